@@ -1,0 +1,70 @@
+// QCommandLineParser setup for the desktop app. Help and errors are returned, not printed,
+// so main() decides where they go and tests can read them.
+#include "appoptions.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
+
+AppOptionsResult parseAppOptions(const QStringList& arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QCoreApplication::translate(
+        "AppOptions", "Seekbench: chat with local language models and see inside them."));
+    const QCommandLineOption helpOption = parser.addHelpOption();
+    const QCommandLineOption versionOption = parser.addVersionOption();
+    const QCommandLineOption dataDir(
+        QStringLiteral("data-dir"),
+        QCoreApplication::translate("AppOptions",
+                                    "Keep all settings and data under <dir> instead of the "
+                                    "standard locations."),
+        QStringLiteral("dir"));
+    const QCommandLineOption model(
+        QStringLiteral("model"),
+        QCoreApplication::translate("AppOptions", "Open the GGUF model <file> at start."),
+        QStringLiteral("file"));
+    const QCommandLineOption lang(
+        QStringLiteral("lang"),
+        QCoreApplication::translate("AppOptions",
+                                    "Use the language <locale>, for example en or zh_CN."),
+        QStringLiteral("locale"));
+    const QCommandLineOption selfTest(
+        QStringLiteral("self-test"),
+        QCoreApplication::translate("AppOptions",
+                                    "Exercise everything the app can do, save one screenshot "
+                                    "per panel into <dir>, then exit."),
+        QStringLiteral("dir"));
+    parser.addOptions({dataDir, model, lang, selfTest});
+
+    AppOptionsResult result;
+    if (!parser.parse(arguments)) {
+        result.action = AppOptionsResult::Action::Exit;
+        result.exitCode = 2;
+        result.message = parser.errorText() + QLatin1Char('\n');
+        return result;
+    }
+    if (parser.isSet(helpOption) || parser.isSet(versionOption)) {
+        result.action = AppOptionsResult::Action::Exit;
+        result.message = parser.isSet(helpOption)
+                             ? parser.helpText()
+                             : QCoreApplication::applicationName() + QLatin1Char(' ') +
+                                   QCoreApplication::applicationVersion() + QLatin1Char('\n');
+        return result;
+    }
+    if (!parser.positionalArguments().isEmpty()) {
+        result.action = AppOptionsResult::Action::Exit;
+        result.exitCode = 2;
+        result.message = QCoreApplication::translate("AppOptions", "Unexpected argument: %1\n")
+                             .arg(parser.positionalArguments().constFirst());
+        return result;
+    }
+    auto absolute = [](const QString& path) {
+        return path.isEmpty() ? path : QFileInfo(path).absoluteFilePath();
+    };
+    result.options.dataDir = absolute(parser.value(dataDir));
+    result.options.modelPath = absolute(parser.value(model));
+    result.options.language = parser.value(lang);
+    result.options.selfTestDir = absolute(parser.value(selfTest));
+    return result;
+}

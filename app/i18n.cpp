@@ -1,0 +1,41 @@
+// Translators live as long as the application; they are parented to it.
+#include "i18n.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QLibraryInfo>
+#include <QTranslator>
+
+bool installTranslations(QCoreApplication& app, const QLocale& locale)
+{
+    auto* qt = new QTranslator(&app);
+    if (qt->load(locale, QStringLiteral("qtbase"), QStringLiteral("_"),
+                 QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
+        app.installTranslator(qt);
+    else
+        delete qt;
+
+    if (locale.language() == QLocale::English || locale.language() == QLocale::C)
+        return true; // the source strings are English
+    auto* own = new QTranslator(&app);
+    if (!own->load(locale, QStringLiteral("seekbench"), QStringLiteral("_"),
+                   QStringLiteral(":/i18n"))) {
+        delete own;
+        return false;
+    }
+    app.installTranslator(own);
+    return true;
+}
+
+QStringList availableLanguages()
+{
+    QStringList languages{QStringLiteral("en")};
+    const QStringList files =
+        QDir(QStringLiteral(":/i18n")).entryList({QStringLiteral("seekbench_*.qm")});
+    for (const QString& file : files) {
+        const QString name = file.mid(10, file.size() - 13); // seekbench_XX.qm -> XX
+        if (name != QLatin1String("en"))
+            languages << name;
+    }
+    return languages;
+}

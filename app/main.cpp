@@ -1,0 +1,63 @@
+// The desktop app's entry point: options, settings, translations, theme, controllers,
+// the main window, and the self-test when asked for.
+#include "appoptions.h"
+#include "appsettings.h"
+#include "devicecontroller.h"
+#include "i18n.h"
+#include "modelcontroller.h"
+#include "selftest.h"
+#include "themecontroller.h"
+#include "ui/mainwindow.h"
+
+#include <QApplication>
+#include <QIcon>
+#include <QTimer>
+#include <cstdio>
+
+int main(int argc, char** argv)
+{
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("seekbench"));
+    QApplication::setApplicationDisplayName(QStringLiteral("Seekbench"));
+    QApplication::setOrganizationName(QStringLiteral("seekbench"));
+    QApplication::setApplicationVersion(QStringLiteral(SEEKBENCH_VERSION));
+    QApplication::setDesktopFileName(QStringLiteral("io.github.seekbench.Seekbench"));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/seekbench.svg")));
+
+    // The language first, so --help is translated too.
+    const AppOptionsResult early = parseAppOptions(app.arguments());
+    AppSettings settings(early.options.dataDir);
+    QString language = early.options.language;
+    if (language.isEmpty())
+        language = settings.language();
+    const QLocale locale = language.isEmpty() ? QLocale::system() : QLocale(language);
+    if (!installTranslations(app, locale) && !language.isEmpty())
+        std::fprintf(stderr, "seekbench: no translation for '%s'; using English\n",
+                     qPrintable(language));
+
+    const AppOptionsResult parsed = parseAppOptions(app.arguments());
+    if (parsed.action == AppOptionsResult::Action::Exit) {
+        std::fputs(qPrintable(parsed.message), parsed.exitCode == 0 ? stdout : stderr);
+        return parsed.exitCode;
+    }
+    const AppOptions& options = parsed.options;
+    if (!settings.isWritable())
+        std::fprintf(stderr, "seekbench: settings file %s is not writable; changes will not be kept\n",
+                     qPrintable(settings.settingsFile()));
+
+    ThemeController theme(app, settings);
+    DeviceController devices;
+    ModelController models(settings);
+    MainWindow window(settings, models, devices);
+    window.show();
+    devices.probe();
+    if (!options.modelPath.isEmpty())
+        QTimer::singleShot(0, &models, [&models, path = options.modelPath] { models.open(path); });
+
+    std::unique_ptr<SelfTest> selfTest;
+    if (!options.selfTestDir.isEmpty()) {
+        selfTest = std::make_unique<SelfTest>(window, models, devices, options);
+        QTimer::singleShot(0, selfTest.get(), &SelfTest::start);
+    }
+    return app.exec();
+}

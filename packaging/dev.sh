@@ -1,0 +1,234 @@
+#!/usr/bin/env bash
+# Seekbench's one entry point for developers: provision the build environment, build,
+# test and run. Builds natively when the host has what the project needs (Qt >= 6.5,
+# KF6 SyntaxHighlighting, ...); otherwise inside a cached Debian 13 root filesystem entered
+# through a private mount namespace + chroot, so nothing it mounts outlives the command.
+set -euo pipefail
+
+SELF=$(readlink -f "${BASH_SOURCE[0]}")
+REPO=$(cd "$(dirname "$SELF")/.." && pwd)
+SHARED=$(dirname "$REPO")/shared
+CACHE=${SEEKBENCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/seekbench}
+SUITE=trixie
+MIRROR=${SEEKBENCH_MIRROR:-http://deb.debian.org/debian}
+# Bump when the way the root filesystem is made changes (the package list is hashed too).
+RECIPE=1
+# Everything the project builds, tests and runs with, as Debian 13 names it.
+PACKAGES=(
+  build-essential cmake ninja-build ccache pkgconf git ca-certificates
+  clang libclang-rt-19-dev
+  qt6-base-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-translations-l10n
+  qt6-httpserver-dev qt6-svg-dev qt6-svg-plugins qt6-image-formats-plugins qt6-qpa-plugins
+  libkf6syntaxhighlighting-dev libsqlite3-dev sqlite3 libpcre2-dev
+  xvfb xauth fonts-dejavu-core fonts-noto-cjk
+  python3 python3-numpy
+)
+
+usage() {
+  cat <<EOF
+usage: packaging/dev.sh COMMAND [ARGS]
+
+  run [-- APP ARGS]   provision, build and start seekbench (headless: under Xvfb)
+  test [-- CTEST ARGS] provision, build and run the whole test suite
+  build               provision and build (binaries in build/bin/)
+  env                 provision the build environment only
+  exec -- CMD...      run CMD inside the build environment, from the repository root
+  clean               remove the build directory
+
+Environment: SEEKBENCH_ENV=native|chroot forces a kind of environment;
+SEEKBENCH_CACHE (default ~/.cache/seekbench) holds the Debian 13 root and ccache;
+SEEKBENCH_BUILD_TYPE (default RelWithDebInfo); CI=1 turns warnings into errors.
+EOF
+}
+
+say() { printf 'dev.sh: %s\n' "$*" >&2; }
+die() { say "$*"; exit 1; }
+
+# --- deciding where to build -------------------------------------------------------------
+
+# True when the host itself has every build dependency at the versions the project needs.
+native_ok() {
+  command -v cmake >/dev/null 2>&1 || return 1
+  local probe; probe=$(mktemp -d)
+  # shellcheck disable=SC2064
+  trap "rm -rf '$probe'" RETURN
+  cmake -S "$REPO/packaging/probe" -B "$probe" >"$probe/log" 2>&1
+}
+
+needs_list() {
+  cat >&2 <<'EOF'
+The host lacks the build dependencies (Qt >= 6.5 with Widgets, Test, LinguistTools;
+KF6 SyntaxHighlighting; SQLite3; PCRE2; CMake >= 3.25; a C++20 compiler), and only root
+can provision the private Debian 13 environment. Either run this as root (sudo), or
+install the dependencies natively:
+
+  Debian 13:     apt install build-essential cmake ninja-build qt6-base-dev qt6-tools-dev
+                 qt6-tools-dev-tools qt6-l10n-tools qt6-httpserver-dev qt6-svg-dev
+                 libkf6syntaxhighlighting-dev libsqlite3-dev libpcre2-dev xvfb
+  Ubuntu 25.04:  apt install build-essential cmake ninja-build qt6-base-dev qt6-tools-dev
+                 qt6-tools-dev-tools qt6-l10n-tools qt6-httpserver-dev qt6-svg-dev
+                 libkf6syntaxhighlighting-dev libsqlite3-dev libpcre2-dev xvfb
+  Fedora:        dnf install gcc-c++ cmake ninja-build qt6-qtbase-devel qt6-qttools-devel
+                 qt6-linguist qt6-qthttpserver-devel qt6-qtsvg-devel
+                 kf6-syntax-highlighting-devel sqlite-devel pcre2-devel xorg-x11-server-Xvfb
+  Arch:          pacman -S base-devel cmake ninja qt6-base qt6-tools qt6-httpserver qt6-svg
+                 syntax-highlighting sqlite pcre2 xorg-server-xvfb
+EOF
+  exit 1
+}
+
+env_kind() {
+  case "${SEEKBENCH_ENV:-auto}" in
+    native) echo native ;;
+    chroot) echo chroot ;;
+    auto) if native_ok; then echo native; else echo chroot; fi ;;
+    *) die "SEEKBENCH_ENV must be native, chroot or auto, not '${SEEKBENCH_ENV}'" ;;
+  esac
+}
+
+# --- the Debian 13 environment -----------------------------------------------------------
+
+env_hash() {
+  printf '%s\n' "$RECIPE" "$SUITE" "${PACKAGES[@]}" | sha256sum | cut -c1-12
+}
+
+rootfs_dir() { echo "$CACHE/rootfs-$SUITE-$(env_hash)"; }
+
+ensure_host_tools() {
+  local missing=()
+  command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
+  command -v unshare >/dev/null 2>&1 || missing+=(util-linux)
+  command -v flock >/dev/null 2>&1 || missing+=(util-linux)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  command -v apt-get >/dev/null 2>&1 ||
+    die "this host needs: ${missing[*]} (no apt-get here to install them)"
+  say "installing host tools: ${missing[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null ||
+    { apt-get update >/dev/null && DEBIAN_FRONTEND=noninteractive \
+        apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null; } ||
+    die "could not install ${missing[*]} with apt-get"
+}
+
+provision_chroot() {
+  [ "$(id -u)" -eq 0 ] || needs_list
+  local root; root=$(rootfs_dir)
+  [ -f "$root/.seekbench-ready" ] && return 0
+  ensure_host_tools
+  mkdir -p "$CACHE"
+  exec 9>"$CACHE/provision.lock"
+  flock -n 9 || { say "another run is provisioning; waiting for it"; flock 9; }
+  if [ -f "$root/.seekbench-ready" ]; then exec 9>&-; return 0; fi
+  local tmp="$root.partial" t0=$SECONDS
+  rm -rf "$tmp"
+  say "creating the Debian 13 environment in $root (once; a few minutes)"
+  debootstrap --variant=minbase "$SUITE" "$tmp" "$MIRROR" >"$CACHE/debootstrap.log" 2>&1 ||
+    die "debootstrap failed; see $CACHE/debootstrap.log"
+  say "installing ${#PACKAGES[@]} packages into it"
+  unshare --mount --propagation private -- "$SELF" __enter "$tmp" /bin/sh -c \
+    "export DEBIAN_FRONTEND=noninteractive; apt-get update -q && apt-get install -y -q --no-install-recommends $(printf '%s ' "${PACKAGES[@]}") && apt-get clean" \
+    >"$CACHE/apt.log" 2>&1 || die "installing packages failed; see $CACHE/apt.log"
+  printf '%s\n' "${PACKAGES[@]}" >"$tmp/.seekbench-ready"
+  mv "$tmp" "$root"
+  # Environments made from an older package list are dead weight now.
+  for old in "$CACHE"/rootfs-*; do
+    [ "$old" = "$root" ] || rm -rf "$old"
+  done
+  say "environment ready after $((SECONDS - t0)) s"
+  exec 9>&-
+}
+
+# Runs inside the private mount namespace made by `unshare`: mount what the build needs
+# into the root filesystem, then chroot. Every mount disappears with the namespace.
+enter() {
+  local root=$1; shift
+  mount --make-rprivate /
+  mkdir -p "$root/proc" "$root/dev" "$root/sys" "$root/tmp"
+  mount -t proc proc "$root/proc"
+  mount --rbind /dev "$root/dev"
+  mount --rbind /sys "$root/sys"
+  mount --bind /tmp "$root/tmp"
+  local dir
+  for dir in "$REPO" "$SHARED" "$HOME" "$CACHE/ccache" "${XDG_RUNTIME_DIR:-}"; do
+    [ -n "$dir" ] && [ -d "$dir" ] || continue
+    case "$dir" in /tmp|/tmp/*) continue ;; esac
+    mkdir -p "$root$dir" && mount --bind "$dir" "$root$dir"
+  done
+  if [ -e /usr/local/cuda/bin/nvcc ]; then
+    mkdir -p "$root/usr/local/cuda" && mount --bind "$(readlink -f /usr/local/cuda)" "$root/usr/local/cuda"
+  fi
+  cp -f /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
+  exec chroot "$root" /usr/bin/env -i \
+    HOME="$HOME" USER="${USER:-root}" TERM="${TERM:-dumb}" LANG=C.UTF-8 \
+    PATH=/usr/local/cuda/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+    LD_LIBRARY_PATH=/usr/local/cuda/lib64 \
+    ${DISPLAY:+DISPLAY="$DISPLAY"} ${WAYLAND_DISPLAY:+WAYLAND_DISPLAY="$WAYLAND_DISPLAY"} \
+    ${XDG_RUNTIME_DIR:+XDG_RUNTIME_DIR="$XDG_RUNTIME_DIR"} ${XAUTHORITY:+XAUTHORITY="$XAUTHORITY"} \
+    ${QT_QPA_PLATFORM:+QT_QPA_PLATFORM="$QT_QPA_PLATFORM"} ${CI:+CI="$CI"} \
+    ${CTEST_PARALLEL_LEVEL:+CTEST_PARALLEL_LEVEL="$CTEST_PARALLEL_LEVEL"} \
+    ${SEEKBENCH_BUILD_TYPE:+SEEKBENCH_BUILD_TYPE="$SEEKBENCH_BUILD_TYPE"} \
+    CCACHE_DIR="$CACHE/ccache" SEEKBENCH_IN_ENV=1 \
+    /bin/sh -c 'cd "$1" 2>/dev/null || cd /; shift; exec "$@"' sh "$PWD" "$@"
+}
+
+# Runs a command in the build environment, with the repository root as working directory.
+in_env() {
+  if [ "${SEEKBENCH_IN_ENV:-}" = 1 ] || [ "$KIND" = native ]; then
+    (cd "$REPO" && CCACHE_DIR="${CCACHE_DIR:-$CACHE/ccache}" "$@")
+  else
+    mkdir -p "$CACHE/ccache"
+    (cd "$REPO" && unshare --mount --propagation private -- "$SELF" __enter "$(rootfs_dir)" "$@")
+  fi
+}
+
+provision() {
+  KIND=$(env_kind)
+  if [ "$KIND" = chroot ]; then provision_chroot; fi
+  say "build environment: $KIND"
+}
+
+# --- build, test, run --------------------------------------------------------------------
+
+build() {
+  local preset=dev
+  [ -n "${CI:-}" ] && preset=ci
+  # A build directory configured by the other kind of environment has the wrong compilers.
+  local stamp="$REPO/build/.seekbench-env"
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" != "$KIND" ]; then rm -rf "$REPO/build"; fi
+  mkdir -p "$REPO/build" && echo "$KIND" >"$stamp"
+  in_env cmake --preset "$preset" >"$REPO/build/configure.log" 2>&1 ||
+    { cat "$REPO/build/configure.log" >&2; die "configuring failed"; }
+  in_env cmake --build --preset "$preset"
+}
+
+run_app() {
+  local args=("$@")
+  if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
+    # No display: a virtual X server when there is one, the offscreen platform otherwise.
+    in_env /bin/sh -c 'if command -v xvfb-run >/dev/null; then
+        exec xvfb-run -a -s "-screen 0 1600x1000x24" "$@"; else
+        QT_QPA_PLATFORM=offscreen exec "$@"; fi' sh build/bin/seekbench "${args[@]}"
+  else
+    in_env build/bin/seekbench "${args[@]}"
+  fi
+}
+
+main() {
+  local cmd=${1:-}; shift || true
+  [ "${1:-}" = "--" ] && shift
+  case "$cmd" in
+    __enter) enter "$@" ;;
+    env) provision ;;
+    build) provision; build ;;
+    test)
+      provision; build
+      in_env env QT_QPA_PLATFORM=offscreen ctest --test-dir build --output-on-failure \
+        -j "${CTEST_PARALLEL_LEVEL:-$(nproc)}" "$@" ;;
+    run) provision; build; run_app "$@" ;;
+    exec) [ $# -gt 0 ] || die "exec needs a command: dev.sh exec -- CMD..."; provision; in_env "$@" ;;
+    clean) rm -rf "$REPO/build" ;;
+    -h|--help|help|"") usage ;;
+    *) usage; exit 2 ;;
+  esac
+}
+
+main "$@"

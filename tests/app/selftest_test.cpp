@@ -1,0 +1,91 @@
+// Runs the real `seekbench --self-test DIR` as a user would and checks its pictures: one
+// per panel plus the window and dialogs, each a real rendering (not blank), exit code 0.
+// Also: a self-test that cannot write its folder fails with a reason.
+#include <QDir>
+#include <QImage>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+namespace {
+// Distinct colours in a sparse sample: a blank or single-colour picture has 1 or 2.
+int distinctColours(const QImage& image)
+{
+    QSet<QRgb> colours;
+    for (int y = 0; y < image.height(); y += 7)
+        for (int x = 0; x < image.width(); x += 7)
+            colours.insert(image.pixel(x, y));
+    return int(colours.size());
+}
+
+QProcessEnvironment offscreen()
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    return env;
+}
+} // namespace
+
+class SelfTestTest : public QObject {
+    Q_OBJECT
+private slots:
+    void writesOnePicturePerPanel()
+    {
+        QTemporaryDir data, out;
+        QProcess app;
+        app.setProcessEnvironment(offscreen());
+        app.start(QStringLiteral(SEEKBENCH_APP),
+                  {QStringLiteral("--data-dir"), data.path(), QStringLiteral("--self-test"),
+                   out.path() + QStringLiteral("/shots")});
+        QVERIFY(app.waitForFinished(120000));
+        const QByteArray log = app.readAllStandardOutput() + app.readAllStandardError();
+        QVERIFY2(app.exitStatus() == QProcess::NormalExit && app.exitCode() == 0, log.constData());
+        QVERIFY2(log.contains("self-test: passed"), log.constData());
+
+        const QStringList expected{"window",    "chat",   "code",   "attention", "routing",
+                                   "knowledge", "models", "settings", "about"};
+        for (const QString& name : expected) {
+            const QImage image(out.path() + QStringLiteral("/shots/") + name + QStringLiteral(".png"));
+            QVERIFY2(!image.isNull(), qPrintable(name));
+            QVERIFY2(image.width() >= 100 && image.height() >= 50, qPrintable(name));
+            QVERIFY2(distinctColours(image) > 3, qPrintable(name + QStringLiteral(" looks blank")));
+        }
+        const QImage window(out.path() + QStringLiteral("/shots/window.png"));
+        QVERIFY(window.width() >= 1000);
+    }
+
+    void failsWithReasonWhenFolderIsUnwritable()
+    {
+        QTemporaryDir data;
+        QProcess app;
+        app.setProcessEnvironment(offscreen());
+        app.start(QStringLiteral(SEEKBENCH_APP),
+                  {QStringLiteral("--data-dir"), data.path(), QStringLiteral("--self-test"),
+                   QStringLiteral("/proc/seekbench-cannot-write-here")});
+        QVERIFY(app.waitForFinished(120000));
+        QCOMPARE(app.exitCode(), 1);
+        QVERIFY(app.readAllStandardError().contains("self-test FAILED"));
+    }
+
+    void failsWhenTheModelIsNotGguf()
+    {
+        QTemporaryDir data, out;
+        const QString bogus = data.filePath(QStringLiteral("not-a-model.gguf"));
+        QFile file(bogus);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("hello");
+        file.close();
+        QProcess app;
+        app.setProcessEnvironment(offscreen());
+        app.start(QStringLiteral(SEEKBENCH_APP),
+                  {QStringLiteral("--data-dir"), data.path(), QStringLiteral("--model"), bogus,
+                   QStringLiteral("--self-test"), out.path()});
+        QVERIFY(app.waitForFinished(120000));
+        QCOMPARE(app.exitCode(), 1);
+        const QByteArray err = app.readAllStandardError();
+        QVERIFY2(err.contains("not-a-model.gguf"), err.constData());
+    }
+};
+
+QTEST_GUILESS_MAIN(SelfTestTest)
+#include "selftest_test.moc"

@@ -1,0 +1,300 @@
+// MainWindow: builds the panels, menus and status bar, and saves/restores the dock layout
+// in AppSettings. Panels that later features fill show an EmptyState saying what will come.
+#include "mainwindow.h"
+
+#include "aboutdialog.h"
+#include "app/appsettings.h"
+#include "app/devicecontroller.h"
+#include "app/modelcontroller.h"
+#include "emptystate.h"
+#include "modelpanel.h"
+#include "settingsdialog.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QKeySequence>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QPushButton>
+#include <QStatusBar>
+
+namespace {
+// Bump when the set of docks changes, so an old saved layout is not applied to a new set.
+constexpr int kLayoutVersion = 1;
+
+bool isGgufUrl(const QUrl& url)
+{
+    return url.isLocalFile() && url.toLocalFile().endsWith(QLatin1String(".gguf"), Qt::CaseInsensitive);
+}
+} // namespace
+
+MainWindow::MainWindow(AppSettings& settings, ModelController& models, DeviceController& devices,
+                       QWidget* parent)
+    : QMainWindow(parent), m_settings(settings), m_models(models), m_devices(devices)
+{
+    setObjectName(QStringLiteral("MainWindow"));
+    setWindowTitle(tr("Seekbench"));
+    setAcceptDrops(true);
+    setDockOptions(AnimatedDocks | AllowTabbedDocks | AllowNestedDocks);
+    createPanels();
+    createMenus();
+    createStatusBar();
+    placeDocks();
+    m_defaultLayout = saveState(kLayoutVersion);
+    if (!restoreGeometry(m_settings.windowGeometry()))
+        resize(1400, 900);
+    restoreState(m_settings.windowState(), kLayoutVersion);
+
+    connect(&m_models, &ModelController::modelChanged, this, &MainWindow::updateModelStatus);
+    connect(&m_models, &ModelController::errorOccurred, this, &MainWindow::showError);
+    connect(&m_devices, &DeviceController::probed, this, &MainWindow::updateDeviceStatus);
+    connect(&m_settings, &AppSettings::recentModelsChanged, this, &MainWindow::rebuildRecentMenu);
+}
+
+QStringList MainWindow::panelIds() const
+{
+    return {QStringLiteral("chat"),    QStringLiteral("code"),      QStringLiteral("attention"),
+            QStringLiteral("routing"), QStringLiteral("knowledge"), QStringLiteral("models")};
+}
+
+QWidget* MainWindow::panel(const QString& id) const
+{
+    if (id == QLatin1String("chat"))
+        return m_chat;
+    QDockWidget* d = dock(id);
+    return d ? d->widget() : nullptr;
+}
+
+QDockWidget* MainWindow::dock(const QString& id) const { return m_docks.value(id); }
+
+QWidget* MainWindow::showPanel(const QString& id)
+{
+    if (QDockWidget* d = dock(id)) {
+        d->show();
+        d->raise();
+    }
+    return panel(id);
+}
+
+void MainWindow::createPanels()
+{
+    auto* chat = new EmptyState(
+        tr("No model loaded"),
+        tr("Open a GGUF model to start chatting: use File › Open Model…, drop a .gguf file on "
+           "this window, or start Seekbench with --model FILE."),
+        this);
+    connect(chat->addAction(tr("Open Model…")), &QPushButton::clicked, this,
+            &MainWindow::openModelDialog);
+    chat->setObjectName(QStringLiteral("chatPanel"));
+    m_chat = chat;
+    setCentralWidget(chat);
+
+    auto* models = new ModelPanel(m_settings, m_models, this);
+    connect(models, &ModelPanel::openRequested, this, &MainWindow::openModelDialog);
+    addPanelDock(QStringLiteral("models"), tr("Models"), models);
+    addPanelDock(QStringLiteral("knowledge"), tr("Knowledge"),
+                 new EmptyState(tr("Knowledge"),
+                                tr("Documents you add here are searched and quoted in answers, "
+                                   "with the passage each answer came from."),
+                                this));
+    addPanelDock(QStringLiteral("code"), tr("Code"),
+                 new EmptyState(tr("Code generation"),
+                                tr("Ask for code and get it here, highlighted and ready to copy. "
+                                   "Needs a loaded model."),
+                                this));
+    addPanelDock(QStringLiteral("attention"), tr("Attention"),
+                 new EmptyState(tr("Attention weights"),
+                                tr("Which earlier tokens each attention head looks at, layer by "
+                                   "layer. Appears after a reply from a loaded model."),
+                                this));
+    addPanelDock(QStringLiteral("routing"), tr("Routing"),
+                 new EmptyState(tr("Expert routing"),
+                                tr("Which experts the router picks for each token in "
+                                   "Mixture-of-Experts models such as DeepSeek. Appears after a "
+                                   "reply from such a model."),
+                                this));
+}
+
+QDockWidget* MainWindow::addPanelDock(const QString& id, const QString& title, QWidget* panel)
+{
+    auto* d = new QDockWidget(title, this);
+    d->setObjectName(id + QStringLiteral("Dock"));
+    panel->setObjectName(id + QStringLiteral("Panel"));
+    d->setWidget(panel);
+    m_docks.insert(id, d);
+    return d;
+}
+
+// The default layout: models and knowledge on the left, the inspection panels on the right.
+void MainWindow::placeDocks()
+{
+    addDockWidget(Qt::LeftDockWidgetArea, dock(QStringLiteral("models")));
+    addDockWidget(Qt::LeftDockWidgetArea, dock(QStringLiteral("knowledge")));
+    tabifyDockWidget(dock(QStringLiteral("models")), dock(QStringLiteral("knowledge")));
+    addDockWidget(Qt::RightDockWidgetArea, dock(QStringLiteral("code")));
+    addDockWidget(Qt::RightDockWidgetArea, dock(QStringLiteral("attention")));
+    addDockWidget(Qt::RightDockWidgetArea, dock(QStringLiteral("routing")));
+    tabifyDockWidget(dock(QStringLiteral("code")), dock(QStringLiteral("attention")));
+    tabifyDockWidget(dock(QStringLiteral("attention")), dock(QStringLiteral("routing")));
+    for (QDockWidget* d : std::as_const(m_docks))
+        d->show();
+    dock(QStringLiteral("models"))->raise();
+    dock(QStringLiteral("attention"))->raise();
+    resizeDocks({dock(QStringLiteral("models")), dock(QStringLiteral("attention"))}, {300, 460},
+                Qt::Horizontal);
+}
+
+void MainWindow::resetLayout() { restoreState(m_defaultLayout, kLayoutVersion); }
+
+void MainWindow::createMenus()
+{
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    QAction* open = file->addAction(tr("&Open Model…"), this, &MainWindow::openModelDialog);
+    open->setShortcut(QKeySequence::Open);
+    m_recentMenu = file->addMenu(tr("Open &Recent"));
+    rebuildRecentMenu();
+    file->addAction(tr("&Close Model"), &m_models, &ModelController::close);
+    file->addSeparator();
+    QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+    quit->setMenuRole(QAction::QuitRole);
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    for (const QString& id : panelIds())
+        if (QDockWidget* d = dock(id))
+            view->addAction(d->toggleViewAction());
+    view->addSeparator();
+    view->addAction(tr("&Reset Layout"), this, &MainWindow::resetLayout);
+
+    QMenu* settings = menuBar()->addMenu(tr("&Settings"));
+    QAction* configure = settings->addAction(tr("&Configure Seekbench…"), this, [this] {
+        QDialog* dialog = createSettingsDialog();
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->open();
+    });
+    configure->setShortcut(QKeySequence::Preferences);
+    configure->setMenuRole(QAction::PreferencesRole);
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    QAction* about = help->addAction(tr("&About Seekbench"), this, [this] {
+        QDialog* dialog = createAboutDialog();
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->open();
+    });
+    about->setMenuRole(QAction::AboutRole);
+    help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt)->setMenuRole(QAction::AboutQtRole);
+}
+
+void MainWindow::rebuildRecentMenu()
+{
+    m_recentMenu->clear();
+    const QStringList recent = m_settings.recentModels();
+    for (const QString& path : recent) {
+        QAction* action = m_recentMenu->addAction(QFileInfo(path).fileName(), this,
+                                                  [this, path] { m_models.open(path); });
+        action->setToolTip(path);
+    }
+    if (!recent.isEmpty())
+        m_recentMenu->addSeparator();
+    QAction* clear = m_recentMenu->addAction(tr("Clear List"), &m_settings,
+                                             &AppSettings::clearRecentModels);
+    clear->setEnabled(!recent.isEmpty());
+}
+
+void MainWindow::createStatusBar()
+{
+    m_modelLabel = new QLabel(this);
+    m_deviceLabel = new QLabel(tr("Probing devices…"), this);
+    m_speedLabel = new QLabel(this);
+    m_modelLabel->setObjectName(QStringLiteral("modelStatus"));
+    m_deviceLabel->setObjectName(QStringLiteral("deviceStatus"));
+    m_speedLabel->setObjectName(QStringLiteral("speedStatus"));
+    statusBar()->addWidget(m_modelLabel, 1);
+    statusBar()->addPermanentWidget(m_deviceLabel);
+    statusBar()->addPermanentWidget(m_speedLabel);
+    m_speedLabel->setText(tr("– tokens/s"));
+    m_speedLabel->setToolTip(tr("Generation speed of the last reply"));
+    updateModelStatus();
+}
+
+void MainWindow::updateModelStatus()
+{
+    const QString name = m_models.currentName();
+    m_modelLabel->setText(name.isEmpty() ? tr("No model") : tr("Model: %1").arg(name));
+    m_modelLabel->setToolTip(m_models.currentPath());
+}
+
+void MainWindow::updateDeviceStatus()
+{
+    // Say plainly when there is no GPU, so nobody wonders why it is slow.
+    if (m_devices.cudaAvailable()) {
+        m_deviceLabel->setText(tr("GPU: %1").arg(m_devices.cudaSummary()));
+        m_deviceLabel->setToolTip(m_devices.cpuSummary());
+    } else {
+        m_deviceLabel->setText(tr("%1 · no GPU").arg(m_devices.cpuSummary()));
+        m_deviceLabel->setToolTip(m_devices.cudaSummary());
+    }
+}
+
+void MainWindow::openModelDialog()
+{
+    auto* dialog = new QFileDialog(this, tr("Open Model"), QString(),
+                                   tr("GGUF models (*.gguf);;All files (*)"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setFileMode(QFileDialog::ExistingFile);
+    connect(dialog, &QFileDialog::fileSelected, &m_models, &ModelController::open);
+    dialog->open();
+}
+
+QDialog* MainWindow::createSettingsDialog()
+{
+    auto* dialog = new SettingsDialog(m_settings, this);
+    dialog->setObjectName(QStringLiteral("settings"));
+    return dialog;
+}
+
+QDialog* MainWindow::createAboutDialog()
+{
+    auto* dialog = new AboutDialog(m_devices, this);
+    dialog->setObjectName(QStringLiteral("about"));
+    return dialog;
+}
+
+void MainWindow::showError(const QString& message)
+{
+    statusBar()->showMessage(message, 10000);
+    auto* box = new QMessageBox(QMessageBox::Warning, tr("Seekbench"), message, QMessageBox::Ok, this);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    m_settings.setWindowLayout(saveGeometry(), saveState(kLayoutVersion));
+    m_settings.sync();
+    QMainWindow::closeEvent(event);
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event)
+{
+    const QList<QUrl> urls = event->mimeData()->urls();
+    if (urls.size() == 1 && isGgufUrl(urls.front()))
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event)
+{
+    const QList<QUrl> urls = event->mimeData()->urls();
+    if (urls.size() == 1 && isGgufUrl(urls.front())) {
+        m_models.open(urls.front().toLocalFile());
+        event->acceptProposedAction();
+    }
+}

@@ -1,0 +1,67 @@
+// The main window: a place for every panel (Chat in the centre; Models, Knowledge, Code,
+// Attention and Routing as docks whose layout is saved), the menus, and a status bar for
+// the model, the device and the speed. Reaches the engine only through app/ controllers.
+#pragma once
+
+#include <QMainWindow>
+#include <QMap>
+#include <QStringList>
+
+class AppSettings;
+class DeviceController;
+class ModelController;
+class QDialog;
+class QDockWidget;
+class QLabel;
+class QMenu;
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    MainWindow(AppSettings& settings, ModelController& models, DeviceController& devices,
+               QWidget* parent = nullptr);
+
+    // Panel ids: chat, code, attention, routing, knowledge, models.
+    QStringList panelIds() const;
+    QWidget* panel(const QString& id) const;
+    QDockWidget* dock(const QString& id) const;       // nullptr for the central chat panel
+    QWidget* showPanel(const QString& id);            // raises its dock; returns the panel
+
+    QDialog* createSettingsDialog();                  // caller owns the dialog
+    QDialog* createAboutDialog();
+
+    QLabel* modelStatus() const { return m_modelLabel; }
+    QLabel* deviceStatus() const { return m_deviceLabel; }
+    QLabel* speedStatus() const { return m_speedLabel; }
+
+public slots:
+    void openModelDialog();
+    void resetLayout();
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
+
+private:
+    void createPanels();
+    void createMenus();
+    void createStatusBar();
+    void placeDocks();
+    void rebuildRecentMenu();
+    void updateModelStatus();
+    void updateDeviceStatus();
+    void showError(const QString& message);
+    QDockWidget* addPanelDock(const QString& id, const QString& title, QWidget* panel);
+
+    AppSettings& m_settings;
+    ModelController& m_models;
+    DeviceController& m_devices;
+    QWidget* m_chat = nullptr;
+    QMap<QString, QDockWidget*> m_docks;
+    QMenu* m_recentMenu = nullptr;
+    QLabel* m_modelLabel = nullptr;
+    QLabel* m_deviceLabel = nullptr;
+    QLabel* m_speedLabel = nullptr;
+    QByteArray m_defaultLayout;   // saveState() of placeDocks(), for Reset Layout
+};
