@@ -34,6 +34,10 @@ CpuInfo probe_cpu()
             info.f16c = has("f16c");
             info.avx512bf16 = has("avx512_bf16");
             info.avxvnni = has("avx_vnni");
+            info.avx512vnni = info.avx512vnni || has("avx512_vnni");
+            info.amx_tile = has("amx_tile");
+            info.amx_bf16 = has("amx_bf16");
+            info.amx_int8 = has("amx_int8");
             break;
         }
     }

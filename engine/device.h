@@ -32,7 +32,8 @@ struct CpuInfo {
     std::string model;            // from /proc/cpuinfo, "" when unknown
     int logical_cores = 1;
     bool avx2 = false, fma = false, f16c = false, avx512f = false, avx512bw = false,
-         avx512vnni = false, avx512bf16 = false, avxvnni = false;
+         avx512vnni = false, avx512bf16 = false, avxvnni = false, amx_tile = false,
+         amx_bf16 = false, amx_int8 = false;
 };
 
 CpuInfo probe_cpu();

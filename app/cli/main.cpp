@@ -1,6 +1,7 @@
-// seekbench-cli: the engine from a terminal. Subcommands print results to stdout and
-// diagnostics to stderr; a bad argument or file exits 2 or 1 with a one-line reason.
-#include "engine/device.h"
+// seekbench-cli: the engine from a terminal. Results go to stdout, diagnostics and timings
+// to stderr; a bad argument exits 2, a bad file or other failure exits 1 with the reason.
+#include "commands.h"
+
 #include "engine/error.h"
 
 #include <cstdio>
@@ -13,43 +14,37 @@ int usage(FILE* out)
 {
     std::fprintf(out,
                  "usage: seekbench-cli COMMAND [OPTIONS]\n\n"
-                 "  devices     the CPU and CUDA devices this build can use\n"
-                 "  version     the program version\n");
+                 "  info -m FILE                      architecture, sizes, formats, tokenizer, chat template\n"
+                 "  run -m FILE [-p TEXT | -f FILE] [-n N] [--temp T] [--seed S] [--threads N]\n"
+                 "      [--top-k K] [--top-p P] [--min-p P] [--repeat-penalty R] [--ctx N]\n"
+                 "                                    generate text (stdout); speeds to stderr\n"
+                 "  tokenize -m FILE [--no-bos] [--special] (TEXT | -f FILE)\n"
+                 "                                    token ids, space-separated (vocabulary-only files work)\n"
+                 "  bench -m FILE [-p 512] [-n 128] [-r 5] [--threads N] [--no-amx]\n"
+                 "                                    prompt (pp) and generation (tg) tokens/s\n"
+                 "  bench --memory [--threads N]      the machine's memory bandwidth\n"
+                 "  synth --preset NAME --type TYPE -o FILE [--seed S]\n"
+                 "                                    a random-weight model of a named shape (--list-presets)\n"
+                 "  devices                           the CPU and CUDA devices this build can use\n"
+                 "  version\n");
     return out == stderr ? 2 : 0;
-}
-
-int cmd_devices()
-{
-    const seekbench::CpuInfo cpu = seekbench::probe_cpu();
-    std::printf("cpu: %s\n", cpu.model.empty() ? "(unknown model)" : cpu.model.c_str());
-    std::printf("     %s; f16c %s, avx512-vnni %s, avx512-bf16 %s\n",
-                seekbench::describe(cpu).c_str(), cpu.f16c ? "yes" : "no",
-                cpu.avx512vnni ? "yes" : "no", cpu.avx512bf16 ? "yes" : "no");
-    const seekbench::CudaProbe cuda = seekbench::probe_cuda();
-    if (!cuda.available) {
-        std::printf("cuda: %s\n", cuda.reason.c_str());
-        return 0;
-    }
-    std::printf("cuda: runtime %d.%d, driver %d.%d\n", cuda.runtime_version / 1000,
-                cuda.runtime_version % 1000 / 10, cuda.driver_version / 1000,
-                cuda.driver_version % 1000 / 10);
-    for (const seekbench::CudaDevice& d : cuda.devices)
-        std::printf("  [%d] %s, sm_%d%d, %.1f GiB (%.1f GiB free)\n", d.index, d.name.c_str(),
-                    d.compute_major, d.compute_minor, d.total_memory / 1073741824.0,
-                    d.free_memory / 1073741824.0);
-    return 0;
 }
 
 } // namespace
 
 int main(int argc, char** argv)
 {
+    using namespace seekbench::cli;
     if (argc < 2)
         return usage(stderr);
     const std::string cmd = argv[1];
     try {
-        if (cmd == "devices")
-            return cmd_devices();
+        if (cmd == "info") return cmd_info(argc, argv);
+        if (cmd == "run") return cmd_run(argc, argv);
+        if (cmd == "tokenize") return cmd_tokenize(argc, argv);
+        if (cmd == "bench") return cmd_bench(argc, argv);
+        if (cmd == "synth") return cmd_synth(argc, argv);
+        if (cmd == "devices") return cmd_devices(argc, argv);
         if (cmd == "version" || cmd == "--version") {
             std::printf("seekbench-cli %s\n", SEEKBENCH_VERSION);
             return 0;
@@ -57,7 +52,10 @@ int main(int argc, char** argv)
         if (cmd == "help" || cmd == "--help" || cmd == "-h")
             return usage(stdout);
     } catch (const seekbench::Error& e) {
-        std::fprintf(stderr, "seekbench-cli: %s\n", e.what());
+        std::fprintf(stderr, "seekbench-cli %s: %s\n", cmd.c_str(), e.what());
+        return e.code() == seekbench::ErrorCode::InvalidArgument ? 2 : 1;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "seekbench-cli %s: %s\n", cmd.c_str(), e.what());
         return 1;
     }
     std::fprintf(stderr, "seekbench-cli: unknown command '%s'\n", cmd.c_str());

@@ -1,0 +1,29 @@
+// A tiny argument reader for seekbench-cli's subcommands: "-m F", "--temp 0.7",
+// "--flag", positional text. Bad values throw seekbench::Error (InvalidArgument).
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace seekbench::cli {
+
+class Args {
+public:
+    // `with_value`: options that take a value; anything else starting with '-' is a flag.
+    Args(int argc, char** argv, int first, const std::vector<std::string>& with_value);
+
+    bool has(const std::string& name) const;
+    std::string str(const std::string& name, const std::string& fallback = "") const;
+    int integer(const std::string& name, int fallback) const;
+    double number(const std::string& name, double fallback) const;
+    const std::vector<std::string>& positional() const { return m_positional; }
+    // Names the caller knows, so a typo is an error rather than silence.
+    void allow_only(const std::vector<std::string>& names) const;
+
+private:
+    std::map<std::string, std::string> m_values;
+    std::vector<std::string> m_positional;
+};
+
+} // namespace seekbench::cli

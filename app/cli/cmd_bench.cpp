@@ -1,0 +1,180 @@
+// seekbench-cli bench (prompt processing and generation speed, like llama-bench; and the
+// machine's memory bandwidth) and synth (random-weight models of named shapes).
+#include "args.h"
+#include "commands.h"
+
+#include "engine/cpu/backend.h"
+#include "engine/error.h"
+#include "engine/forward.h"
+#include "engine/model.h"
+#include "engine/synth.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <numeric>
+#include <vector>
+
+namespace seekbench::cli {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+struct Spread {
+    double median, low, high;
+};
+
+Spread spread(std::vector<double> v)
+{
+    std::sort(v.begin(), v.end());
+    const std::size_t n = v.size();
+    const double median = n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+    return {median, v.front(), v.back()};
+}
+
+// Reads `bytes` of memory with every thread, returning GB/s (best of a few passes).
+double memory_bandwidth(ThreadPool& pool, std::size_t bytes)
+{
+    std::vector<uint64_t> buf(bytes / 8);
+    pool.parallel_for(pool.size(), [&](int t, int) { // touch pages on the thread that reads them
+        const std::size_t per = buf.size() / static_cast<std::size_t>(pool.size());
+        std::fill(buf.begin() + static_cast<std::ptrdiff_t>(per * static_cast<std::size_t>(t)),
+                  buf.begin() + static_cast<std::ptrdiff_t>(per * static_cast<std::size_t>(t + 1)), uint64_t(t + 1));
+    });
+    double best = 0;
+    std::vector<uint64_t> sums(static_cast<std::size_t>(pool.size()));
+    for (int pass = 0; pass < 5; ++pass) {
+        const auto t0 = Clock::now();
+        pool.parallel_for(pool.size(), [&](int t, int) {
+            const std::size_t per = buf.size() / static_cast<std::size_t>(pool.size());
+            const uint64_t* p = buf.data() + per * static_cast<std::size_t>(t);
+            uint64_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            for (std::size_t i = 0; i + 4 <= per; i += 4) {
+                s0 += p[i];
+                s1 += p[i + 1];
+                s2 += p[i + 2];
+                s3 += p[i + 3];
+            }
+            sums[static_cast<std::size_t>(t)] = s0 + s1 + s2 + s3;
+        });
+        const double s = since(t0);
+        best = std::max(best, static_cast<double>(bytes) / s / 1e9);
+    }
+    if (std::accumulate(sums.begin(), sums.end(), uint64_t(0)) == 42) // keep the reads alive
+        std::printf(" ");
+    return best;
+}
+
+} // namespace
+
+int cmd_bench(int argc, char** argv)
+{
+    const Args a(argc, argv, 2, {"-m", "--model", "-p", "-n", "-r", "--threads"});
+    a.allow_only({"-m", "--model", "-p", "-n", "-r", "--threads", "--memory", "--no-amx"});
+    CpuBackend cpu(a.integer("--threads", 0));
+    if (a.has("--no-amx"))
+        cpu.matmul().set_amx(false);
+    if (a.has("--memory")) {
+        const double gbs = memory_bandwidth(cpu.pool(), std::size_t(1) << 30);
+        std::printf("memory read bandwidth: %.1f GB/s (%d threads, 1 GiB buffer, best of 5)\n", gbs, cpu.pool().size());
+        return 0;
+    }
+    const std::string path = a.str("-m", a.str("--model"));
+    if (path.empty())
+        throw Error(ErrorCode::InvalidArgument, "a model is needed: -m FILE.gguf");
+    const int n_prompt = a.integer("-p", 512), n_gen = a.integer("-n", 128), reps = a.integer("-r", 5);
+    if (n_prompt < 0 || n_gen < 0 || reps < 1)
+        throw Error(ErrorCode::InvalidArgument, "-p and -n must be >= 0 and -r >= 1");
+    const auto model = Model::load(path);
+    const ModelConfig& c = model->config();
+    const ModelInfo info = model->info();
+    const int n_ctx = std::max(n_prompt, n_gen) + 1;
+    KvCache cache = make_kv_cache(c, n_ctx, 1, KvType::F16);
+    ForwardState state;
+    std::vector<float> logits;
+    Batch batch;
+    uint64_t rng = 12345;
+    auto random_token = [&] {
+        rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+        return static_cast<int32_t>((rng >> 33) % static_cast<uint64_t>(c.n_vocab));
+    };
+
+    std::printf("| model | size | params | backend | threads | test | t/s (median) | spread |\n");
+    std::printf("| --- | ---: | ---: | --- | ---: | --- | ---: | ---: |\n");
+    auto row = [&](const char* test, const Spread& s) {
+        std::printf("| %s %s | %.2f GiB | %.2f B | %s | %d | %s | %.2f | %.2f - %.2f |\n",
+                    info.arch.c_str(), info.file_type.c_str(), static_cast<double>(info.file_bytes) / 1073741824.0,
+                    static_cast<double>(info.parameters) / 1e9, cpu.describe().c_str(), cpu.pool().size(), test,
+                    s.median, s.low, s.high);
+        std::fflush(stdout);
+    };
+    // One untimed warm-up of each test: page in the weights, size the buffers.
+    for (int r = -1; n_prompt > 0 && r < reps; ++r) {
+        static std::vector<double> speeds;
+        if (r == -1)
+            speeds.clear();
+        batch.clear();
+        for (int i = 0; i < n_prompt; ++i)
+            batch.add(random_token(), i, 0, i + 1 == n_prompt);
+        const auto t0 = Clock::now();
+        forward_cpu(*model, cpu, cache, batch, state, logits);
+        if (r >= 0)
+            speeds.push_back(n_prompt / since(t0));
+        if (r + 1 == reps)
+            row(("pp" + std::to_string(n_prompt)).c_str(), spread(speeds));
+    }
+    for (int r = -1; n_gen > 0 && r < reps; ++r) {
+        static std::vector<double> speeds;
+        if (r == -1)
+            speeds.clear();
+        const auto t0 = Clock::now();
+        for (int i = 0; i < n_gen; ++i) {
+            batch.clear();
+            batch.add(random_token(), i, 0, true);
+            forward_cpu(*model, cpu, cache, batch, state, logits);
+        }
+        if (r >= 0)
+            speeds.push_back(n_gen / since(t0));
+        if (r + 1 == reps)
+            row(("tg" + std::to_string(n_gen)).c_str(), spread(speeds));
+    }
+    return 0;
+}
+
+int cmd_synth(int argc, char** argv)
+{
+    const Args a(argc, argv, 2, {"--preset", "--type", "-o", "--seed", "--threads"});
+    a.allow_only({"--preset", "--type", "-o", "--seed", "--threads", "--list-presets"});
+    if (a.has("--list-presets")) {
+        for (const SynthPreset& p : synth_presets())
+            std::printf("%-16s %-6s dim %d, %d layers, %d/%d heads, ffn %d, vocab %d (%s)\n", p.name.c_str(),
+                        p.arch.c_str(), p.dim, p.n_layers, p.n_heads, p.n_kv_heads, p.hidden_dim, p.n_vocab,
+                        p.tokenizer.c_str());
+        return 0;
+    }
+    const SynthPreset* preset = find_synth_preset(a.str("--preset"));
+    if (!preset)
+        throw Error(ErrorCode::InvalidArgument, "unknown preset '" + a.str("--preset") + "' (see --list-presets)");
+    const auto type = type_from_name(a.str("--type", "q4_k"));
+    if (!type)
+        throw Error(ErrorCode::InvalidArgument, "unknown tensor type '" + a.str("--type") + "'");
+    const std::string out = a.str("-o");
+    if (out.empty())
+        throw Error(ErrorCode::InvalidArgument, "an output file is needed: -o FILE.gguf");
+    SynthOptions o;
+    o.type = *type;
+    o.seed = static_cast<uint64_t>(a.integer("--seed", 1));
+    o.threads = a.integer("--threads", 0);
+    const auto t0 = Clock::now();
+    write_synth_model(*preset, o, out, [](std::size_t done, std::size_t total) {
+        std::fprintf(stderr, "\rsynth: %zu/%zu tensors", done, total);
+    });
+    std::fprintf(stderr, "\nsynth: wrote %s in %.1f s\n", out.c_str(), since(t0));
+    return 0;
+}
+
+} // namespace seekbench::cli

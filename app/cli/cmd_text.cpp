@@ -1,0 +1,187 @@
+// seekbench-cli info, run, tokenize and devices.
+#include "args.h"
+#include "commands.h"
+
+#include "engine/cpu/backend.h"
+#include "engine/device.h"
+#include "engine/error.h"
+#include "engine/gguf.h"
+#include "engine/model.h"
+#include "engine/session.h"
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+namespace seekbench::cli {
+namespace {
+
+std::string read_file(const std::string& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        throw Error(ErrorCode::Io, path + ": cannot read");
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+std::string model_path(const Args& a)
+{
+    const std::string m = a.str("-m", a.str("--model"));
+    if (m.empty())
+        throw Error(ErrorCode::InvalidArgument, "a model is needed: -m FILE.gguf");
+    return m;
+}
+
+std::string human_bytes(double b)
+{
+    char buf[32];
+    if (b >= 1073741824.0)
+        std::snprintf(buf, sizeof buf, "%.2f GiB", b / 1073741824.0);
+    else
+        std::snprintf(buf, sizeof buf, "%.2f MiB", b / 1048576.0);
+    return buf;
+}
+
+} // namespace
+
+int cmd_devices(int, char**)
+{
+    const CpuInfo cpu = probe_cpu();
+    std::printf("cpu: %s\n", cpu.model.empty() ? "(unknown model)" : cpu.model.c_str());
+    std::printf("     %s; f16c %s, avx512-vnni %s, avx512-bf16 %s, amx %s\n", describe(cpu).c_str(),
+                cpu.f16c ? "yes" : "no", cpu.avx512vnni ? "yes" : "no", cpu.avx512bf16 ? "yes" : "no",
+                cpu.amx_bf16 ? "yes" : "no");
+    CpuBackend backend(1);
+    std::printf("     kernels: %s\n", backend.describe().c_str());
+    const CudaProbe cuda = probe_cuda();
+    if (!cuda.available) {
+        std::printf("cuda: %s\n", cuda.reason.c_str());
+        return 0;
+    }
+    std::printf("cuda: runtime %d.%d, driver %d.%d\n", cuda.runtime_version / 1000,
+                cuda.runtime_version % 1000 / 10, cuda.driver_version / 1000, cuda.driver_version % 1000 / 10);
+    for (const CudaDevice& d : cuda.devices)
+        std::printf("  [%d] %s, sm_%d%d, %.1f GiB (%.1f GiB free)\n", d.index, d.name.c_str(),
+                    d.compute_major, d.compute_minor, d.total_memory / 1073741824.0, d.free_memory / 1073741824.0);
+    return 0;
+}
+
+int cmd_info(int argc, char** argv)
+{
+    const Args a(argc, argv, 2, {"-m", "--model"});
+    a.allow_only({"-m", "--model", "--tensors"});
+    const auto model = Model::load(model_path(a));
+    const ModelInfo i = model->info();
+    const ModelConfig& c = model->config();
+    std::printf("file:          %s (%s)\n", i.path.c_str(), human_bytes(static_cast<double>(i.file_bytes)).c_str());
+    std::printf("name:          %s\n", i.name.empty() ? "(none)" : i.name.c_str());
+    std::printf("architecture:  %s\n", i.arch.c_str());
+    std::printf("parameters:    %.3f B (%llu)\n", static_cast<double>(i.parameters) / 1e9,
+                static_cast<unsigned long long>(i.parameters));
+    std::printf("format:        %s\n", i.file_type.c_str());
+    std::printf("layers:        %d, embedding %d, feed-forward %d\n", c.n_layers, c.dim, c.hidden_dim);
+    std::printf("attention:     %d heads, %d KV heads, head size %d, rope %s base %g over %d dims\n",
+                c.n_heads, c.n_kv_heads, c.head_dim, c.rope_type == RopeType::Neox ? "neox" : "normal",
+                static_cast<double>(c.rope_base), c.rope_dims);
+    std::printf("context:       %d (training)\n", c.n_ctx_train);
+    std::printf("output:        %s\n", c.tied_output ? "tied to the token embedding" : "separate");
+    std::printf("tokenizer:     %s\n", i.tokenizer.c_str());
+    std::map<std::string, std::pair<int, uint64_t>> types;
+    for (const GgufTensor& t : model->file().tensors()) {
+        auto& [count, bytes] = types[type_name(t.type)];
+        ++count;
+        bytes += t.nbytes;
+    }
+    std::printf("tensor types: ");
+    for (const auto& [name, v] : types)
+        std::printf(" %s x%d (%s)", name.c_str(), v.first, human_bytes(static_cast<double>(v.second)).c_str());
+    std::printf("\nchat template: %s\n", i.chat_template.empty() ? "(none)" : "");
+    if (!i.chat_template.empty())
+        std::printf("%s\n", i.chat_template.c_str());
+    if (a.has("--tensors"))
+        for (const GgufTensor& t : model->file().tensors())
+            std::printf("  %-32s %-6s %s\n", t.name.c_str(), type_name(t.type), t.shape_string().c_str());
+    return 0;
+}
+
+int cmd_tokenize(int argc, char** argv)
+{
+    const Args a(argc, argv, 2, {"-m", "--model", "-f", "--file"});
+    a.allow_only({"-m", "--model", "-f", "--file", "--no-bos", "--special"});
+    const auto file = GgufFile::open(model_path(a));
+    const auto tok = Tokenizer::from_gguf(*file);
+    std::string text;
+    if (a.has("-f") || a.has("--file"))
+        text = read_file(a.str("-f", a.str("--file")));
+    else if (a.positional().size() == 1)
+        text = a.positional()[0];
+    else
+        throw Error(ErrorCode::InvalidArgument, "give the text as one argument or with -f FILE");
+    const auto ids = tok->encode(text, !a.has("--no-bos"), a.has("--special"));
+    for (std::size_t i = 0; i < ids.size(); ++i)
+        std::printf(i ? " %d" : "%d", ids[i]);
+    std::printf("\n");
+    return 0;
+}
+
+int cmd_run(int argc, char** argv)
+{
+    const Args a(argc, argv, 2,
+                 {"-m", "--model", "-p", "--prompt", "-f", "--file", "-n", "--temp", "--seed", "--threads",
+                  "--top-k", "--top-p", "--min-p", "--repeat-penalty", "--ctx", "--kv-type"});
+    a.allow_only({"-m", "--model", "-p", "--prompt", "-f", "--file", "-n", "--temp", "--seed", "--threads",
+                  "--top-k", "--top-p", "--min-p", "--repeat-penalty", "--ctx", "--kv-type", "--special"});
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto model = Model::load(model_path(a));
+    CpuBackend cpu(a.integer("--threads", 0));
+    SessionOptions so;
+    so.n_ctx = a.integer("--ctx", 0);
+    const std::string kv = a.str("--kv-type", "f16");
+    if (kv != "f16" && kv != "f32")
+        throw Error(ErrorCode::InvalidArgument, "--kv-type must be f16 or f32");
+    so.kv_type = kv == "f32" ? KvType::F32 : KvType::F16;
+    Session session(*model, cpu, so);
+    const double load_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+    std::string prompt = a.str("-p", a.str("--prompt"));
+    if (a.has("-f") || a.has("--file"))
+        prompt = read_file(a.str("-f", a.str("--file")));
+    const int n_predict = a.integer("-n", 256);
+    std::vector<int32_t> tokens = model->tokenizer().encode(prompt, true, a.has("--special"));
+    if (tokens.empty()) { // nothing to condition on: start from BOS, as llama2.c does
+        if (model->tokenizer().bos() < 0)
+            throw Error(ErrorCode::InvalidArgument, "this model has no BOS token; give a prompt with -p");
+        tokens.push_back(model->tokenizer().bos());
+    }
+    SamplerParams sp;
+    sp.temperature = static_cast<float>(a.number("--temp", 0.8));
+    sp.seed = static_cast<uint64_t>(a.integer("--seed", 42));
+    sp.top_k = a.integer("--top-k", 40);
+    sp.top_p = static_cast<float>(a.number("--top-p", 0.95));
+    sp.min_p = static_cast<float>(a.number("--min-p", 0.05));
+    sp.repeat_penalty = static_cast<float>(a.number("--repeat-penalty", 1.0));
+    Sampler sampler(sp);
+
+    std::fputs(prompt.c_str(), stdout);
+    // The whole context is available: prompt + generated, up to the session's size.
+    const int budget = std::min(n_predict, session.n_ctx() - static_cast<int>(tokens.size()));
+    const GenerateStats st = session.generate(tokens, sampler, budget, [](int32_t, const std::string& text) {
+        std::fputs(text.c_str(), stdout);
+        std::fflush(stdout);
+        return true;
+    });
+    std::printf("\n");
+    std::fprintf(stderr, "\nload: %.3f s (%s)\n", load_s, cpu.describe().c_str());
+    std::fprintf(stderr, "prompt: %d tokens in %.3f s, %.2f tokens/s\n", st.prompt_tokens, st.prompt_seconds,
+                 st.prompt_seconds > 0 ? st.prompt_tokens / st.prompt_seconds : 0.0);
+    std::fprintf(stderr, "generation: %d tokens in %.3f s, %.2f tokens/s (stop: %s)\n", st.generated_tokens,
+                 st.generate_seconds, st.generate_seconds > 0 ? st.generated_tokens / st.generate_seconds : 0.0,
+                 st.stop_reason.c_str());
+    return 0;
+}
+
+} // namespace seekbench::cli

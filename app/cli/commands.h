@@ -1,0 +1,14 @@
+// seekbench-cli's subcommands. Each returns the process exit code; errors are thrown as
+// seekbench::Error and printed by main().
+#pragma once
+
+namespace seekbench::cli {
+
+int cmd_devices(int argc, char** argv);
+int cmd_info(int argc, char** argv);
+int cmd_run(int argc, char** argv);
+int cmd_tokenize(int argc, char** argv);
+int cmd_bench(int argc, char** argv);
+int cmd_synth(int argc, char** argv);
+
+} // namespace seekbench::cli

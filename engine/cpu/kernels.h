@@ -1,0 +1,59 @@
+// The CPU's inner loops behind one table of function pointers, chosen once per process
+// from what the processor supports: AVX-512 (VNNI, BF16), AVX2+FMA, or portable C++.
+// Weights are read in their GGUF layout; activations are first converted to the format
+// each weight type pairs with (act_format), so the dot products run in integers.
+#pragma once
+
+#include "engine/tensor_type.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace seekbench::cpu {
+
+// Activations for the legacy 32-blocks: int8 values, a scale, and the sum of the values
+// (so unsigned weight levels can be re-centred without touching each element).
+struct BlockQ8A {
+    float d;
+    int32_t sum;
+    int8_t qs[32];
+};
+static_assert(sizeof(BlockQ8A) == 40);
+
+enum class ActFormat { F32, Q8A, Q8K };
+
+// The activation format a weight type's dot product wants. Types without a fast dot
+// product use F32 (the row is dequantized first).
+ActFormat act_format(TensorType weight_type);
+std::size_t act_row_bytes(ActFormat format, int64_t k);
+
+struct Kernels {
+    const char* name; // "avx512", "avx2", "generic"
+
+    // Converts one row of k activations to `format` (k a multiple of 256 for Q8K, 32 for Q8A).
+    void (*quantize_act)(ActFormat format, const float* x, void* out, int64_t k);
+
+    // Sum over k of weight_row[i] * act_row[i]; nullptr when the type has no fast path.
+    using Dot = float (*)(int64_t k, const void* weight_row, const void* act_row);
+    Dot dot[40];
+
+    float (*dot_f32)(int64_t k, const float* a, const float* b);
+    // y += a * x over n floats.
+    void (*axpy_f32)(int64_t n, float a, const float* x, float* y);
+    // Dot of a float row with an F16 row (the KV cache), and y += a * (F16 row).
+    float (*dot_f16_f32)(int64_t k, const uint16_t* a, const float* b);
+    void (*axpy_f16)(int64_t n, float a, const uint16_t* x, float* y);
+    void (*f32_to_f16)(const float* x, uint16_t* y, int64_t n);
+    void (*f32_to_bf16)(const float* x, uint16_t* y, int64_t n);
+};
+
+const Kernels& kernels();                      // the best this CPU can run
+std::vector<const Kernels*> runnable_kernels(); // all this CPU can run, generic first
+
+// Per instruction set; each is only safe to call when the CPU supports it.
+const Kernels& kernels_generic();
+const Kernels* kernels_avx2();    // nullptr when not compiled in
+const Kernels* kernels_avx512();
+
+} // namespace seekbench::cpu

@@ -1,0 +1,283 @@
+// Portable kernels: plain C++ the compiler may vectorize. They define what the SIMD
+// versions must compute, and run on CPUs without AVX2. Also the dispatch that picks a table.
+#include "kernels.h"
+
+#include "engine/device.h"
+#include "engine/fp16.h"
+#include "engine/quants.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+namespace seekbench::cpu {
+
+ActFormat act_format(TensorType w)
+{
+    switch (w) {
+    case TensorType::Q4_0: case TensorType::Q8_0: return ActFormat::Q8A;
+    case TensorType::Q4_K: case TensorType::Q5_K: case TensorType::Q6_K: return ActFormat::Q8K;
+    default: return ActFormat::F32;
+    }
+}
+
+std::size_t act_row_bytes(ActFormat format, int64_t k)
+{
+    switch (format) {
+    case ActFormat::Q8A: return static_cast<std::size_t>(k / 32) * sizeof(BlockQ8A);
+    case ActFormat::Q8K: return static_cast<std::size_t>(k / QK_K) * sizeof(BlockQ8_K);
+    case ActFormat::F32: break;
+    }
+    return static_cast<std::size_t>(k) * sizeof(float);
+}
+
+namespace {
+
+void quantize_q8a(const float* x, BlockQ8A* b, int64_t k)
+{
+    for (int64_t i = 0; i < k / 32; ++i, x += 32) {
+        float amax = 0;
+        for (int j = 0; j < 32; ++j)
+            amax = std::max(amax, std::fabs(x[j]));
+        const float d = amax / 127.0f, id = d > 0 ? 1.0f / d : 0.0f;
+        b[i].d = d;
+        int sum = 0;
+        for (int j = 0; j < 32; ++j) {
+            const int q = static_cast<int>(std::nearbyint(x[j] * id));
+            b[i].qs[j] = static_cast<int8_t>(q);
+            sum += q;
+        }
+        b[i].sum = sum;
+    }
+}
+
+void quantize_act(ActFormat format, const float* x, void* out, int64_t k)
+{
+    switch (format) {
+    case ActFormat::F32: std::memcpy(out, x, static_cast<std::size_t>(k) * 4); return;
+    case ActFormat::Q8A: quantize_q8a(x, static_cast<BlockQ8A*>(out), k); return;
+    case ActFormat::Q8K: quantize_row(TensorType::Q8_K, x, out, k); return;
+    }
+}
+
+float dot_f32(int64_t k, const float* a, const float* b)
+{
+    float s = 0;
+    for (int64_t i = 0; i < k; ++i)
+        s += a[i] * b[i];
+    return s;
+}
+
+float dot_f32_row(int64_t k, const void* w, const void* a)
+{
+    return dot_f32(k, static_cast<const float*>(w), static_cast<const float*>(a));
+}
+
+float dot_f16_f32(int64_t k, const uint16_t* w, const float* a)
+{
+    float s = 0;
+    for (int64_t i = 0; i < k; ++i)
+        s += fp16_to_f32(w[i]) * a[i];
+    return s;
+}
+
+float dot_f16_row(int64_t k, const void* w, const void* a)
+{
+    return dot_f16_f32(k, static_cast<const uint16_t*>(w), static_cast<const float*>(a));
+}
+
+float dot_bf16_row(int64_t k, const void* w, const void* a)
+{
+    const auto* h = static_cast<const uint16_t*>(w);
+    const auto* x = static_cast<const float*>(a);
+    float s = 0;
+    for (int64_t i = 0; i < k; ++i)
+        s += bf16_to_f32(h[i]) * x[i];
+    return s;
+}
+
+float dot_q8_0(int64_t k, const void* w, const void* a)
+{
+    const auto* wb = static_cast<const BlockQ8_0*>(w);
+    const auto* ab = static_cast<const BlockQ8A*>(a);
+    float s = 0;
+    for (int64_t i = 0; i < k / 32; ++i) {
+        int sum = 0;
+        for (int j = 0; j < 32; ++j)
+            sum += wb[i].qs[j] * ab[i].qs[j];
+        s += fp16_to_f32(wb[i].d) * ab[i].d * static_cast<float>(sum);
+    }
+    return s;
+}
+
+float dot_q4_0(int64_t k, const void* w, const void* a)
+{
+    const auto* wb = static_cast<const BlockQ4_0*>(w);
+    const auto* ab = static_cast<const BlockQ8A*>(a);
+    float s = 0;
+    for (int64_t i = 0; i < k / 32; ++i) {
+        int sum = 0;
+        for (int j = 0; j < 16; ++j)
+            sum += (wb[i].qs[j] & 0xF) * ab[i].qs[j] + (wb[i].qs[j] >> 4) * ab[i].qs[j + 16];
+        s += fp16_to_f32(wb[i].d) * ab[i].d * static_cast<float>(sum - 8 * ab[i].sum);
+    }
+    return s;
+}
+
+float dot_q4_k(int64_t k, const void* w, const void* a)
+{
+    const auto* wb = static_cast<const BlockQ4_K*>(w);
+    const auto* ab = static_cast<const BlockQ8_K*>(a);
+    float s = 0;
+    for (int64_t i = 0; i < k / QK_K; ++i) {
+        int sumi = 0, summ = 0;
+        const uint8_t* q = wb[i].qs;
+        const int8_t* x = ab[i].qs;
+        for (int j = 0; j < 8; j += 2, q += 32, x += 64) {
+            uint8_t sc0, m0, sc1, m1;
+            k4_scale_min(j, wb[i].scales, sc0, m0);
+            k4_scale_min(j + 1, wb[i].scales, sc1, m1);
+            int s0 = 0, s1 = 0;
+            for (int l = 0; l < 32; ++l) {
+                s0 += (q[l] & 0xF) * x[l];
+                s1 += (q[l] >> 4) * x[l + 32];
+            }
+            sumi += sc0 * s0 + sc1 * s1;
+            summ += m0 * (ab[i].bsums[2 * j] + ab[i].bsums[2 * j + 1]) +
+                    m1 * (ab[i].bsums[2 * j + 2] + ab[i].bsums[2 * j + 3]);
+        }
+        s += ab[i].d * (fp16_to_f32(wb[i].d) * static_cast<float>(sumi) -
+                        fp16_to_f32(wb[i].dmin) * static_cast<float>(summ));
+    }
+    return s;
+}
+
+float dot_q5_k(int64_t k, const void* w, const void* a)
+{
+    const auto* wb = static_cast<const BlockQ5_K*>(w);
+    const auto* ab = static_cast<const BlockQ8_K*>(a);
+    float s = 0;
+    for (int64_t i = 0; i < k / QK_K; ++i) {
+        int sumi = 0, summ = 0;
+        const uint8_t* q = wb[i].qs;
+        const uint8_t* qh = wb[i].qh;
+        const int8_t* x = ab[i].qs;
+        for (int j = 0; j < 8; j += 2, q += 32, x += 64) {
+            uint8_t sc0, m0, sc1, m1;
+            k4_scale_min(j, wb[i].scales, sc0, m0);
+            k4_scale_min(j + 1, wb[i].scales, sc1, m1);
+            int s0 = 0, s1 = 0;
+            for (int l = 0; l < 32; ++l) {
+                s0 += ((q[l] & 0xF) | ((qh[l] >> j) & 1) << 4) * x[l];
+                s1 += ((q[l] >> 4) | ((qh[l] >> (j + 1)) & 1) << 4) * x[l + 32];
+            }
+            sumi += sc0 * s0 + sc1 * s1;
+            summ += m0 * (ab[i].bsums[2 * j] + ab[i].bsums[2 * j + 1]) +
+                    m1 * (ab[i].bsums[2 * j + 2] + ab[i].bsums[2 * j + 3]);
+        }
+        s += ab[i].d * (fp16_to_f32(wb[i].d) * static_cast<float>(sumi) -
+                        fp16_to_f32(wb[i].dmin) * static_cast<float>(summ));
+    }
+    return s;
+}
+
+float dot_q6_k(int64_t k, const void* w, const void* a)
+{
+    const auto* wb = static_cast<const BlockQ6_K*>(w);
+    const auto* ab = static_cast<const BlockQ8_K*>(a);
+    float s = 0;
+    for (int64_t i = 0; i < k / QK_K; ++i) {
+        int sumi = 0;
+        for (int h = 0; h < 2; ++h) {
+            const uint8_t* ql = wb[i].ql + 64 * h;
+            const uint8_t* qh = wb[i].qh + 32 * h;
+            const int8_t* sc = wb[i].scales + 8 * h;
+            const int8_t* x = ab[i].qs + 128 * h;
+            for (int l = 0; l < 32; ++l) {
+                const int is = l / 16;
+                const int q1 = ((ql[l] & 0xF) | ((qh[l] >> 0) & 3) << 4) - 32;
+                const int q2 = ((ql[l + 32] & 0xF) | ((qh[l] >> 2) & 3) << 4) - 32;
+                const int q3 = ((ql[l] >> 4) | ((qh[l] >> 4) & 3) << 4) - 32;
+                const int q4 = ((ql[l + 32] >> 4) | ((qh[l] >> 6) & 3) << 4) - 32;
+                sumi += sc[is] * q1 * x[l] + sc[is + 2] * q2 * x[l + 32] +
+                        sc[is + 4] * q3 * x[l + 64] + sc[is + 6] * q4 * x[l + 96];
+            }
+        }
+        s += ab[i].d * fp16_to_f32(wb[i].d) * static_cast<float>(sumi);
+    }
+    return s;
+}
+
+void axpy_f32(int64_t n, float a, const float* x, float* y)
+{
+    for (int64_t i = 0; i < n; ++i)
+        y[i] += a * x[i];
+}
+
+void axpy_f16(int64_t n, float a, const uint16_t* x, float* y)
+{
+    for (int64_t i = 0; i < n; ++i)
+        y[i] += a * fp16_to_f32(x[i]);
+}
+
+void to_f16(const float* x, uint16_t* y, int64_t n)
+{
+    for (int64_t i = 0; i < n; ++i)
+        y[i] = f32_to_fp16(x[i]);
+}
+
+void to_bf16(const float* x, uint16_t* y, int64_t n)
+{
+    for (int64_t i = 0; i < n; ++i)
+        y[i] = f32_to_bf16(x[i]);
+}
+
+Kernels make_generic()
+{
+    Kernels k{};
+    k.name = "generic";
+    k.quantize_act = quantize_act;
+    k.dot[int(TensorType::F32)] = dot_f32_row;
+    k.dot[int(TensorType::F16)] = dot_f16_row;
+    k.dot[int(TensorType::BF16)] = dot_bf16_row;
+    k.dot[int(TensorType::Q8_0)] = dot_q8_0;
+    k.dot[int(TensorType::Q4_0)] = dot_q4_0;
+    k.dot[int(TensorType::Q4_K)] = dot_q4_k;
+    k.dot[int(TensorType::Q5_K)] = dot_q5_k;
+    k.dot[int(TensorType::Q6_K)] = dot_q6_k;
+    k.dot_f32 = dot_f32;
+    k.axpy_f32 = axpy_f32;
+    k.dot_f16_f32 = dot_f16_f32;
+    k.axpy_f16 = axpy_f16;
+    k.f32_to_f16 = to_f16;
+    k.f32_to_bf16 = to_bf16;
+    return k;
+}
+
+} // namespace
+
+const Kernels& kernels_generic()
+{
+    static const Kernels table = make_generic();
+    return table;
+}
+
+std::vector<const Kernels*> runnable_kernels()
+{
+    std::vector<const Kernels*> out{&kernels_generic()};
+    const CpuInfo cpu = probe_cpu();
+    if (kernels_avx2() && cpu.avx2 && cpu.fma && cpu.f16c)
+        out.push_back(kernels_avx2());
+    if (kernels_avx512() && cpu.avx512f && cpu.avx512bw && cpu.avx512vnni && cpu.avx512bf16 &&
+        cpu.f16c)
+        out.push_back(kernels_avx512());
+    return out;
+}
+
+const Kernels& kernels()
+{
+    static const Kernels* best = runnable_kernels().back();
+    return *best;
+}
+
+} // namespace seekbench::cpu

@@ -1,0 +1,61 @@
+// A fixed pool of worker threads for the CPU kernels. parallel_for hands out task indices
+// dynamically; the calling thread works too. Workers spin briefly between jobs (a decode
+// step dispatches a few hundred small jobs) and then sleep, so an idle pool costs nothing.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <thread>
+#include <vector>
+
+namespace seekbench {
+
+class ThreadPool {
+public:
+    // n_threads counts the caller; 0 means one per core.
+    explicit ThreadPool(int n_threads = 0);
+    ~ThreadPool();
+    ThreadPool(const ThreadPool&) = delete;
+    ThreadPool& operator=(const ThreadPool&) = delete;
+
+    int size() const { return m_n_threads; }
+
+    // Calls f(task, thread) for every task in [0, n_tasks); returns when all are done.
+    template <typename F> void parallel_for(int n_tasks, F&& f)
+    {
+        if (n_tasks <= 0)
+            return;
+        if (n_tasks == 1 || m_n_threads == 1) {
+            for (int t = 0; t < n_tasks; ++t)
+                f(t, 0);
+            return;
+        }
+        run(n_tasks, &trampoline<std::remove_reference_t<F>>, &f);
+    }
+
+    // The number of hardware threads, at least 1.
+    static int hardware_threads();
+
+private:
+    using Fn = void (*)(void* ctx, int task, int thread);
+    template <typename F> static void trampoline(void* ctx, int task, int thread)
+    {
+        (*static_cast<F*>(ctx))(task, thread);
+    }
+    void run(int n_tasks, Fn fn, void* ctx);
+    void worker(int index);
+    void work(int thread);
+
+    int m_n_threads;
+    std::vector<std::thread> m_threads;
+    // One job at a time: workers wake on a new generation, take tasks from m_next.
+    alignas(64) std::atomic<uint64_t> m_generation{0};
+    alignas(64) std::atomic<int> m_next{0};
+    alignas(64) std::atomic<int> m_busy{0};
+    int m_n_tasks = 0;
+    Fn m_fn = nullptr;
+    void* m_ctx = nullptr;
+    std::atomic<bool> m_stop{false};
+};
+
+} // namespace seekbench

@@ -1,0 +1,53 @@
+// One forward pass over a batch of tokens on the CPU. A batch may mix sequences (each
+// token names its KV slot and position); tokens flagged for logits get a row of the
+// output, in batch order. The architecture's function is picked from the model.
+#pragma once
+
+#include "cpu/backend.h"
+#include "kv_cache.h"
+#include "model.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace seekbench {
+
+struct Batch {
+    std::vector<int32_t> tokens;
+    std::vector<int32_t> pos;
+    std::vector<int32_t> seq;
+    std::vector<uint8_t> want_logits;
+
+    void add(int32_t token, int32_t position, int32_t sequence, bool logits)
+    {
+        tokens.push_back(token);
+        pos.push_back(position);
+        seq.push_back(sequence);
+        want_logits.push_back(logits ? 1 : 0);
+    }
+    int size() const { return static_cast<int>(tokens.size()); }
+    void clear() { tokens.clear(); pos.clear(); seq.clear(); want_logits.clear(); }
+};
+
+// Scratch buffers, kept between calls so decoding allocates nothing.
+struct ForwardState {
+    std::vector<float> x, xn, q, k, v, att, gate, up, out_rows;
+    std::vector<float> rope_cos, rope_sin;
+};
+
+// Throws Error (InvalidArgument) for a token id, slot or position the model or cache
+// cannot take. `logits` is resized to (flagged tokens) x n_vocab.
+void forward_cpu(const Model& model, CpuBackend& cpu, KvCache& cache, const Batch& batch,
+                 ForwardState& state, std::vector<float>& logits);
+
+// Per architecture (arch/*.cpp).
+void forward_llama(const Model& model, CpuBackend& cpu, KvCache& cache, const Batch& batch,
+                   ForwardState& state, std::vector<float>& logits);
+
+// The KV cache a session of this model needs.
+KvCache make_kv_cache(const ModelConfig& config, int n_ctx, int n_seq, KvType type);
+
+// Re-rotates the keys of positions [from, to) of `seq` after they moved by `delta`.
+void rope_shift_keys(const Model& model, KvCache& cache, int seq, int from, int to, int delta);
+
+} // namespace seekbench

@@ -1,0 +1,568 @@
+// Scalar dequantization and quantization for GGUF's block formats. The quantizers pick
+// each block's scales by a small least-squares search; they aim at low error, not at
+// reproducing llama.cpp's bytes.
+#include "quants.h"
+
+#include "error.h"
+#include "fp16.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+namespace seekbench {
+namespace {
+
+inline float h2f(uint16_t h) { return fp16_to_f32(h); }
+inline uint16_t f2h(float f) { return f32_to_fp16(f); }
+inline int nearest(float x) { return static_cast<int>(std::lrintf(x)); }
+
+// --- dequantization ---------------------------------------------------------------------
+
+void dq_q4_0(const BlockQ4_0* b, float* y, int64_t nb)
+{
+    for (int64_t i = 0; i < nb; ++i, y += QK) {
+        const float d = h2f(b[i].d);
+        for (int j = 0; j < QK / 2; ++j) {
+            y[j] = ((b[i].qs[j] & 0xF) - 8) * d;
+            y[j + QK / 2] = ((b[i].qs[j] >> 4) - 8) * d;
+        }
+    }
+}
+
+void dq_q4_1(const BlockQ4_1* b, float* y, int64_t nb)
+{
+    for (int64_t i = 0; i < nb; ++i, y += QK) {
+        const float d = h2f(b[i].d), m = h2f(b[i].m);
+        for (int j = 0; j < QK / 2; ++j) {
+            y[j] = (b[i].qs[j] & 0xF) * d + m;
+            y[j + QK / 2] = (b[i].qs[j] >> 4) * d + m;
+        }
+    }
+}
+
+template <typename Block> uint32_t q5_high_bits(const Block& b)
+{
+    uint32_t qh;
+    std::memcpy(&qh, b.qh, 4);
+    return qh;
+}
+
+void dq_q5_0(const BlockQ5_0* b, float* y, int64_t nb)
+{
+    for (int64_t i = 0; i < nb; ++i, y += QK) {
+        const float d = h2f(b[i].d);
+        const uint32_t qh = q5_high_bits(b[i]);
+        for (int j = 0; j < QK / 2; ++j) {
+            const int lo = (b[i].qs[j] & 0xF) | static_cast<int>(((qh >> j) & 1) << 4);
+            const int hi = (b[i].qs[j] >> 4) | static_cast<int>(((qh >> (j + 16)) & 1) << 4);
+            y[j] = (lo - 16) * d;
+            y[j + QK / 2] = (hi - 16) * d;
+        }
+    }
+}
+
+void dq_q5_1(const BlockQ5_1* b, float* y, int64_t nb)
+{
+    for (int64_t i = 0; i < nb; ++i, y += QK) {
+        const float d = h2f(b[i].d), m = h2f(b[i].m);
+        const uint32_t qh = q5_high_bits(b[i]);
+        for (int j = 0; j < QK / 2; ++j) {
+            const int lo = (b[i].qs[j] & 0xF) | static_cast<int>(((qh >> j) & 1) << 4);
+            const int hi = (b[i].qs[j] >> 4) | static_cast<int>(((qh >> (j + 16)) & 1) << 4);
+            y[j] = lo * d + m;
+            y[j + QK / 2] = hi * d + m;
+        }
+    }
+}
+
+void dq_q8_0(const BlockQ8_0* b, float* y, int64_t nb)
+{
+    for (int64_t i = 0; i < nb; ++i, y += QK) {
+        const float d = h2f(b[i].d);
+        for (int j = 0; j < QK; ++j)
+            y[j] = b[i].qs[j] * d;
+    }
+}
+
+void dq_q2_k(const BlockQ2_K* b, float* y, int64_t nb)
+{
+    for (int64_t i = 0; i < nb; ++i) {
+        const float d = h2f(b[i].d), dmin = h2f(b[i].dmin);
+        const uint8_t* q = b[i].qs;
+        int is = 0;
+        for (int n = 0; n < QK_K; n += 128, q += 32) {
+            for (int shift = 0; shift < 8; shift += 2) {
+                for (int half = 0; half < 2; ++half) {
+                    const uint8_t sc = b[i].scales[is++];
+                    const float dl = d * (sc & 0xF), ml = dmin * (sc >> 4);
+                    for (int l = 0; l < 16; ++l)
+                        *y++ = dl * ((q[l + 16 * half] >> shift) & 3) - ml;
+                }
+            }
+        }
+    }
+}
+
+} // namespace
+
+void q3k_scales(const uint8_t packed[12], int8_t out[16])
+{
+    // Low 4 bits: bytes 0..7 (two per byte); high 2 bits: bytes 8..11 (four per byte).
+    for (int j = 0; j < 16; ++j) {
+        const int low = j < 8 ? (packed[j] & 0xF) : (packed[j - 8] >> 4);
+        const int high = (packed[8 + j % 4] >> (2 * (j / 4))) & 3;
+        out[j] = static_cast<int8_t>((low | high << 4) - 32);
+    }
+}
+
+namespace {
+
+void dq_q3_k(const BlockQ3_K* b, float* y, int64_t nb)
+{
+    for (int64_t i = 0; i < nb; ++i) {
+        const float d = h2f(b[i].d);
+        int8_t scales[16];
+        q3k_scales(b[i].scales, scales);
+        const uint8_t* q = b[i].qs;
+        const uint8_t* hm = b[i].hmask;
+        uint8_t m = 1;
+        int is = 0;
+        for (int n = 0; n < QK_K; n += 128, q += 32) {
+            for (int shift = 0; shift < 8; shift += 2, m = static_cast<uint8_t>(m << 1)) {
+                for (int half = 0; half < 2; ++half) {
+                    const float dl = d * scales[is++];
+                    for (int l = 16 * half; l < 16 * half + 16; ++l)
+                        *y++ = dl * (((q[l] >> shift) & 3) - ((hm[l] & m) ? 0 : 4));
+                }
+            }
+        }
+    }
+}
+
+void dq_q4_k(const BlockQ4_K* b, float* y, int64_t nb)
+{
+    for (int64_t i = 0; i < nb; ++i) {
+        const float d = h2f(b[i].d), dmin = h2f(b[i].dmin);
+        const uint8_t* q = b[i].qs;
+        for (int j = 0; j < 8; j += 2, q += 32) {
+            uint8_t sc, m;
+            k4_scale_min(j, b[i].scales, sc, m);
+            const float d1 = d * sc, m1 = dmin * m;
+            k4_scale_min(j + 1, b[i].scales, sc, m);
+            const float d2 = d * sc, m2 = dmin * m;
+            for (int l = 0; l < 32; ++l)
+                *y++ = d1 * (q[l] & 0xF) - m1;
+            for (int l = 0; l < 32; ++l)
+                *y++ = d2 * (q[l] >> 4) - m2;
+        }
+    }
+}
+
+void dq_q5_k(const BlockQ5_K* b, float* y, int64_t nb)
+{
+    for (int64_t i = 0; i < nb; ++i) {
+        const float d = h2f(b[i].d), dmin = h2f(b[i].dmin);
+        const uint8_t* ql = b[i].qs;
+        const uint8_t* qh = b[i].qh;
+        uint8_t u1 = 1, u2 = 2;
+        for (int j = 0; j < 8; j += 2, ql += 32) {
+            uint8_t sc, m;
+            k4_scale_min(j, b[i].scales, sc, m);
+            const float d1 = d * sc, m1 = dmin * m;
+            k4_scale_min(j + 1, b[i].scales, sc, m);
+            const float d2 = d * sc, m2 = dmin * m;
+            for (int l = 0; l < 32; ++l)
+                *y++ = d1 * ((ql[l] & 0xF) + (qh[l] & u1 ? 16 : 0)) - m1;
+            for (int l = 0; l < 32; ++l)
+                *y++ = d2 * ((ql[l] >> 4) + (qh[l] & u2 ? 16 : 0)) - m2;
+            u1 = static_cast<uint8_t>(u1 << 2);
+            u2 = static_cast<uint8_t>(u2 << 2);
+        }
+    }
+}
+
+void dq_q6_k(const BlockQ6_K* b, float* y, int64_t nb)
+{
+    for (int64_t i = 0; i < nb; ++i) {
+        const float d = h2f(b[i].d);
+        const uint8_t* ql = b[i].ql;
+        const uint8_t* qh = b[i].qh;
+        const int8_t* sc = b[i].scales;
+        for (int n = 0; n < QK_K; n += 128, y += 128, ql += 64, qh += 32, sc += 8) {
+            for (int l = 0; l < 32; ++l) {
+                const int is = l / 16;
+                const int q1 = ((ql[l] & 0xF) | ((qh[l] >> 0) & 3) << 4) - 32;
+                const int q2 = ((ql[l + 32] & 0xF) | ((qh[l] >> 2) & 3) << 4) - 32;
+                const int q3 = ((ql[l] >> 4) | ((qh[l] >> 4) & 3) << 4) - 32;
+                const int q4 = ((ql[l + 32] >> 4) | ((qh[l] >> 6) & 3) << 4) - 32;
+                y[l] = d * sc[is] * q1;
+                y[l + 32] = d * sc[is + 2] * q2;
+                y[l + 64] = d * sc[is + 4] * q3;
+                y[l + 96] = d * sc[is + 6] * q4;
+            }
+        }
+    }
+}
+
+// --- quantization -----------------------------------------------------------------------
+
+void q_q8_0(const float* x, BlockQ8_0* b, int64_t nb)
+{
+    for (int64_t i = 0; i < nb; ++i, x += QK) {
+        float amax = 0;
+        for (int j = 0; j < QK; ++j)
+            amax = std::max(amax, std::fabs(x[j]));
+        const float d = amax / 127.0f, id = d > 0 ? 1.0f / d : 0.0f;
+        b[i].d = f2h(d);
+        for (int j = 0; j < QK; ++j)
+            b[i].qs[j] = static_cast<int8_t>(std::clamp(nearest(x[j] * id), -127, 127));
+    }
+}
+
+// Symmetric 4/5-bit: the value of largest magnitude maps to the most negative level, so the
+// whole range is used; d keeps its sign.
+template <int Bits, typename Block> void q_symmetric(const float* x, Block* b, int64_t nb)
+{
+    constexpr int kHalf = 1 << (Bits - 1); // 8 or 16
+    for (int64_t i = 0; i < nb; ++i, x += QK) {
+        float amax = 0, extreme = 0;
+        for (int j = 0; j < QK; ++j)
+            if (std::fabs(x[j]) > amax) {
+                amax = std::fabs(x[j]);
+                extreme = x[j];
+            }
+        const float d = extreme / -kHalf, id = d != 0 ? 1.0f / d : 0.0f;
+        b[i].d = f2h(d);
+        uint32_t qh = 0;
+        for (int j = 0; j < QK / 2; ++j) {
+            const int lo = std::clamp(nearest(x[j] * id) + kHalf, 0, 2 * kHalf - 1);
+            const int hi = std::clamp(nearest(x[j + QK / 2] * id) + kHalf, 0, 2 * kHalf - 1);
+            b[i].qs[j] = static_cast<uint8_t>((lo & 0xF) | (hi & 0xF) << 4);
+            if constexpr (Bits == 5) {
+                qh |= static_cast<uint32_t>((lo >> 4) & 1) << j;
+                qh |= static_cast<uint32_t>((hi >> 4) & 1) << (j + 16);
+            }
+        }
+        if constexpr (Bits == 5)
+            std::memcpy(b[i].qh, &qh, 4);
+    }
+}
+
+// Asymmetric 4/5-bit over [min, max]: x = q d + m.
+template <int Bits, typename Block> void q_affine(const float* x, Block* b, int64_t nb)
+{
+    constexpr int kMax = (1 << Bits) - 1;
+    for (int64_t i = 0; i < nb; ++i, x += QK) {
+        float lo = x[0], hi = x[0];
+        for (int j = 1; j < QK; ++j) {
+            lo = std::min(lo, x[j]);
+            hi = std::max(hi, x[j]);
+        }
+        const float d = (hi - lo) / kMax, id = d != 0 ? 1.0f / d : 0.0f;
+        b[i].d = f2h(d);
+        b[i].m = f2h(lo);
+        const float m = h2f(b[i].m);
+        uint32_t qh = 0;
+        for (int j = 0; j < QK / 2; ++j) {
+            const int q0 = std::clamp(nearest((x[j] - m) * id), 0, kMax);
+            const int q1 = std::clamp(nearest((x[j + QK / 2] - m) * id), 0, kMax);
+            b[i].qs[j] = static_cast<uint8_t>((q0 & 0xF) | (q1 & 0xF) << 4);
+            if constexpr (Bits == 5) {
+                qh |= static_cast<uint32_t>((q0 >> 4) & 1) << j;
+                qh |= static_cast<uint32_t>((q1 >> 4) & 1) << (j + 16);
+            }
+        }
+        if constexpr (Bits == 5)
+            std::memcpy(b[i].qh, &qh, 4);
+    }
+}
+
+// Best (scale, min) for x ~ q*scale - min with q in [0, kMax], min >= 0: tries a few
+// scales around the range-based one, rounds, then solves the least squares for the
+// rounded levels. Returns scale; `min_out` gets the (positive) offset.
+float fit_scale_min(const float* x, int n, int kMax, float& min_out)
+{
+    float lo = x[0], hi = x[0];
+    for (int i = 1; i < n; ++i) {
+        lo = std::min(lo, x[i]);
+        hi = std::max(hi, x[i]);
+    }
+    lo = std::min(lo, 0.0f);
+    if (hi <= lo) {
+        min_out = -lo;
+        return 0;
+    }
+    float best_scale = (hi - lo) / kMax, best_min = -lo, best_err = INFINITY;
+    int q[QK_K];
+    for (int step = -6; step <= 10; ++step) {
+        const float iscale = (kMax + 0.1f * step) / (hi - lo);
+        float sum_q = 0, sum_qq = 0, sum_x = 0, sum_qx = 0;
+        for (int i = 0; i < n; ++i) {
+            q[i] = std::clamp(nearest(iscale * (x[i] - lo)), 0, kMax);
+            sum_q += q[i];
+            sum_qq += float(q[i]) * q[i];
+            sum_x += x[i];
+            sum_qx += q[i] * x[i];
+        }
+        const float det = n * sum_qq - sum_q * sum_q;
+        if (det <= 0)
+            continue;
+        float scale = (n * sum_qx - sum_q * sum_x) / det;
+        float offset = (sum_qq * sum_x - sum_q * sum_qx) / det; // x ~ q*scale + offset
+        if (offset > 0) { // min must stay >= 0: refit scale with offset 0
+            offset = 0;
+            scale = sum_qq > 0 ? sum_qx / sum_qq : 0;
+        }
+        float err = 0;
+        for (int i = 0; i < n; ++i) {
+            const float e = q[i] * scale + offset - x[i];
+            err += e * e;
+        }
+        if (err < best_err && scale > 0) {
+            best_err = err;
+            best_scale = scale;
+            best_min = -offset;
+        }
+    }
+    min_out = best_min;
+    return best_scale;
+}
+
+// Shared by Q4_K (4-bit) and Q5_K (5-bit): 8 sub-blocks of 32 with 6-bit scales and mins.
+template <int Bits> void k_scales_mins(const float* x, uint16_t& d_out, uint16_t& dmin_out,
+                                       uint8_t packed[12], uint8_t levels[QK_K])
+{
+    constexpr int kMax = (1 << Bits) - 1;
+    float scales[8], mins[8];
+    float max_scale = 0, max_min = 0;
+    for (int j = 0; j < 8; ++j) {
+        scales[j] = fit_scale_min(x + 32 * j, 32, kMax, mins[j]);
+        max_scale = std::max(max_scale, scales[j]);
+        max_min = std::max(max_min, mins[j]);
+    }
+    const float d = max_scale / 63, dmin = max_min / 63;
+    d_out = f2h(d);
+    dmin_out = f2h(dmin);
+    const float dq = h2f(d_out), dminq = h2f(dmin_out);
+    uint8_t ls[8], lm[8];
+    for (int j = 0; j < 8; ++j) {
+        ls[j] = static_cast<uint8_t>(std::clamp(dq > 0 ? nearest(scales[j] / dq) : 0, 0, 63));
+        lm[j] = static_cast<uint8_t>(std::clamp(dminq > 0 ? nearest(mins[j] / dminq) : 0, 0, 63));
+    }
+    for (int j = 0; j < 4; ++j) {
+        packed[j] = ls[j];
+        packed[j + 4] = lm[j];
+    }
+    for (int j = 4; j < 8; ++j) {
+        packed[j + 4] = static_cast<uint8_t>((ls[j] & 0xF) | (lm[j] & 0xF) << 4);
+        packed[j - 4] |= static_cast<uint8_t>((ls[j] >> 4) << 6);
+        packed[j] |= static_cast<uint8_t>((lm[j] >> 4) << 6);
+    }
+    for (int j = 0; j < 8; ++j) {
+        const float sd = dq * ls[j], sm = dminq * lm[j];
+        for (int i = 0; i < 32; ++i)
+            levels[32 * j + i] = static_cast<uint8_t>(
+                std::clamp(sd > 0 ? nearest((x[32 * j + i] + sm) / sd) : 0, 0, kMax));
+    }
+}
+
+void q_q4_k(const float* x, BlockQ4_K* b, int64_t nb)
+{
+    uint8_t L[QK_K];
+    for (int64_t i = 0; i < nb; ++i, x += QK_K) {
+        std::memset(b[i].scales, 0, 12);
+        k_scales_mins<4>(x, b[i].d, b[i].dmin, b[i].scales, L);
+        for (int j = 0; j < QK_K; j += 64)
+            for (int l = 0; l < 32; ++l)
+                b[i].qs[j / 2 + l] = static_cast<uint8_t>(L[j + l] | L[j + l + 32] << 4);
+    }
+}
+
+void q_q5_k(const float* x, BlockQ5_K* b, int64_t nb)
+{
+    uint8_t L[QK_K];
+    for (int64_t i = 0; i < nb; ++i, x += QK_K) {
+        std::memset(b[i].scales, 0, 12);
+        std::memset(b[i].qh, 0, sizeof b[i].qh);
+        k_scales_mins<5>(x, b[i].d, b[i].dmin, b[i].scales, L);
+        uint8_t m1 = 1, m2 = 2;
+        for (int j = 0; j < QK_K; j += 64) {
+            for (int l = 0; l < 32; ++l) {
+                int lo = L[j + l], hi = L[j + l + 32];
+                if (lo > 15) {
+                    lo -= 16;
+                    b[i].qh[l] |= m1;
+                }
+                if (hi > 15) {
+                    hi -= 16;
+                    b[i].qh[l] |= m2;
+                }
+                b[i].qs[j / 2 + l] = static_cast<uint8_t>(lo | hi << 4);
+            }
+            m1 = static_cast<uint8_t>(m1 << 2);
+            m2 = static_cast<uint8_t>(m2 << 2);
+        }
+    }
+}
+
+void q_q6_k(const float* x, BlockQ6_K* b, int64_t nb)
+{
+    for (int64_t i = 0; i < nb; ++i, x += QK_K) {
+        float scales[16], max_abs_scale = 0, max_scale = 0;
+        for (int j = 0; j < 16; ++j) {
+            float amax = 0, extreme = 0;
+            for (int l = 0; l < 16; ++l)
+                if (std::fabs(x[16 * j + l]) > amax) {
+                    amax = std::fabs(x[16 * j + l]);
+                    extreme = x[16 * j + l];
+                }
+            scales[j] = extreme / -32.0f; // the extreme value maps to level -32
+            if (std::fabs(scales[j]) > max_abs_scale) {
+                max_abs_scale = std::fabs(scales[j]);
+                max_scale = scales[j];
+            }
+        }
+        const float d = max_scale / -128.0f;
+        b[i].d = f2h(d);
+        const float dq = h2f(b[i].d);
+        uint8_t L[QK_K];
+        for (int j = 0; j < 16; ++j) {
+            const int ls = dq != 0 ? std::clamp(nearest(scales[j] / dq), -128, 127) : 0;
+            b[i].scales[j] = static_cast<int8_t>(ls);
+            const float sd = dq * ls;
+            for (int l = 0; l < 16; ++l)
+                L[16 * j + l] = static_cast<uint8_t>(
+                    std::clamp(sd != 0 ? nearest(x[16 * j + l] / sd) : 0, -32, 31) + 32);
+        }
+        uint8_t* ql = b[i].ql;
+        uint8_t* qh = b[i].qh;
+        for (int j = 0; j < QK_K; j += 128, ql += 64, qh += 32) {
+            for (int l = 0; l < 32; ++l) {
+                const uint8_t q1 = L[j + l], q2 = L[j + l + 32], q3 = L[j + l + 64], q4 = L[j + l + 96];
+                ql[l] = static_cast<uint8_t>((q1 & 0xF) | (q3 & 0xF) << 4);
+                ql[l + 32] = static_cast<uint8_t>((q2 & 0xF) | (q4 & 0xF) << 4);
+                qh[l] = static_cast<uint8_t>((q1 >> 4) | (q2 >> 4) << 2 | (q3 >> 4) << 4 | (q4 >> 4) << 6);
+            }
+        }
+    }
+}
+
+void q_q8_k(const float* x, BlockQ8_K* b, int64_t nb)
+{
+    for (int64_t i = 0; i < nb; ++i, x += QK_K) {
+        float amax = 0;
+        for (int j = 0; j < QK_K; ++j)
+            amax = std::max(amax, std::fabs(x[j]));
+        const float d = amax / 127.0f, id = d > 0 ? 1.0f / d : 0.0f;
+        b[i].d = d;
+        for (int j = 0; j < QK_K; ++j)
+            b[i].qs[j] = static_cast<int8_t>(std::clamp(nearest(x[j] * id), -127, 127));
+        for (int j = 0; j < QK_K / 16; ++j) {
+            int sum = 0;
+            for (int l = 0; l < 16; ++l)
+                sum += b[i].qs[16 * j + l];
+            b[i].bsums[j] = static_cast<int16_t>(sum);
+        }
+    }
+}
+
+void check_blocks(TensorType type, int64_t n)
+{
+    const int bs = traits(type).block_size;
+    if (n % bs != 0)
+        throw Error(ErrorCode::InvalidArgument, std::string("row of ") + std::to_string(n) +
+                                                    " values is not a multiple of the " +
+                                                    type_name(type) + " block size " +
+                                                    std::to_string(bs));
+}
+
+} // namespace
+
+void dequantize_row(TensorType type, const void* src, float* y, int64_t n)
+{
+    check_blocks(type, n);
+    const int64_t nb = n / traits(type).block_size;
+    switch (type) {
+    case TensorType::F32: std::memcpy(y, src, static_cast<size_t>(n) * 4); return;
+    case TensorType::F16: {
+        const auto* h = static_cast<const uint16_t*>(src);
+        for (int64_t i = 0; i < n; ++i)
+            y[i] = fp16_to_f32(h[i]);
+        return;
+    }
+    case TensorType::BF16: {
+        const auto* h = static_cast<const uint16_t*>(src);
+        for (int64_t i = 0; i < n; ++i)
+            y[i] = bf16_to_f32(h[i]);
+        return;
+    }
+    case TensorType::Q4_0: return dq_q4_0(static_cast<const BlockQ4_0*>(src), y, nb);
+    case TensorType::Q4_1: return dq_q4_1(static_cast<const BlockQ4_1*>(src), y, nb);
+    case TensorType::Q5_0: return dq_q5_0(static_cast<const BlockQ5_0*>(src), y, nb);
+    case TensorType::Q5_1: return dq_q5_1(static_cast<const BlockQ5_1*>(src), y, nb);
+    case TensorType::Q8_0: return dq_q8_0(static_cast<const BlockQ8_0*>(src), y, nb);
+    case TensorType::Q2_K: return dq_q2_k(static_cast<const BlockQ2_K*>(src), y, nb);
+    case TensorType::Q3_K: return dq_q3_k(static_cast<const BlockQ3_K*>(src), y, nb);
+    case TensorType::Q4_K: return dq_q4_k(static_cast<const BlockQ4_K*>(src), y, nb);
+    case TensorType::Q5_K: return dq_q5_k(static_cast<const BlockQ5_K*>(src), y, nb);
+    case TensorType::Q6_K: return dq_q6_k(static_cast<const BlockQ6_K*>(src), y, nb);
+    case TensorType::Q8_K: {
+        const auto* b = static_cast<const BlockQ8_K*>(src);
+        for (int64_t i = 0; i < nb; ++i)
+            for (int j = 0; j < QK_K; ++j)
+                *y++ = b[i].d * b[i].qs[j];
+        return;
+    }
+    default:
+        throw Error(ErrorCode::Unsupported,
+                    std::string("cannot dequantize tensors of type ") + type_name(type));
+    }
+}
+
+bool can_quantize(TensorType type)
+{
+    switch (type) {
+    case TensorType::F32: case TensorType::F16: case TensorType::BF16: case TensorType::Q4_0:
+    case TensorType::Q4_1: case TensorType::Q5_0: case TensorType::Q5_1: case TensorType::Q8_0:
+    case TensorType::Q4_K: case TensorType::Q5_K: case TensorType::Q6_K: case TensorType::Q8_K:
+        return true;
+    default:
+        return false;
+    }
+}
+
+void quantize_row(TensorType type, const float* x, void* dst, int64_t n)
+{
+    check_blocks(type, n);
+    const int64_t nb = n / traits(type).block_size;
+    switch (type) {
+    case TensorType::F32: std::memcpy(dst, x, static_cast<size_t>(n) * 4); return;
+    case TensorType::F16: {
+        auto* h = static_cast<uint16_t*>(dst);
+        for (int64_t i = 0; i < n; ++i)
+            h[i] = f32_to_fp16(x[i]);
+        return;
+    }
+    case TensorType::BF16: {
+        auto* h = static_cast<uint16_t*>(dst);
+        for (int64_t i = 0; i < n; ++i)
+            h[i] = f32_to_bf16(x[i]);
+        return;
+    }
+    case TensorType::Q4_0: return q_symmetric<4>(x, static_cast<BlockQ4_0*>(dst), nb);
+    case TensorType::Q5_0: return q_symmetric<5>(x, static_cast<BlockQ5_0*>(dst), nb);
+    case TensorType::Q4_1: return q_affine<4>(x, static_cast<BlockQ4_1*>(dst), nb);
+    case TensorType::Q5_1: return q_affine<5>(x, static_cast<BlockQ5_1*>(dst), nb);
+    case TensorType::Q8_0: return q_q8_0(x, static_cast<BlockQ8_0*>(dst), nb);
+    case TensorType::Q4_K: return q_q4_k(x, static_cast<BlockQ4_K*>(dst), nb);
+    case TensorType::Q5_K: return q_q5_k(x, static_cast<BlockQ5_K*>(dst), nb);
+    case TensorType::Q6_K: return q_q6_k(x, static_cast<BlockQ6_K*>(dst), nb);
+    case TensorType::Q8_K: return q_q8_k(x, static_cast<BlockQ8_K*>(dst), nb);
+    default:
+        throw Error(ErrorCode::Unsupported,
+                    std::string("cannot quantize to type ") + type_name(type));
+    }
+}
+
+} // namespace seekbench

@@ -1,0 +1,263 @@
+// Synthetic models: a made-up but valid vocabulary (SentencePiece pieces with byte
+// fallback, or byte-level BPE with merges that really build the tokens), weights drawn
+// from N(0, 0.02^2) like a fresh initialization, norms of one.
+#include "synth.h"
+
+#include "cpu/threadpool.h"
+#include "error.h"
+#include "gguf_writer.h"
+#include "quants.h"
+#include "tokenizer_impl.h"
+
+#include <cmath>
+#include <set>
+
+namespace seekbench {
+namespace {
+
+struct Rng {
+    uint64_t s;
+    uint64_t next()
+    {
+        uint64_t z = (s += 0x9E3779B97F4A7C15ull);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        return z ^ (z >> 31);
+    }
+    float uniform() { return static_cast<float>(next() >> 40) * (1.0f / 16777216.0f); }
+    float normal()
+    {
+        const float u1 = std::max(uniform(), 1e-7f), u2 = uniform();
+        return std::sqrt(-2.0f * std::log(u1)) * std::cos(6.2831853f * u2);
+    }
+};
+
+uint64_t hash(const std::string& s, uint64_t seed)
+{
+    uint64_t h = 1469598103934665603ull ^ seed;
+    for (unsigned char c : s)
+        h = (h ^ c) * 1099511628211ull;
+    return h;
+}
+
+int file_type_id(TensorType t)
+{
+    switch (t) {
+    case TensorType::F32: return 0;
+    case TensorType::F16: return 1;
+    case TensorType::Q4_0: return 2;
+    case TensorType::Q4_1: return 3;
+    case TensorType::Q8_0: return 7;
+    case TensorType::Q5_0: return 8;
+    case TensorType::Q5_1: return 9;
+    case TensorType::Q4_K: return 15; // reported like llama.cpp's Q4_K_M
+    case TensorType::Q5_K: return 17;
+    case TensorType::Q6_K: return 18;
+    case TensorType::BF16: return 32;
+    default: return 0;
+    }
+}
+
+void add_spm_vocab(GgufWriter& w, int n_vocab)
+{
+    std::vector<std::string> tokens{"<unk>", "<s>", "</s>"};
+    std::vector<int32_t> types{2, 3, 3};
+    static const char* hex = "0123456789ABCDEF";
+    for (int b = 0; b < 256 && static_cast<int>(tokens.size()) < n_vocab; ++b) {
+        tokens.push_back(std::string("<0x") + hex[b >> 4] + hex[b & 15] + ">");
+        types.push_back(6);
+    }
+    // Pieces: letters, then "▁" + letters, then longer combinations; scores fall with length.
+    const std::string space = "\xE2\x96\x81";
+    const std::string letters = "etaoinshrdlucmfwypvbgkqjxz";
+    std::vector<std::string> pieces{space};
+    for (char a : letters)
+        pieces.push_back(std::string(1, a));
+    for (char a : letters)
+        pieces.push_back(space + a);
+    const auto full = [&] { return pieces.size() + tokens.size() >= static_cast<std::size_t>(n_vocab); };
+    for (std::size_t i = 1; !full(); ++i) // breadth first: every piece gets every letter
+        for (char a : letters) {
+            if (full())
+                break;
+            pieces.push_back(pieces[i] + a);
+        }
+    std::vector<float> scores(tokens.size(), 0.0f);
+    for (std::size_t i = 0; i < pieces.size() && tokens.size() < static_cast<std::size_t>(n_vocab); ++i) {
+        tokens.push_back(pieces[i]);
+        types.push_back(1);
+        scores.push_back(-static_cast<float>(i));
+    }
+    w.add_string("tokenizer.ggml.model", "llama");
+    w.add_strings("tokenizer.ggml.tokens", tokens);
+    w.add_f32s("tokenizer.ggml.scores", scores);
+    w.add_i32s("tokenizer.ggml.token_type", types);
+    w.add_u32("tokenizer.ggml.bos_token_id", 1);
+    w.add_u32("tokenizer.ggml.eos_token_id", 2);
+    w.add_u32("tokenizer.ggml.unknown_token_id", 0);
+    w.add_bool("tokenizer.ggml.add_bos_token", true);
+}
+
+void add_bpe_vocab(GgufWriter& w, int n_vocab, const std::string& pre, uint64_t seed)
+{
+    const std::vector<std::string> specials{"<|endoftext|>", "<|im_start|>", "<|im_end|>"};
+    std::vector<std::string> tokens;
+    std::set<std::string> have;
+    for (int b = 0; b < 256; ++b) {
+        tokens.push_back(bpe_bytes_to_text(std::string(1, static_cast<char>(b))));
+        have.insert(tokens.back());
+    }
+    // Merges that build English-like pieces: an existing piece plus one letter, so the
+    // merges (ranked by creation) really produce every token.
+    std::vector<std::string> merges;
+    const std::string alphabet = " etaoinshrdlucmfwypvbgk";
+    std::vector<std::string> grow;
+    for (char c : alphabet)
+        grow.push_back(bpe_bytes_to_text(std::string(1, c)));
+    Rng rng{seed};
+    const std::size_t target = static_cast<std::size_t>(n_vocab) - specials.size();
+    for (std::size_t attempts = 0; tokens.size() < target && attempts < target * 20; ++attempts) {
+        const std::string left = grow[rng.next() % grow.size()];
+        const std::string right = bpe_bytes_to_text(std::string(1, alphabet[1 + rng.next() % (alphabet.size() - 1)]));
+        const std::string merged = left + right;
+        if (have.count(merged))
+            continue;
+        merges.push_back(left + " " + right);
+        tokens.push_back(merged);
+        have.insert(merged);
+        grow.push_back(merged);
+    }
+    for (int i = 0; tokens.size() < target; ++i) { // unreachable pieces keep the size exact
+        tokens.push_back("<unused" + std::to_string(i) + ">");
+    }
+    std::vector<int32_t> types(tokens.size(), 1);
+    for (const std::string& s : specials) {
+        tokens.push_back(s);
+        types.push_back(3);
+    }
+    const int32_t first_special = static_cast<int32_t>(target);
+    w.add_string("tokenizer.ggml.model", "gpt2");
+    w.add_string("tokenizer.ggml.pre", pre);
+    w.add_strings("tokenizer.ggml.tokens", tokens);
+    w.add_i32s("tokenizer.ggml.token_type", types);
+    w.add_strings("tokenizer.ggml.merges", merges);
+    w.add_u32("tokenizer.ggml.bos_token_id", static_cast<uint32_t>(first_special));
+    w.add_u32("tokenizer.ggml.eos_token_id", static_cast<uint32_t>(first_special + 2));
+    w.add_u32("tokenizer.ggml.padding_token_id", static_cast<uint32_t>(first_special));
+    w.add_bool("tokenizer.ggml.add_bos_token", false);
+    w.add_string("tokenizer.chat_template",
+                 "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + "
+                 "'<|im_end|>' + '\\n'}}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}");
+}
+
+} // namespace
+
+const std::vector<SynthPreset>& synth_presets()
+{
+    static const std::vector<SynthPreset> presets = {
+        // name, arch, dim, layers, heads, kv heads, hidden, vocab, ctx, rope base, eps, tied, tokenizer, pre
+        {"llama-tiny", "llama", 64, 2, 4, 2, 160, 512, 512, 10000.0f, 1e-5f, false, "llama", ""},
+        {"qwen2-tiny", "qwen2", 64, 2, 4, 2, 160, 1024, 1024, 1000000.0f, 1e-6f, true, "gpt2", "qwen2"},
+        {"tinyllama-1.1b", "llama", 2048, 22, 32, 4, 5632, 32000, 2048, 10000.0f, 1e-5f, false, "llama", ""},
+        {"llama-7b", "llama", 4096, 32, 32, 32, 11008, 32000, 4096, 10000.0f, 1e-5f, false, "llama", ""},
+        {"qwen2.5-0.5b", "qwen2", 896, 24, 14, 2, 4864, 151936, 32768, 1000000.0f, 1e-6f, true, "gpt2", "qwen2"},
+        {"qwen2.5-1.5b", "qwen2", 1536, 28, 12, 2, 8960, 151936, 32768, 1000000.0f, 1e-6f, true, "gpt2", "qwen2"},
+    };
+    return presets;
+}
+
+const SynthPreset* find_synth_preset(const std::string& name)
+{
+    for (const SynthPreset& p : synth_presets())
+        if (p.name == name)
+            return &p;
+    return nullptr;
+}
+
+void write_synth_model(const SynthPreset& p, const SynthOptions& o, const std::string& path,
+                       const std::function<void(std::size_t, std::size_t)>& progress)
+{
+    if (!can_quantize(o.type))
+        throw Error(ErrorCode::Unsupported, std::string("synth cannot write weights of type ") + type_name(o.type));
+    GgufWriter w;
+    const std::string& a = p.arch;
+    w.add_string("general.architecture", a);
+    w.add_string("general.name", "synth " + p.name);
+    w.add_u32("general.file_type", static_cast<uint32_t>(file_type_id(o.type)));
+    w.add_u32("general.quantization_version", 2);
+    const int head_dim = p.dim / p.n_heads;
+    w.add_u32(a + ".context_length", static_cast<uint32_t>(p.n_ctx));
+    w.add_u32(a + ".embedding_length", static_cast<uint32_t>(p.dim));
+    w.add_u32(a + ".block_count", static_cast<uint32_t>(p.n_layers));
+    w.add_u32(a + ".feed_forward_length", static_cast<uint32_t>(p.hidden_dim));
+    w.add_u32(a + ".attention.head_count", static_cast<uint32_t>(p.n_heads));
+    w.add_u32(a + ".attention.head_count_kv", static_cast<uint32_t>(p.n_kv_heads));
+    w.add_f32(a + ".attention.layer_norm_rms_epsilon", p.norm_eps);
+    w.add_f32(a + ".rope.freq_base", p.rope_base);
+    w.add_u32(a + ".rope.dimension_count", static_cast<uint32_t>(head_dim));
+    if (p.tokenizer == "llama")
+        add_spm_vocab(w, p.n_vocab);
+    else
+        add_bpe_vocab(w, p.n_vocab, p.pre, o.seed);
+
+    ThreadPool pool(o.threads);
+    // Each tensor's values come from its own seed, so a tensor does not depend on the others.
+    auto matrix = [&](const std::string& name, int64_t cols, int64_t rows, TensorType type) {
+        if (cols % traits(type).block_size != 0)
+            type = TensorType::F16; // rows too short for the block format; llama.cpp falls back too
+        w.add_tensor(name, type, {cols, rows}, [&pool, name, cols, rows, type, seed = o.seed](uint8_t* out, std::size_t) {
+            const std::size_t rb = row_bytes(type, cols);
+            const uint64_t base = hash(name, seed);
+            pool.parallel_for(static_cast<int>((rows + 63) / 64), [&](int task, int) {
+                std::vector<float> row(static_cast<std::size_t>(cols));
+                for (int64_t r = task * 64; r < std::min<int64_t>(rows, task * 64 + 64); ++r) {
+                    Rng rng{base + static_cast<uint64_t>(r) * 0x632BE59BD9B4E019ull};
+                    for (float& v : row)
+                        v = 0.02f * rng.normal();
+                    quantize_row(type, row.data(), out + static_cast<std::size_t>(r) * rb, cols);
+                }
+            });
+        });
+    };
+    auto vector = [&](const std::string& name, int64_t n, float value) {
+        w.add_tensor(name, TensorType::F32, {n}, [n, value](uint8_t* out, std::size_t) {
+            auto* f = reinterpret_cast<float*>(out);
+            for (int64_t i = 0; i < n; ++i)
+                f[i] = value;
+        });
+    };
+    auto bias = [&](const std::string& name, int64_t n) {
+        w.add_tensor(name, TensorType::F32, {n}, [name, n, seed = o.seed](uint8_t* out, std::size_t) {
+            Rng rng{hash(name, seed)};
+            auto* f = reinterpret_cast<float*>(out);
+            for (int64_t i = 0; i < n; ++i)
+                f[i] = 0.02f * rng.normal();
+        });
+    };
+
+    const int64_t q_dim = int64_t(p.n_heads) * head_dim, kv_dim = int64_t(p.n_kv_heads) * head_dim;
+    matrix("token_embd.weight", p.dim, p.n_vocab, o.type);
+    for (int l = 0; l < p.n_layers; ++l) {
+        const std::string b = "blk." + std::to_string(l) + ".";
+        vector(b + "attn_norm.weight", p.dim, 1.0f);
+        matrix(b + "attn_q.weight", p.dim, q_dim, o.type);
+        matrix(b + "attn_k.weight", p.dim, kv_dim, o.type);
+        matrix(b + "attn_v.weight", p.dim, kv_dim, o.type);
+        if (a == "qwen2") {
+            bias(b + "attn_q.bias", q_dim);
+            bias(b + "attn_k.bias", kv_dim);
+            bias(b + "attn_v.bias", kv_dim);
+        }
+        matrix(b + "attn_output.weight", q_dim, p.dim, o.type);
+        vector(b + "ffn_norm.weight", p.dim, 1.0f);
+        matrix(b + "ffn_gate.weight", p.dim, p.hidden_dim, o.type);
+        matrix(b + "ffn_up.weight", p.dim, p.hidden_dim, o.type);
+        matrix(b + "ffn_down.weight", p.hidden_dim, p.dim, o.type);
+    }
+    vector("output_norm.weight", p.dim, 1.0f);
+    if (!p.tied_output)
+        matrix("output.weight", p.dim, p.n_vocab, o.type);
+    w.write(path, progress);
+}
+
+} // namespace seekbench
