@@ -89,10 +89,12 @@ std::unique_ptr<Model> Model::load(const std::string& path, const std::function<
     model->m_file = GgufFile::open(path);
     const GgufFile& f = *model->m_file;
     ModelConfig& c = model->m_config;
+    if (f.tensors().empty())
+        throw Error(ErrorCode::Format, path + ": the file has no tensors; a vocabulary-only file "
+                                              "can tokenize but not run");
     const auto arch = f.get_string("general.architecture");
     if (!arch)
-        throw Error(ErrorCode::Format, path + ": metadata 'general.architecture' is missing "
-                                              "(a vocabulary-only file cannot be run)");
+        throw Error(ErrorCode::Format, path + ": metadata 'general.architecture' is missing");
     c.arch_name = *arch;
     if (c.arch_name == "llama")
         c.arch = Arch::Llama;

@@ -194,12 +194,13 @@ std::string Tokenizer::piece(int32_t id, bool special) const
     const std::string& text = m_tokens[static_cast<std::size_t>(id)];
     switch (m_kinds[static_cast<std::size_t>(id)]) {
     case TokenKind::Control:
+    case TokenKind::Unknown:
     case TokenKind::Unused:
         return special ? text : std::string();
     case TokenKind::Byte:
         return spm_byte_value(text);
-    case TokenKind::UserDefined:
-        return m_model == Model::Spm ? spm_unescape(text) : bpe_text_to_bytes(text);
+    case TokenKind::UserDefined: // added tokens are stored as plain text
+        return text;
     default:
         return m_model == Model::Spm ? spm_unescape(text) : bpe_text_to_bytes(text);
     }

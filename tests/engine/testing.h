@@ -55,8 +55,8 @@ std::string describe_pair(const A& a, const B& b)
     } while (0)
 #define CHECK_EQ(a, b)                                                                           \
     do {                                                                                         \
-        const auto& sb_a = (a);                                                                  \
-        const auto& sb_b = (b);                                                                  \
+        const auto sb_a = (a);                                                                   \
+        const auto sb_b = (b);                                                                   \
         if (!(sb_a == sb_b))                                                                     \
             ::seekbench::test::record_failure(__FILE__, __LINE__,                                \
                 "CHECK_EQ(" #a ", " #b ")\n" + ::seekbench::test::describe_pair(sb_a, sb_b));    \

@@ -1,0 +1,226 @@
+// CPU kernels and matmul against a float64 reference, on fresh random inputs of awkward
+// sizes, for every instruction set this CPU runs (portable, AVX2, AVX-512) and both matmul
+// paths (integer dot products; AMX tiles when present). Error bounds are stated per case
+// relative to |w| |x|, since a dot product itself can be near zero.
+#include "engine/cpu/backend.h"
+#include "engine/cpu/kernels.h"
+#include "engine/cpu/matmul.h"
+#include "engine/fp16.h"
+#include "engine/quants.h"
+#include "testing.h"
+
+#include <atomic>
+#include <cmath>
+#include <cstring>
+#include <random>
+#include <vector>
+
+using namespace seekbench;
+using namespace seekbench::cpu;
+
+namespace {
+
+struct Case {
+    TensorType type;
+    double bound; // |got - ref| / (|w| |x|)
+};
+
+// Activations are quantized to 8 bits for the integer formats: ~1/254 of each block's
+// range per value, which averages down over a row.
+const Case kCases[] = {
+    {TensorType::F32, 1e-6},  {TensorType::F16, 1e-6},  {TensorType::BF16, 1e-6},
+    {TensorType::Q8_0, 4e-3}, {TensorType::Q4_0, 4e-3}, {TensorType::Q4_K, 4e-3},
+    {TensorType::Q5_K, 4e-3}, {TensorType::Q6_K, 4e-3}, {TensorType::Q4_1, 1e-6},
+    {TensorType::Q5_0, 1e-6}, {TensorType::Q2_K, 1e-6}, {TensorType::Q3_K, 1e-6},
+};
+
+std::vector<float> random_vector(std::mt19937& rng, int64_t n, float scale = 1.0f)
+{
+    std::normal_distribution<float> normal(0.0f, scale);
+    std::vector<float> v(static_cast<std::size_t>(n));
+    for (float& x : v)
+        x = normal(rng);
+    return v;
+}
+
+// Weights as the file would hold them. Q2_K/Q3_K cannot be quantized to: random bytes with
+// small scales stand in (they only need to decode to something).
+std::vector<uint8_t> make_weights(std::mt19937& rng, TensorType t, int64_t rows, int64_t k)
+{
+    const std::size_t rb = row_bytes(t, k);
+    std::vector<uint8_t> w(rb * static_cast<std::size_t>(rows));
+    if (!can_quantize(t)) {
+        for (uint8_t& b : w)
+            b = static_cast<uint8_t>(rng());
+        const int bb = traits(t).block_bytes;
+        const uint16_t scale = f32_to_fp16(0.01f);
+        for (std::size_t off = 0; off < w.size(); off += static_cast<std::size_t>(bb)) {
+            if (t == TensorType::Q2_K) {
+                std::memcpy(&w[off + 80], &scale, 2);
+                std::memcpy(&w[off + 82], &scale, 2);
+            } else {
+                std::memcpy(&w[off + 108], &scale, 2);
+            }
+        }
+        return w;
+    }
+    for (int64_t r = 0; r < rows; ++r) {
+        const std::vector<float> row = random_vector(rng, k);
+        quantize_row(t, row.data(), w.data() + static_cast<std::size_t>(r) * rb, k);
+    }
+    return w;
+}
+
+double norm(const std::vector<double>& v)
+{
+    double s = 0;
+    for (double x : v)
+        s += x * x;
+    return std::sqrt(s);
+}
+
+} // namespace
+
+TEST_CASE("thread pool runs every task exactly once")
+{
+    ThreadPool pool(3);
+    for (int round = 0; round < 200; ++round) {
+        const int n = 1 + round % 37;
+        std::vector<std::atomic<int>> hits(static_cast<std::size_t>(n));
+        pool.parallel_for(n, [&](int task, int thread) {
+            CHECK(thread >= 0 && thread < 3);
+            hits[static_cast<std::size_t>(task)].fetch_add(1);
+        });
+        for (auto& h : hits)
+            CHECK_EQ(h.load(), 1);
+    }
+}
+
+TEST_CASE("dot products of every format and instruction set")
+{
+    std::mt19937 rng(7);
+    const auto tables = runnable_kernels();
+    std::printf("    kernel tables: ");
+    for (const Kernels* k : tables)
+        std::printf("%s ", k->name);
+    std::printf("\n");
+    for (const Case& c : kCases) {
+        for (int64_t k : {256, 768, 4864, 8960}) {
+            const std::vector<uint8_t> w = make_weights(rng, c.type, 1, k);
+            const std::vector<float> x = random_vector(rng, k, 0.7f);
+            std::vector<float> wf(static_cast<std::size_t>(k));
+            dequantize_row(c.type, w.data(), wf.data(), k);
+            std::vector<double> wd(wf.begin(), wf.end()), xd(x.begin(), x.end());
+            double ref = 0;
+            for (int64_t i = 0; i < k; ++i)
+                ref += wd[static_cast<std::size_t>(i)] * xd[static_cast<std::size_t>(i)];
+            const double scale = norm(wd) * norm(xd);
+            for (const Kernels* table : tables) {
+                Kernels::Dot dot = table->dot[static_cast<int>(c.type)];
+                double got;
+                if (dot) {
+                    const ActFormat f = act_format(c.type);
+                    std::vector<uint8_t> act(act_row_bytes(f, k));
+                    table->quantize_act(f, x.data(), act.data(), k);
+                    got = dot(k, w.data(), act.data());
+                } else { // no kernel: the matmul dequantizes and uses the f32 dot
+                    got = table->dot_f32(k, wf.data(), x.data());
+                }
+                const double err = std::fabs(got - ref) / scale;
+                CHECK_MSG(err <= c.bound, table->name << " " << type_name(c.type) << " k=" << k
+                                                      << ": error " << err << " > " << c.bound);
+            }
+        }
+    }
+}
+
+TEST_CASE("f16 cache helpers")
+{
+    std::mt19937 rng(3);
+    for (const Kernels* table : runnable_kernels()) {
+        for (int64_t n : {8, 13, 64, 128, 131}) {
+            const std::vector<float> a = random_vector(rng, n), b = random_vector(rng, n);
+            std::vector<uint16_t> h(static_cast<std::size_t>(n));
+            table->f32_to_f16(a.data(), h.data(), n);
+            double ref = 0;
+            for (int64_t i = 0; i < n; ++i) {
+                CHECK_EQ(h[static_cast<std::size_t>(i)], f32_to_fp16(a[static_cast<std::size_t>(i)]));
+                ref += static_cast<double>(fp16_to_f32(h[static_cast<std::size_t>(i)])) * b[static_cast<std::size_t>(i)];
+            }
+            CHECK(std::fabs(table->dot_f16_f32(n, h.data(), b.data()) - ref) < 1e-4 * n);
+            std::vector<float> y(b);
+            table->axpy_f16(n, 0.5f, h.data(), y.data());
+            for (int64_t i = 0; i < n; ++i)
+                CHECK(std::fabs(y[static_cast<std::size_t>(i)] -
+                                (b[static_cast<std::size_t>(i)] + 0.5f * fp16_to_f32(h[static_cast<std::size_t>(i)]))) < 1e-5);
+        }
+    }
+}
+
+TEST_CASE("matmul paths against float64, awkward shapes")
+{
+    std::mt19937 rng(11);
+    CpuBackend cpu(2);
+    Matmul& mm = cpu.matmul();
+    const bool has_amx = amx_available();
+    std::printf("    AMX: %s\n", has_amx ? "yes (both paths tested)" : "no (dot path only)");
+    struct Shape {
+        int64_t rows, k;
+        int M;
+    };
+    const Shape shapes[] = {{70, 256, 1}, {33, 512, 3}, {96, 768, 17}, {40, 256, 64}, {130, 512, 100}};
+    for (const Case& c : kCases) {
+        for (const Shape& s : shapes) {
+            const std::vector<uint8_t> w = make_weights(rng, c.type, s.rows, s.k);
+            const std::vector<float> x = random_vector(rng, s.M * s.k, 0.7f);
+            const WeightView view{c.type, s.rows, s.k, row_bytes(c.type, s.k), w.data()};
+            // Reference, and |w_r| |x_m| for the bound.
+            std::vector<double> ref(static_cast<std::size_t>(s.M * s.rows)), wn(static_cast<std::size_t>(s.rows)),
+                xn(static_cast<std::size_t>(s.M));
+            std::vector<float> wf(static_cast<std::size_t>(s.k));
+            for (int64_t r = 0; r < s.rows; ++r) {
+                dequantize_row(c.type, w.data() + static_cast<std::size_t>(r) * view.row_bytes, wf.data(), s.k);
+                double n2 = 0;
+                for (float v : wf)
+                    n2 += static_cast<double>(v) * v;
+                wn[static_cast<std::size_t>(r)] = std::sqrt(n2);
+                for (int m = 0; m < s.M; ++m) {
+                    double acc = 0;
+                    for (int64_t i = 0; i < s.k; ++i)
+                        acc += static_cast<double>(wf[static_cast<std::size_t>(i)]) * x[static_cast<std::size_t>(m * s.k + i)];
+                    ref[static_cast<std::size_t>(m * s.rows + r)] = acc;
+                }
+            }
+            for (int m = 0; m < s.M; ++m) {
+                double n2 = 0;
+                for (int64_t i = 0; i < s.k; ++i)
+                    n2 += static_cast<double>(x[static_cast<std::size_t>(m * s.k + i)]) * x[static_cast<std::size_t>(m * s.k + i)];
+                xn[static_cast<std::size_t>(m)] = std::sqrt(n2);
+            }
+            for (bool amx : {false, true}) {
+                if (amx && !has_amx)
+                    continue;
+                mm.set_amx(amx);
+                // bf16 tiles round weights and activations to 8 significant bits.
+                const double bound = amx && s.M >= mm.gemm_min_tokens() ? std::max(c.bound, 8e-3) : c.bound;
+                std::vector<float> y(static_cast<std::size_t>(s.M * s.rows), NAN);
+                mm.run(view, x.data(), s.k, s.M, y.data(), s.rows);
+                std::vector<float> y2(static_cast<std::size_t>(s.M * s.rows), 1.0f);
+                mm.run_add(view, x.data(), s.k, s.M, y2.data(), s.rows);
+                double worst = 0, worst_add = 0;
+                for (int m = 0; m < s.M; ++m)
+                    for (int64_t r = 0; r < s.rows; ++r) {
+                        const std::size_t i = static_cast<std::size_t>(m * s.rows + r);
+                        const double scale = wn[static_cast<std::size_t>(r)] * xn[static_cast<std::size_t>(m)];
+                        worst = std::max(worst, std::fabs(y[i] - ref[i]) / scale);
+                        worst_add = std::max(worst_add, std::fabs(y2[i] - 1.0 - ref[i]) / scale);
+                    }
+                CHECK_MSG(worst <= bound && std::isfinite(worst),
+                          type_name(c.type) << (amx ? " amx" : " dot") << " " << s.rows << "x" << s.k << " M=" << s.M
+                                            << ": error " << worst << " > " << bound);
+                CHECK_MSG(worst_add <= bound + 1e-6, type_name(c.type) << " run_add: error " << worst_add);
+            }
+        }
+    }
+    mm.set_amx(true);
+}

@@ -1,0 +1,170 @@
+// Whole models. The real-model oracle: stories260K (../shared/models) greedy from BOS must
+// print llama2.c's published text exactly. Synth llama and qwen2 models in each format
+// against the float64 reference, batched and token by token. Broken files name the fault.
+#include "engine/cpu/backend.h"
+#include "engine/error.h"
+#include "engine/model.h"
+#include "engine/session.h"
+#include "model_files.h"
+#include "reference.h"
+#include "testing.h"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+using namespace seekbench;
+using namespace seekbench::test;
+
+namespace {
+
+const std::string kModels = std::string(SEEKBENCH_SHARED_DIR) + "/models/";
+
+std::string published_stories_text()
+{
+    std::ifstream in(kModels + "README.md");
+    std::ostringstream s;
+    s << in.rdbuf();
+    const std::string readme = s.str();
+    const std::size_t section = readme.find("Published output");
+    REQUIRE(section != std::string::npos);
+    const std::size_t open = readme.find("```\n", section);
+    const std::size_t close = readme.find("\n```", open + 4);
+    REQUIRE(open != std::string::npos && close != std::string::npos);
+    return readme.substr(open + 4, close - open - 4);
+}
+
+std::vector<int32_t> some_tokens(const Model& m, int n)
+{
+    std::vector<int32_t> t;
+    if (m.tokenizer().adds_bos())
+        t.push_back(m.tokenizer().bos());
+    for (int i = 0; static_cast<int>(t.size()) < n; ++i)
+        t.push_back((i * 7919 + 13) % m.config().n_vocab);
+    return t;
+}
+
+} // namespace
+
+TEST_CASE("stories260K greedy from BOS prints the published text")
+{
+    const std::string path = kModels + "stories260K/stories260K.gguf";
+    if (!std::filesystem::exists(path))
+        SKIP("../shared/models is not beside the repository");
+    const auto model = Model::load(path);
+    CHECK_EQ(model->config().n_layers, 5);
+    CHECK_EQ(model->config().n_kv_heads, 4);
+    for (int threads : {1, 2}) {
+        CpuBackend cpu(threads);
+        Session session(*model, cpu);
+        SamplerParams greedy;
+        greedy.temperature = 0;
+        Sampler sampler(greedy);
+        std::string text;
+        const GenerateStats st = session.generate({model->tokenizer().bos()}, sampler, 256,
+                                                  [&](int32_t, const std::string& piece) {
+                                                      text += piece;
+                                                      return true;
+                                                  });
+        CHECK_EQ(st.generated_tokens, 256);
+        CHECK_MSG(text == published_stories_text(), threads << " threads: got\n" << text);
+    }
+}
+
+TEST_CASE("stories260K logits against the float64 reference")
+{
+    const std::string path = kModels + "stories260K/stories260K.gguf";
+    if (!std::filesystem::exists(path))
+        SKIP("../shared/models is not beside the repository");
+    const auto model = Model::load(path);
+    const auto tokens = model->tokenizer().encode("Once upon a time, there was a big dog.", true);
+    const auto ref = reference_logits(*model, tokens);
+    CpuBackend cpu(2);
+    for (KvType kv : {KvType::F32, KvType::F16}) {
+        SessionOptions o;
+        o.kv_type = kv;
+        Session s(*model, cpu, o);
+        const float* logits = s.eval(tokens);
+        const double err = rel_error(logits, ref.back());
+        // F32 weights and activations: only summation order differs; F16 keys/values: 2^-11.
+        CHECK_MSG(err < (kv == KvType::F32 ? 1e-5 : 2e-3), "kv " << (kv == KvType::F32 ? "f32" : "f16") << ": " << err);
+    }
+}
+
+TEST_CASE("synth llama and qwen2 models in each format against float64")
+{
+    struct Bound {
+        TensorType type;
+        double token_by_token, batched; // relative error of the logits
+    };
+    // Token by token: integer dot products with 8-bit activations (F32/F16/BF16: float).
+    // Batched (>= 16 tokens): AMX tiles in bf16 where the CPU has them.
+    const Bound bounds[] = {{TensorType::F32, 2e-3, 2e-3},  {TensorType::F16, 2e-3, 2e-2},
+                            {TensorType::Q8_0, 2e-2, 3e-2}, {TensorType::Q4_K, 2e-2, 3e-2},
+                            {TensorType::Q6_K, 2e-2, 3e-2}, {TensorType::Q4_0, 2e-2, 3e-2},
+                            {TensorType::Q5_K, 2e-2, 3e-2}};
+    CpuBackend cpu(2);
+    for (const char* preset : {"llama-tiny", "qwen2-tiny"}) {
+        for (const Bound& b : bounds) {
+            const auto model = Model::load(tiny_model(preset, b.type));
+            const std::vector<int32_t> tokens = some_tokens(*model, 24);
+            const auto ref = reference_logits(*model, tokens);
+            // Batched: the whole prompt in one forward pass.
+            Session batched(*model, cpu);
+            const double err_batched = rel_error(batched.eval(tokens), ref.back());
+            CHECK_MSG(err_batched < b.batched, preset << " " << type_name(b.type) << " batched: " << err_batched);
+            // Token by token, checking every position.
+            Session stepwise(*model, cpu);
+            double worst = 0;
+            const float* logits = stepwise.eval({tokens[0]});
+            worst = std::max(worst, rel_error(logits, ref[0]));
+            for (std::size_t i = 1; i < tokens.size(); ++i)
+                worst = std::max(worst, rel_error(stepwise.eval_next(tokens[i]), ref[i]));
+            CHECK_MSG(worst < b.token_by_token, preset << " " << type_name(b.type) << " stepwise: " << worst);
+            std::printf("    %-10s %-5s batched %.2e, stepwise %.2e\n", preset, type_name(b.type), err_batched, worst);
+        }
+    }
+}
+
+TEST_CASE("model facts")
+{
+    const auto model = Model::load(tiny_model("qwen2-tiny", TensorType::Q8_0));
+    const ModelInfo i = model->info();
+    CHECK_EQ(i.arch, std::string("qwen2"));
+    CHECK_EQ(i.file_type, std::string("Q8_0"));
+    CHECK(model->config().tied_output);
+    CHECK(model->config().rope_type == RopeType::Neox);
+    CHECK(model->config().attn_bias);
+    CHECK(i.chat_template.find("im_start") != std::string::npos);
+    CHECK(i.parameters > 100000);
+}
+
+TEST_CASE("broken model files name the fault")
+{
+    const std::string good = tiny_model("llama-tiny", TensorType::Q8_0);
+    struct Bad {
+        const char* name;
+        Tamper tamper;
+        const char* needle;
+    };
+    const std::vector<Bad> cases = {
+        {"no-arch.gguf", {"general.architecture", "", "", {}}, "general.architecture"},
+        {"no-layers.gguf", {"llama.block_count", "", "", {}}, "llama.block_count"},
+        {"no-wq.gguf", {"", "blk.1.attn_q.weight", "", {}}, "blk.1.attn_q.weight"},
+        {"reshaped.gguf", {"", "", "blk.0.ffn_down.weight", {}}, "blk.0.ffn_down.weight"},
+        {"arch.gguf", {"", "", "", [](GgufWriter& w) { w.add_string("general.architecture", "gpt-17"); }}, "gpt-17"},
+        {"heads.gguf", {"", "", "", [](GgufWriter& w) { w.add_u32("llama.attention.head_count_kv", 3); }}, "3 KV heads"},
+        {"string-count.gguf", {"", "", "", [](GgufWriter& w) { w.add_string("llama.block_count", "two"); }}, "llama.block_count"},
+        {"huge.gguf", {"", "", "", [](GgufWriter& w) { w.add_u32("llama.embedding_length", 4000000000u); }}, "out of range"},
+        {"bos.gguf", {"", "", "", [](GgufWriter& w) { w.add_u32("tokenizer.ggml.bos_token_id", 99999); }}, "bos_token_id"},
+        {"tokenizer.gguf", {"", "", "", [](GgufWriter& w) { w.add_string("tokenizer.ggml.model", "bert"); }}, "bert"},
+    };
+    for (const Bad& c : cases) {
+        const std::string path = tampered_copy(good, c.name, c.tamper);
+        CHECK_THROWS_WITH(Model::load(path), c.needle);
+    }
+    // A vocabulary-only file is a tokenizer, not a model.
+    const std::string vocab = std::string(SEEKBENCH_SHARED_DIR) + "/vocab/ggml-vocab-llama-spm.gguf";
+    if (std::filesystem::exists(vocab))
+        CHECK_THROWS_WITH(Model::load(vocab), "vocabulary-only");
+}
