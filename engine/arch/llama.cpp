@@ -84,9 +84,8 @@ void forward_llama(const Model& model, CpuBackend& cpu, KvCache& cache, const Ba
             cpu::rmsnorm(&st.x[static_cast<std::size_t>(m * dim)], f32(lw.attn_norm),
                          &st.xn[static_cast<std::size_t>(m * dim)], dim, c.norm_eps);
         });
-        mm.run(view(lw.wq), st.xn.data(), dim, M, st.q.data(), q_dim);
-        mm.run(view(lw.wk), st.xn.data(), dim, M, st.k.data(), kv_dim);
-        mm.run(view(lw.wv), st.xn.data(), dim, M, st.v.data(), v_dim);
+        mm.run({{view(lw.wq), st.q.data(), q_dim}, {view(lw.wk), st.k.data(), kv_dim}, {view(lw.wv), st.v.data(), v_dim}},
+               st.xn.data(), dim, M);
         add_bias(st.q.data(), lw.bq, M, q_dim);
         add_bias(st.k.data(), lw.bk, M, kv_dim);
         add_bias(st.v.data(), lw.bv, M, v_dim);
@@ -116,8 +115,7 @@ void forward_llama(const Model& model, CpuBackend& cpu, KvCache& cache, const Ba
             cpu::rmsnorm(&st.x[static_cast<std::size_t>(m * dim)], f32(lw.ffn_norm),
                          &st.xn[static_cast<std::size_t>(m * dim)], dim, c.norm_eps);
         });
-        mm.run(view(lw.w_gate), st.xn.data(), dim, M, st.gate.data(), hidden);
-        mm.run(view(lw.w_up), st.xn.data(), dim, M, st.up.data(), hidden);
+        mm.run({{view(lw.w_gate), st.gate.data(), hidden}, {view(lw.w_up), st.up.data(), hidden}}, st.xn.data(), dim, M);
         pool.parallel_for(M, [&](int m, int) {
             cpu::silu_mul(&st.gate[static_cast<std::size_t>(m * hidden)], &st.up[static_cast<std::size_t>(m * hidden)], hidden);
         });

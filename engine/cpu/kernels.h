@@ -21,22 +21,35 @@ struct BlockQ8A {
 };
 static_assert(sizeof(BlockQ8A) == 40);
 
-enum class ActFormat { F32, Q8A, Q8K };
+// Q8K4: Q8_K values reordered to match the nibble order of Q4_K/Q5_K rows as 512-bit
+// registers see them, with the sums of every 32 values, so those kernels need no shuffles.
+struct BlockQ8K4 {
+    float d;
+    int16_t sums32[8];
+    int8_t qs[256];
+};
+static_assert(sizeof(BlockQ8K4) == 276);
 
-// The activation format a weight type's dot product wants. Types without a fast dot
-// product use F32 (the row is dequantized first).
-ActFormat act_format(TensorType weight_type);
+enum class ActFormat { F32, Q8A, Q8K, Q8K4 };
+
 std::size_t act_row_bytes(ActFormat format, int64_t k);
 
 struct Kernels {
     const char* name; // "avx512", "avx2", "generic"
 
+    // The activation format each weight type's dot product wants (F32 for types without
+    // a dot kernel: their rows are dequantized first).
+    ActFormat (*act_format)(TensorType weight_type);
     // Converts one row of k activations to `format` (k a multiple of 256 for Q8K, 32 for Q8A).
     void (*quantize_act)(ActFormat format, const float* x, void* out, int64_t k);
 
     // Sum over k of weight_row[i] * act_row[i]; nullptr when the type has no fast path.
     using Dot = float (*)(int64_t k, const void* weight_row, const void* act_row);
     Dot dot[40];
+    // Two weight rows against one activation row (out[0], out[1]); nullptr when the type
+    // has no such kernel. Shares the activation work and overlaps two dependency chains.
+    using Dot2 = void (*)(int64_t k, const void* row0, const void* row1, const void* act_row, float out[2]);
+    Dot2 dot2[40];
 
     float (*dot_f32)(int64_t k, const float* a, const float* b);
     // y += a * x over n floats.

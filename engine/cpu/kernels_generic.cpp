@@ -12,6 +12,8 @@
 
 namespace seekbench::cpu {
 
+namespace {
+
 ActFormat act_format(TensorType w)
 {
     switch (w) {
@@ -21,11 +23,14 @@ ActFormat act_format(TensorType w)
     }
 }
 
+} // namespace
+
 std::size_t act_row_bytes(ActFormat format, int64_t k)
 {
     switch (format) {
     case ActFormat::Q8A: return static_cast<std::size_t>(k / 32) * sizeof(BlockQ8A);
     case ActFormat::Q8K: return static_cast<std::size_t>(k / QK_K) * sizeof(BlockQ8_K);
+    case ActFormat::Q8K4: return static_cast<std::size_t>(k / QK_K) * sizeof(BlockQ8K4);
     case ActFormat::F32: break;
     }
     return static_cast<std::size_t>(k) * sizeof(float);
@@ -51,12 +56,33 @@ void quantize_q8a(const float* x, BlockQ8A* b, int64_t k)
     }
 }
 
+// Q8_K, then the values of each 128 reordered as [0-31, 64-95, 32-63, 96-127].
+void quantize_q8k4(const float* x, BlockQ8K4* out, int64_t k)
+{
+    BlockQ8_K b;
+    for (int64_t i = 0; i < k / QK_K; ++i) {
+        quantize_row(TensorType::Q8_K, x + i * QK_K, &b, QK_K);
+        out[i].d = b.d;
+        for (int j = 0; j < 8; ++j)
+            out[i].sums32[j] = static_cast<int16_t>(b.bsums[2 * j] + b.bsums[2 * j + 1]);
+        for (int h = 0; h < 2; ++h) {
+            int8_t* o = out[i].qs + 128 * h;
+            const int8_t* q = b.qs + 128 * h;
+            std::memcpy(o, q, 32);
+            std::memcpy(o + 32, q + 64, 32);
+            std::memcpy(o + 64, q + 32, 32);
+            std::memcpy(o + 96, q + 96, 32);
+        }
+    }
+}
+
 void quantize_act(ActFormat format, const float* x, void* out, int64_t k)
 {
     switch (format) {
     case ActFormat::F32: std::memcpy(out, x, static_cast<std::size_t>(k) * 4); return;
     case ActFormat::Q8A: quantize_q8a(x, static_cast<BlockQ8A*>(out), k); return;
     case ActFormat::Q8K: quantize_row(TensorType::Q8_K, x, out, k); return;
+    case ActFormat::Q8K4: quantize_q8k4(x, static_cast<BlockQ8K4*>(out), k); return;
     }
 }
 
@@ -236,6 +262,7 @@ Kernels make_generic()
 {
     Kernels k{};
     k.name = "generic";
+    k.act_format = act_format;
     k.quantize_act = quantize_act;
     k.dot[int(TensorType::F32)] = dot_f32_row;
     k.dot[int(TensorType::F16)] = dot_f16_row;

@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <vector>
 
@@ -24,6 +25,14 @@ struct WeightView {
     const uint8_t* data = nullptr;
 };
 
+// One product of a batch: y[m * ldy + n] (= or +=) sum_k W[n][k] * x[m * ldx + k].
+struct MatmulJob {
+    WeightView w;
+    float* y = nullptr;
+    int64_t ldy = 0;
+    bool add = false; // y += (a residual connection) instead of y =
+};
+
 class Matmul {
 public:
     Matmul(ThreadPool& pool, const Kernels& kernels);
@@ -31,24 +40,32 @@ public:
 
     // y[m * ldy + n] = sum_k W[n][k] * x[m * ldx + k], for m < M, n < W.rows.
     void run(const WeightView& w, const float* x, int64_t ldx, int M, float* y, int64_t ldy);
-
     // Same, but y += instead of y = (saves a pass for residual connections).
     void run_add(const WeightView& w, const float* x, int64_t ldx, int M, float* y, int64_t ldy);
+    // Several products of the same input (q, k, v; gate, up): the input is converted once
+    // and all rows are shared out in one dispatch.
+    void run(std::initializer_list<MatmulJob> jobs, const float* x, int64_t ldx, int M);
 
     bool amx_enabled() const { return m_amx; }
     void set_amx(bool enabled);       // tests compare both paths
     int gemm_min_tokens() const { return m_gemm_min_tokens; }
 
 private:
-    void run_dot(const WeightView& w, const float* x, int64_t ldx, int M, float* y, int64_t ldy, bool add);
-    void run_amx(const WeightView& w, const float* x, int64_t ldx, int M, float* y, int64_t ldy, bool add);
+    void run_dot(const MatmulJob* jobs, std::size_t n_jobs, const float* x, int64_t ldx, int M);
+    void run_amx(const MatmulJob& job, int M);
+    bool use_amx(const WeightView& w, int M) const;
 
     ThreadPool& m_pool;
     const Kernels& m_k;
     bool m_amx = false;
     int m_gemm_min_tokens = 16;
-    std::vector<uint8_t> m_act;        // quantized activations
+    std::vector<uint8_t> m_act[4];     // quantized activations, per ActFormat
     std::vector<uint16_t> m_act_bf16;  // bf16 activations for the AMX path
+    struct Span {
+        std::size_t job;
+        int64_t r0, r1;
+    };
+    std::vector<Span> m_spans;         // the rows of one dispatch, in tasks
     struct ThreadScratch;
     std::vector<std::unique_ptr<ThreadScratch>> m_scratch;
 };

@@ -119,7 +119,7 @@ TEST_CASE("dot products of every format and instruction set")
                 Kernels::Dot dot = table->dot[static_cast<int>(c.type)];
                 double got;
                 if (dot) {
-                    const ActFormat f = act_format(c.type);
+                    const ActFormat f = table->act_format(c.type);
                     std::vector<uint8_t> act(act_row_bytes(f, k));
                     table->quantize_act(f, x.data(), act.data(), k);
                     got = dot(k, w.data(), act.data());
@@ -129,6 +129,24 @@ TEST_CASE("dot products of every format and instruction set")
                 const double err = std::fabs(got - ref) / scale;
                 CHECK_MSG(err <= c.bound, table->name << " " << type_name(c.type) << " k=" << k
                                                       << ": error " << err << " > " << c.bound);
+            }
+        }
+    }
+}
+
+TEST_CASE("activation quantization is the same bytes on every instruction set")
+{
+    std::mt19937 rng(5);
+    for (ActFormat f : {ActFormat::F32, ActFormat::Q8A, ActFormat::Q8K, ActFormat::Q8K4}) {
+        for (int64_t k : {256, 1536, 8960}) {
+            std::vector<float> x = random_vector(rng, k, 3.0f);
+            x[7] = 0.5f / 127.0f * 3.0f; // values near rounding ties
+            std::vector<uint8_t> ref(act_row_bytes(f, k)), got(act_row_bytes(f, k));
+            kernels_generic().quantize_act(f, x.data(), ref.data(), k);
+            for (const Kernels* table : runnable_kernels()) {
+                std::fill(got.begin(), got.end(), uint8_t(0xAB));
+                table->quantize_act(f, x.data(), got.data(), k);
+                CHECK_MSG(got == ref, table->name << " format " << static_cast<int>(f) << " k=" << k);
             }
         }
     }
