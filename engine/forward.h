@@ -6,8 +6,12 @@
 #include "cpu/backend.h"
 #include "kv_cache.h"
 #include "model.h"
+#include "trace.h"
+
+#include "cpu/attention.h"
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace seekbench {
@@ -29,20 +33,33 @@ struct Batch {
     void clear() { tokens.clear(); pos.clear(); seq.clear(); want_logits.clear(); }
 };
 
+struct FfnScratch;
+
 // Scratch buffers, kept between calls so decoding allocates nothing.
 struct ForwardState {
-    std::vector<float> x, xn, q, k, v, att, gate, up, out_rows;
+    ForwardState();
+    ~ForwardState();
+    std::vector<float> x, xn, q, k, v, att, out_rows;
+    std::vector<float> q_a, kv_a, q_lat, o_lat, heads_v; // MLA
     std::vector<float> rope_cos, rope_sin;
+    std::unique_ptr<FfnScratch> ffn;
+    bool mla_expanded = false; // MLA: expand keys and values per head instead of absorbing
 };
 
 // Throws Error (InvalidArgument) for a token id, slot or position the model or cache
-// cannot take. `logits` is resized to (flagged tokens) x n_vocab.
+// cannot take. `logits` is resized to (flagged tokens) x n_vocab. With a trace, records
+// what trace->options select; without one, nothing is recorded and nothing is paid.
 void forward_cpu(const Model& model, CpuBackend& cpu, KvCache& cache, const Batch& batch,
-                 ForwardState& state, std::vector<float>& logits);
+                 ForwardState& state, std::vector<float>& logits, Trace* trace = nullptr);
 
 // Per architecture (arch/*.cpp).
 void forward_llama(const Model& model, CpuBackend& cpu, KvCache& cache, const Batch& batch,
-                   ForwardState& state, std::vector<float>& logits);
+                   ForwardState& state, std::vector<float>& logits, Trace* trace);
+void forward_deepseek2(const Model& model, CpuBackend& cpu, KvCache& cache, const Batch& batch,
+                       ForwardState& state, std::vector<float>& logits, Trace* trace);
+
+// A probe that copies attention rows of `layer` into the trace (empty when not wanted).
+cpu::AttentionProbe attention_probe(Trace* trace, int layer, const Batch& batch, int n_heads);
 
 // The KV cache a session of this model needs.
 KvCache make_kv_cache(const ModelConfig& config, int n_ctx, int n_seq, KvType type);

@@ -38,7 +38,7 @@ const float* Session::run(const std::vector<int32_t>& tokens, std::size_t from)
         m_batch.clear();
         for (std::size_t j = i; j < end; ++j)
             m_batch.add(tokens[j], static_cast<int32_t>(j), 0, j + 1 == tokens.size());
-        forward_cpu(m_model, m_cpu, m_cache, m_batch, m_state, m_logits);
+        forward_cpu(m_model, m_cpu, m_cache, m_batch, m_state, m_logits, m_trace);
         i = end;
     }
     return m_logits.data();
@@ -91,7 +91,7 @@ const float* Session::eval_next(int32_t token)
     m_batch.clear();
     m_batch.add(token, static_cast<int32_t>(m_tokens.size() - 1), 0, true);
     try {
-        forward_cpu(m_model, m_cpu, m_cache, m_batch, m_state, m_logits);
+        forward_cpu(m_model, m_cpu, m_cache, m_batch, m_state, m_logits, m_trace);
     } catch (...) {
         m_tokens.pop_back();
         throw;

@@ -40,6 +40,8 @@ public:
     // Appends one token; shifts the context first when it is full.
     const float* eval_next(int32_t token);
 
+    // Records into `trace` (or stops recording with nullptr) for every forward pass from now.
+    void set_trace(Trace* trace) { m_trace = trace; }
     const std::vector<int32_t>& tokens() const { return m_tokens; }
     int n_ctx() const { return m_cache.n_ctx(); }
     int last_reused() const { return m_last_reused; }
@@ -67,6 +69,7 @@ private:
     std::vector<int32_t> m_tokens;
     int m_last_reused = 0;
     int m_shifts = 0;
+    Trace* m_trace = nullptr;
 };
 
 } // namespace seekbench

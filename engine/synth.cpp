@@ -152,20 +152,102 @@ void add_bpe_vocab(GgufWriter& w, int n_vocab, const std::string& pre, uint64_t 
 
 } // namespace
 
-const std::vector<SynthPreset>& synth_presets()
+namespace {
+
+SynthPreset dense(std::string name, std::string arch, int dim, int layers, int heads, int kv, int hidden, int vocab,
+                  int ctx, float base, float eps, bool tied, std::string tokenizer, std::string pre)
 {
-    static const std::vector<SynthPreset> presets = {
-        // name, arch, dim, layers, heads, kv heads, hidden, vocab, ctx, rope base, eps, tied, tokenizer, pre
-        {"llama-tiny", "llama", 64, 2, 4, 2, 160, 512, 512, 10000.0f, 1e-5f, false, "llama", ""},
-        {"qwen2-tiny", "qwen2", 64, 2, 4, 2, 160, 1024, 1024, 1000000.0f, 1e-6f, true, "gpt2", "qwen2"},
-        {"tinyllama-1.1b", "llama", 2048, 22, 32, 4, 5632, 32000, 2048, 10000.0f, 1e-5f, false, "llama", ""},
-        {"llama-7b", "llama", 4096, 32, 32, 32, 11008, 32000, 4096, 10000.0f, 1e-5f, false, "llama", ""},
-        {"qwen2.5-0.5b", "qwen2", 896, 24, 14, 2, 4864, 151936, 32768, 1000000.0f, 1e-6f, true, "gpt2", "qwen2"},
-        {"qwen2.5-1.5b", "qwen2", 1536, 28, 12, 2, 8960, 151936, 32768, 1000000.0f, 1e-6f, true, "gpt2", "qwen2"},
-    };
-    return presets;
+    SynthPreset p;
+    p.name = std::move(name);
+    p.arch = std::move(arch);
+    p.dim = dim;
+    p.n_layers = layers;
+    p.n_heads = heads;
+    p.n_kv_heads = kv;
+    p.hidden_dim = hidden;
+    p.n_vocab = vocab;
+    p.n_ctx = ctx;
+    p.rope_base = base;
+    p.norm_eps = eps;
+    p.tied_output = tied;
+    p.tokenizer = std::move(tokenizer);
+    p.pre = std::move(pre);
+    return p;
 }
 
+// DeepSeek-V2-Lite's attention and expert shapes; `name` and tokenizer family differ.
+SynthPreset v2_lite(std::string name, std::string pre)
+{
+    SynthPreset p = dense(std::move(name), "deepseek2", 2048, 27, 16, 16, 10944, 102400, 163840, 10000.0f, 1e-6f,
+                          false, "gpt2", std::move(pre));
+    p.n_experts = 64, p.n_experts_used = 6, p.expert_hidden = 1408, p.n_shared = 2, p.n_dense_lead = 1;
+    p.gating = 1, p.weights_scale = 1.0f;
+    p.kv_lora = 512, p.qk_nope = 128, p.qk_rope = 64, p.v_head = 128;
+    p.yarn_factor = 40.0f, p.yarn_orig_ctx = 4096, p.yarn_log_mul = 0.0707f;
+    return p;
+}
+
+std::vector<SynthPreset> make_presets()
+{
+    std::vector<SynthPreset> v;
+    // name, arch, dim, layers, heads, kv heads, hidden, vocab, ctx, rope base, eps, tied, tokenizer, pre
+    v.push_back(dense("llama-tiny", "llama", 64, 2, 4, 2, 160, 512, 512, 10000.0f, 1e-5f, false, "llama", ""));
+    v.push_back(dense("qwen2-tiny", "qwen2", 64, 2, 4, 2, 160, 1024, 1024, 1000000.0f, 1e-6f, true, "gpt2", "qwen2"));
+    v.push_back(dense("tinyllama-1.1b", "llama", 2048, 22, 32, 4, 5632, 32000, 2048, 10000.0f, 1e-5f, false, "llama", ""));
+    v.push_back(dense("llama-7b", "llama", 4096, 32, 32, 32, 11008, 32000, 4096, 10000.0f, 1e-5f, false, "llama", ""));
+    v.push_back(dense("qwen2.5-0.5b", "qwen2", 896, 24, 14, 2, 4864, 151936, 32768, 1000000.0f, 1e-6f, true, "gpt2", "qwen2"));
+    v.push_back(dense("qwen2.5-1.5b", "qwen2", 1536, 28, 12, 2, 8960, 151936, 32768, 1000000.0f, 1e-6f, true, "gpt2", "qwen2"));
+
+    // Every deepseek2 feature on, a few MB: q compression, a leading dense layer, shared
+    // experts, group-limited sigmoid routing with the score-correction bias, YaRN.
+    SynthPreset t = dense("deepseek-tiny", "deepseek2", 64, 3, 4, 4, 128, 1024, 4096, 10000.0f, 1e-6f, false, "gpt2",
+                          "deepseek-v3");
+    t.n_experts = 16, t.n_experts_used = 4, t.expert_hidden = 32, t.n_shared = 1, t.n_dense_lead = 1;
+    t.n_groups = 4, t.n_groups_used = 2, t.gating = 2, t.weights_norm = true, t.router_bias = true, t.weights_scale = 2.5f;
+    t.q_lora = 32, t.kv_lora = 32, t.qk_nope = 16, t.qk_rope = 8, t.v_head = 16;
+    t.yarn_factor = 4.0f, t.yarn_orig_ctx = 1024, t.yarn_log_mul = 0.1f;
+    v.push_back(t);
+    SynthPreset legacy = t; // the older single attn_kv_b layout, softmax routing without groups
+    legacy.name = "deepseek-tiny-kvb", legacy.mla_split = false, legacy.q_lora = 0;
+    legacy.gating = 1, legacy.n_groups = 0, legacy.n_groups_used = 0, legacy.router_bias = false;
+    legacy.weights_norm = false, legacy.weights_scale = 1.0f;
+    v.push_back(legacy);
+    v.push_back(v2_lite("deepseek-v2-lite", "deepseek-llm"));
+    v.push_back(v2_lite("deepseek-coder-v2-lite", "deepseek-coder"));
+    // DeepSeek-V3's routing (256 experts, top 8 of 4 of 8 groups, sigmoid + bias, normalized
+    // and scaled by 2.5) and attention shapes, at a width and depth a desktop can hold.
+    SynthPreset v3 = dense("deepseek-v3-shape-small", "deepseek2", 1024, 4, 16, 16, 2048, 129280, 163840, 10000.0f,
+                           1e-6f, false, "gpt2", "deepseek-v3");
+    v3.n_experts = 256, v3.n_experts_used = 8, v3.expert_hidden = 256, v3.n_shared = 1, v3.n_dense_lead = 1;
+    v3.n_groups = 8, v3.n_groups_used = 4, v3.gating = 2, v3.weights_norm = true, v3.router_bias = true;
+    v3.weights_scale = 2.5f;
+    v3.q_lora = 384, v3.kv_lora = 512, v3.qk_nope = 128, v3.qk_rope = 64, v3.v_head = 128;
+    v3.yarn_factor = 40.0f, v3.yarn_orig_ctx = 4096, v3.yarn_log_mul = 0.1f;
+    v.push_back(v3);
+
+    SynthPreset q15 = dense("qwen1.5-moe-a2.7b", "qwen2moe", 2048, 24, 16, 16, 5632, 151936, 8192, 1000000.0f, 1e-6f,
+                            false, "gpt2", "qwen2");
+    q15.n_experts = 60, q15.n_experts_used = 4, q15.expert_hidden = 1408, q15.shared_hidden = 5632;
+    v.push_back(q15);
+    SynthPreset qt = dense("qwen2moe-tiny", "qwen2moe", 64, 2, 4, 4, 128, 1024, 1024, 1000000.0f, 1e-6f, false, "gpt2", "qwen2");
+    qt.n_experts = 8, qt.n_experts_used = 2, qt.expert_hidden = 32, qt.shared_hidden = 64;
+    v.push_back(qt);
+    SynthPreset q3 = dense("qwen3moe-tiny", "qwen3moe", 64, 2, 4, 2, 128, 1024, 1024, 1000000.0f, 1e-6f, false, "gpt2", "qwen2");
+    q3.head_dim = 32, q3.n_experts = 8, q3.n_experts_used = 2, q3.expert_hidden = 32;
+    v.push_back(q3);
+    SynthPreset mx = dense("mixtral-tiny", "llama", 64, 2, 4, 2, 96, 512, 1024, 1000000.0f, 1e-5f, false, "llama", "");
+    mx.n_experts = 8, mx.n_experts_used = 2, mx.expert_hidden = 96;
+    v.push_back(mx);
+    return v;
+}
+
+} // namespace
+
+const std::vector<SynthPreset>& synth_presets()
+{
+    static const std::vector<SynthPreset> presets = make_presets();
+    return presets;
+}
 const SynthPreset* find_synth_preset(const std::string& name)
 {
     for (const SynthPreset& p : synth_presets())
@@ -185,16 +267,58 @@ void write_synth_model(const SynthPreset& p, const SynthOptions& o, const std::s
     w.add_string("general.name", "synth " + p.name);
     w.add_u32("general.file_type", static_cast<uint32_t>(file_type_id(o.type)));
     w.add_u32("general.quantization_version", 2);
-    const int head_dim = p.dim / p.n_heads;
+    const bool mla = p.kv_lora > 0;
+    const int head_dim = p.head_dim > 0 ? p.head_dim : mla ? p.qk_nope + p.qk_rope : p.dim / p.n_heads;
     w.add_u32(a + ".context_length", static_cast<uint32_t>(p.n_ctx));
     w.add_u32(a + ".embedding_length", static_cast<uint32_t>(p.dim));
     w.add_u32(a + ".block_count", static_cast<uint32_t>(p.n_layers));
     w.add_u32(a + ".feed_forward_length", static_cast<uint32_t>(p.hidden_dim));
     w.add_u32(a + ".attention.head_count", static_cast<uint32_t>(p.n_heads));
-    w.add_u32(a + ".attention.head_count_kv", static_cast<uint32_t>(p.n_kv_heads));
     w.add_f32(a + ".attention.layer_norm_rms_epsilon", p.norm_eps);
     w.add_f32(a + ".rope.freq_base", p.rope_base);
-    w.add_u32(a + ".rope.dimension_count", static_cast<uint32_t>(head_dim));
+    w.add_u32(a + ".rope.dimension_count", static_cast<uint32_t>(mla ? p.qk_rope : head_dim));
+    if (mla && p.mla_split) { // newer files: attention seen as MQA over the latent
+        w.add_u32(a + ".attention.head_count_kv", 1);
+        w.add_u32(a + ".attention.key_length", static_cast<uint32_t>(p.kv_lora + p.qk_rope));
+        w.add_u32(a + ".attention.value_length", static_cast<uint32_t>(p.kv_lora));
+        w.add_u32(a + ".attention.key_length_mla", static_cast<uint32_t>(head_dim));
+        w.add_u32(a + ".attention.value_length_mla", static_cast<uint32_t>(p.v_head));
+    } else {
+        w.add_u32(a + ".attention.head_count_kv", static_cast<uint32_t>(p.n_kv_heads));
+        if (mla || p.head_dim > 0) {
+            w.add_u32(a + ".attention.key_length", static_cast<uint32_t>(head_dim));
+            w.add_u32(a + ".attention.value_length", static_cast<uint32_t>(mla ? p.v_head : head_dim));
+        }
+    }
+    if (mla) { // 0 when queries are not compressed: llama.cpp expects the key either way
+        w.add_u32(a + ".attention.q_lora_rank", static_cast<uint32_t>(p.q_lora));
+        w.add_u32(a + ".attention.kv_lora_rank", static_cast<uint32_t>(p.kv_lora));
+    }
+    if (p.yarn_factor > 0) {
+        w.add_string(a + ".rope.scaling.type", "yarn");
+        w.add_f32(a + ".rope.scaling.factor", p.yarn_factor);
+        w.add_u32(a + ".rope.scaling.original_context_length", static_cast<uint32_t>(p.yarn_orig_ctx));
+        w.add_f32(a + ".rope.scaling.yarn_log_multiplier", p.yarn_log_mul);
+    }
+    if (p.n_experts > 0) {
+        w.add_u32(a + ".expert_count", static_cast<uint32_t>(p.n_experts));
+        w.add_u32(a + ".expert_used_count", static_cast<uint32_t>(p.n_experts_used));
+        if (a != "llama")
+            w.add_u32(a + ".expert_feed_forward_length", static_cast<uint32_t>(p.expert_hidden));
+        if (p.shared_hidden > 0)
+            w.add_u32(a + ".expert_shared_feed_forward_length", static_cast<uint32_t>(p.shared_hidden));
+        if (a == "deepseek2") {
+            w.add_u32(a + ".leading_dense_block_count", static_cast<uint32_t>(p.n_dense_lead));
+            w.add_u32(a + ".expert_shared_count", static_cast<uint32_t>(p.n_shared));
+            w.add_f32(a + ".expert_weights_scale", p.weights_scale);
+            w.add_bool(a + ".expert_weights_norm", p.weights_norm);
+            w.add_u32(a + ".expert_gating_func", static_cast<uint32_t>(p.gating));
+            if (p.n_groups > 0) {
+                w.add_u32(a + ".expert_group_count", static_cast<uint32_t>(p.n_groups));
+                w.add_u32(a + ".expert_group_used_count", static_cast<uint32_t>(p.n_groups_used));
+            }
+        }
+    }
     if (p.tokenizer == "llama")
         add_spm_vocab(w, p.n_vocab);
     else
@@ -202,10 +326,10 @@ void write_synth_model(const SynthPreset& p, const SynthOptions& o, const std::s
 
     ThreadPool pool(o.threads);
     // Each tensor's values come from its own seed, so a tensor does not depend on the others.
-    auto matrix = [&](const std::string& name, int64_t cols, int64_t rows, TensorType type) {
+    auto matrix = [&](const std::string& name, int64_t cols, int64_t rows, TensorType type, float scale = 0.02f) {
         if (cols % traits(type).block_size != 0)
             type = TensorType::F16; // rows too short for the block format; llama.cpp falls back too
-        w.add_tensor(name, type, {cols, rows}, [&pool, name, cols, rows, type, seed = o.seed](uint8_t* out, std::size_t) {
+        w.add_tensor(name, type, {cols, rows}, [&pool, name, cols, rows, type, scale, seed = o.seed](uint8_t* out, std::size_t) {
             const std::size_t rb = row_bytes(type, cols);
             const uint64_t base = hash(name, seed);
             pool.parallel_for(static_cast<int>((rows + 63) / 64), [&](int task, int) {
@@ -213,7 +337,7 @@ void write_synth_model(const SynthPreset& p, const SynthOptions& o, const std::s
                 for (int64_t r = task * 64; r < std::min<int64_t>(rows, task * 64 + 64); ++r) {
                     Rng rng{base + static_cast<uint64_t>(r) * 0x632BE59BD9B4E019ull};
                     for (float& v : row)
-                        v = 0.02f * rng.normal();
+                        v = scale * rng.normal();
                     quantize_row(type, row.data(), out + static_cast<std::size_t>(r) * rb, cols);
                 }
             });
@@ -235,24 +359,85 @@ void write_synth_model(const SynthPreset& p, const SynthOptions& o, const std::s
         });
     };
 
+    // Stacks of matrices (experts, heads): one 3-D tensor, each slice its own rows.
+    auto stack = [&](const std::string& name, int64_t cols, int64_t rows, int64_t n, TensorType type) {
+        if (cols % traits(type).block_size != 0)
+            type = TensorType::F16;
+        w.add_tensor(name, type, {cols, rows, n}, [&pool, name, cols, rows, n, type, seed = o.seed](uint8_t* out, std::size_t) {
+            const std::size_t rb = row_bytes(type, cols);
+            const uint64_t base = hash(name, seed);
+            pool.parallel_for(static_cast<int>((rows * n + 63) / 64), [&](int task, int) {
+                std::vector<float> row(static_cast<std::size_t>(cols));
+                for (int64_t r = task * 64; r < std::min<int64_t>(rows * n, task * 64 + 64); ++r) {
+                    Rng rng{base + static_cast<uint64_t>(r) * 0x632BE59BD9B4E019ull};
+                    for (float& v : row)
+                        v = 0.02f * rng.normal();
+                    quantize_row(type, row.data(), out + static_cast<std::size_t>(r) * rb, cols);
+                }
+            });
+        });
+    };
+
     const int64_t q_dim = int64_t(p.n_heads) * head_dim, kv_dim = int64_t(p.n_kv_heads) * head_dim;
     matrix("token_embd.weight", p.dim, p.n_vocab, o.type);
     for (int l = 0; l < p.n_layers; ++l) {
         const std::string b = "blk." + std::to_string(l) + ".";
         vector(b + "attn_norm.weight", p.dim, 1.0f);
-        matrix(b + "attn_q.weight", p.dim, q_dim, o.type);
-        matrix(b + "attn_k.weight", p.dim, kv_dim, o.type);
-        matrix(b + "attn_v.weight", p.dim, kv_dim, o.type);
-        if (a == "qwen2") {
-            bias(b + "attn_q.bias", q_dim);
-            bias(b + "attn_k.bias", kv_dim);
-            bias(b + "attn_v.bias", kv_dim);
+        if (mla) {
+            if (p.q_lora > 0) {
+                matrix(b + "attn_q_a.weight", p.dim, p.q_lora, o.type);
+                vector(b + "attn_q_a_norm.weight", p.q_lora, 1.0f);
+                matrix(b + "attn_q_b.weight", p.q_lora, q_dim, o.type);
+            } else {
+                matrix(b + "attn_q.weight", p.dim, q_dim, o.type);
+            }
+            matrix(b + "attn_kv_a_mqa.weight", p.dim, p.kv_lora + p.qk_rope, o.type);
+            vector(b + "attn_kv_a_norm.weight", p.kv_lora, 1.0f);
+            if (p.mla_split) {
+                stack(b + "attn_k_b.weight", p.qk_nope, p.kv_lora, p.n_heads, o.type);
+                stack(b + "attn_v_b.weight", p.kv_lora, p.v_head, p.n_heads, o.type);
+            } else {
+                matrix(b + "attn_kv_b.weight", p.kv_lora, int64_t(p.n_heads) * (p.qk_nope + p.v_head), o.type);
+            }
+            matrix(b + "attn_output.weight", int64_t(p.n_heads) * p.v_head, p.dim, o.type);
+        } else {
+            matrix(b + "attn_q.weight", p.dim, q_dim, o.type);
+            matrix(b + "attn_k.weight", p.dim, kv_dim, o.type);
+            matrix(b + "attn_v.weight", p.dim, kv_dim, o.type);
+            if (a == "qwen2" || a == "qwen2moe") {
+                bias(b + "attn_q.bias", q_dim);
+                bias(b + "attn_k.bias", kv_dim);
+                bias(b + "attn_v.bias", kv_dim);
+            }
+            if (a == "qwen3moe") {
+                vector(b + "attn_q_norm.weight", head_dim, 1.0f);
+                vector(b + "attn_k_norm.weight", head_dim, 1.0f);
+            }
+            matrix(b + "attn_output.weight", q_dim, p.dim, o.type);
         }
-        matrix(b + "attn_output.weight", q_dim, p.dim, o.type);
         vector(b + "ffn_norm.weight", p.dim, 1.0f);
-        matrix(b + "ffn_gate.weight", p.dim, p.hidden_dim, o.type);
-        matrix(b + "ffn_up.weight", p.dim, p.hidden_dim, o.type);
-        matrix(b + "ffn_down.weight", p.hidden_dim, p.dim, o.type);
+        if (p.n_experts == 0 || l < p.n_dense_lead) {
+            matrix(b + "ffn_gate.weight", p.dim, p.hidden_dim, o.type);
+            matrix(b + "ffn_up.weight", p.dim, p.hidden_dim, o.type);
+            matrix(b + "ffn_down.weight", p.hidden_dim, p.dim, o.type);
+            continue;
+        }
+        // Routers get a wider spread than other weights, as trained ones have: their choice
+        // should not hang on rounding.
+        matrix(b + "ffn_gate_inp.weight", p.dim, p.n_experts, TensorType::F32, 0.3f);
+        if (p.router_bias)
+            bias(b + "exp_probs_b.bias", p.n_experts);
+        stack(b + "ffn_gate_exps.weight", p.dim, p.expert_hidden, p.n_experts, o.type);
+        stack(b + "ffn_up_exps.weight", p.dim, p.expert_hidden, p.n_experts, o.type);
+        stack(b + "ffn_down_exps.weight", p.expert_hidden, p.dim, p.n_experts, o.type);
+        const int64_t shared = p.shared_hidden > 0 ? p.shared_hidden : int64_t(p.n_shared) * p.expert_hidden;
+        if (shared > 0) {
+            matrix(b + "ffn_gate_shexp.weight", p.dim, shared, o.type);
+            matrix(b + "ffn_up_shexp.weight", p.dim, shared, o.type);
+            matrix(b + "ffn_down_shexp.weight", shared, p.dim, o.type);
+        }
+        if (a == "qwen2moe")
+            bias(b + "ffn_gate_inp_shexp.weight", p.dim);
     }
     vector("output_norm.weight", p.dim, 1.0f);
     if (!p.tied_output)

@@ -74,7 +74,7 @@ double memory_bandwidth(ThreadPool& pool, std::size_t bytes)
 int cmd_bench(int argc, char** argv)
 {
     const Args a(argc, argv, 2, {"-m", "--model", "-p", "-n", "-r", "--threads"});
-    a.allow_only({"-m", "--model", "-p", "-n", "-r", "--threads", "--memory", "--no-amx"});
+    a.allow_only({"-m", "--model", "-p", "-n", "-r", "--threads", "--memory", "--no-amx", "--trace"});
     CpuBackend cpu(a.integer("--threads", 0));
     if (a.has("--no-amx"))
         cpu.matmul().set_amx(false);
@@ -97,6 +97,10 @@ int cmd_bench(int argc, char** argv)
     ForwardState state;
     std::vector<float> logits;
     Batch batch;
+    // --trace: record everything a trace can (all attention, all routing) to show its cost.
+    Trace trace;
+    trace.options.attention = trace.options.routing = true;
+    Trace* tracing = a.has("--trace") ? &trace : nullptr;
     uint64_t rng = 12345;
     auto random_token = [&] {
         rng = rng * 6364136223846793005ull + 1442695040888963407ull;
@@ -106,9 +110,10 @@ int cmd_bench(int argc, char** argv)
     std::printf("| model | size | params | backend | threads | test | t/s (median) | spread |\n");
     std::printf("| --- | ---: | ---: | --- | ---: | --- | ---: | ---: |\n");
     auto row = [&](const char* test, const Spread& s) {
-        std::printf("| %s %s | %.2f GiB | %.2f B | %s | %d | %s | %.2f | %.2f - %.2f |\n",
+        std::printf("| %s %s | %.2f GiB | %.2f B | %s%s | %d | %s | %.2f | %.2f - %.2f |\n",
                     info.arch.c_str(), info.file_type.c_str(), static_cast<double>(info.file_bytes) / 1073741824.0,
-                    static_cast<double>(info.parameters) / 1e9, cpu.describe().c_str(), cpu.pool().size(), test,
+                    static_cast<double>(info.parameters) / 1e9, cpu.describe().c_str(), tracing ? ", traced" : "",
+                    cpu.pool().size(), test,
                     s.median, s.low, s.high);
         std::fflush(stdout);
     };
@@ -121,9 +126,10 @@ int cmd_bench(int argc, char** argv)
         for (int i = 0; i < n_prompt; ++i)
             batch.add(random_token(), i, 0, i + 1 == n_prompt);
         const auto t0 = Clock::now();
-        forward_cpu(*model, cpu, cache, batch, state, logits);
+        forward_cpu(*model, cpu, cache, batch, state, logits, tracing);
         if (r >= 0)
             speeds.push_back(n_prompt / since(t0));
+        trace.attention.clear(), trace.routing.clear(), trace.tokens.clear(), trace.positions.clear();
         if (r + 1 == reps)
             row(("pp" + std::to_string(n_prompt)).c_str(), spread(speeds));
     }
@@ -135,10 +141,11 @@ int cmd_bench(int argc, char** argv)
         for (int i = 0; i < n_gen; ++i) {
             batch.clear();
             batch.add(random_token(), i, 0, true);
-            forward_cpu(*model, cpu, cache, batch, state, logits);
+            forward_cpu(*model, cpu, cache, batch, state, logits, tracing);
         }
         if (r >= 0)
             speeds.push_back(n_gen / since(t0));
+        trace.attention.clear(), trace.routing.clear(), trace.tokens.clear(), trace.positions.clear();
         if (r + 1 == reps)
             row(("tg" + std::to_string(n_gen)).c_str(), spread(speeds));
     }

@@ -1,6 +1,7 @@
 // seekbench-cli info, run, tokenize and devices.
 #include "args.h"
 #include "commands.h"
+#include "routing_stats.h"
 
 #include "engine/cpu/backend.h"
 #include "engine/device.h"
@@ -134,7 +135,8 @@ int cmd_run(int argc, char** argv)
                  {"-m", "--model", "-p", "--prompt", "-f", "--file", "-n", "--temp", "--seed", "--threads",
                   "--top-k", "--top-p", "--min-p", "--repeat-penalty", "--ctx", "--kv-type"});
     a.allow_only({"-m", "--model", "-p", "--prompt", "-f", "--file", "-n", "--temp", "--seed", "--threads",
-                  "--top-k", "--top-p", "--min-p", "--repeat-penalty", "--ctx", "--kv-type", "--special"});
+                  "--top-k", "--top-p", "--min-p", "--repeat-penalty", "--ctx", "--kv-type", "--special",
+                  "--routing-stats"});
     const auto t0 = std::chrono::steady_clock::now();
     const auto model = Model::load(model_path(a));
     CpuBackend cpu(a.integer("--threads", 0));
@@ -145,6 +147,13 @@ int cmd_run(int argc, char** argv)
         throw Error(ErrorCode::InvalidArgument, "--kv-type must be f16 or f32");
     so.kv_type = kv == "f32" ? KvType::F32 : KvType::F16;
     Session session(*model, cpu, so);
+    Trace routing; // only the router's choices, for --routing-stats
+    routing.options.routing = true;
+    if (a.has("--routing-stats")) {
+        if (!model->config().is_moe())
+            throw Error(ErrorCode::InvalidArgument, "--routing-stats: this model has no experts");
+        session.set_trace(&routing);
+    }
     const double load_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
     std::string prompt = a.str("-p", a.str("--prompt"));
@@ -181,6 +190,10 @@ int cmd_run(int argc, char** argv)
     std::fprintf(stderr, "generation: %d tokens in %.3f s, %.2f tokens/s (stop: %s)\n", st.generated_tokens,
                  st.generate_seconds, st.generate_seconds > 0 ? st.generated_tokens / st.generate_seconds : 0.0,
                  st.stop_reason.c_str());
+    if (a.has("--routing-stats")) {
+        std::fprintf(stderr, "routing over %zu tokens (prompt and generated):\n", routing.tokens.size());
+        print_routing_stats(routing, stderr);
+    }
     return 0;
 }
 

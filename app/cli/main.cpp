@@ -16,11 +16,13 @@ int usage(FILE* out)
                  "usage: seekbench-cli COMMAND [OPTIONS]\n\n"
                  "  info -m FILE                      architecture, sizes, formats, tokenizer, chat template\n"
                  "  run -m FILE [-p TEXT | -f FILE] [-n N] [--temp T] [--seed S] [--threads N]\n"
-                 "      [--top-k K] [--top-p P] [--min-p P] [--repeat-penalty R] [--ctx N]\n"
-                 "                                    generate text (stdout); speeds to stderr\n"
+                 "      [--top-k K] [--top-p P] [--min-p P] [--repeat-penalty R] [--ctx N] [--routing-stats]\n"
+                 "                                    generate text (stdout); speeds (and expert load) to stderr\n"
+                 "  trace -m FILE -p TEXT [-n N] [--layers 0,2] [--heads 0,1] [--no-attention] [--no-routing]\n"
+                 "        --json OUT                  attention and expert routing as JSON\n"
                  "  tokenize -m FILE [--no-bos] [--special] (TEXT | -f FILE)\n"
                  "                                    token ids, space-separated (vocabulary-only files work)\n"
-                 "  bench -m FILE [-p 512] [-n 128] [-r 5] [--threads N] [--no-amx]\n"
+                 "  bench -m FILE [-p 512] [-n 128] [-r 5] [--threads N] [--no-amx] [--trace]\n"
                  "                                    prompt (pp) and generation (tg) tokens/s\n"
                  "  bench --memory [--threads N]      the machine's memory bandwidth\n"
                  "  synth --preset NAME --type TYPE -o FILE [--seed S]\n"
@@ -44,6 +46,7 @@ int main(int argc, char** argv)
         if (cmd == "tokenize") return cmd_tokenize(argc, argv);
         if (cmd == "bench") return cmd_bench(argc, argv);
         if (cmd == "synth") return cmd_synth(argc, argv);
+        if (cmd == "trace") return cmd_trace(argc, argv);
         if (cmd == "devices") return cmd_devices(argc, argv);
         if (cmd == "version" || cmd == "--version") {
             std::printf("seekbench-cli %s\n", SEEKBENCH_VERSION);

@@ -1,9 +1,10 @@
-// The llama family (Llama 2/3, TinyLlama, Mistral, llama2.c conversions) and qwen2
-// (Qwen2/2.5, DeepSeek-R1-Distill-Qwen): pre-norm decoder layers with grouped-query
-// attention, rotary positions and a SwiGLU feed-forward. Reads top to bottom like the paper.
+// The llama family and its relatives: llama (Llama 2/3, TinyLlama, Mistral, llama2.c
+// conversions, and Mixtral with routed experts), qwen2 (Qwen2/2.5, DeepSeek-R1-Distill-
+// Qwen), qwen2moe and qwen3moe. Pre-norm decoder layers with grouped-query attention,
+// rotary positions, and a SwiGLU feed-forward or a mixture of them (ffn.cpp).
+#include "engine/arch/ffn.h"
 #include "engine/cpu/attention.h"
 #include "engine/cpu/ops.h"
-#include "engine/error.h"
 #include "engine/forward.h"
 #include "engine/quants.h"
 
@@ -18,51 +19,53 @@ cpu::WeightView view(const TensorRef& t)
     return {t.type(), t.rows(), t.cols(), t.row_bytes(), t.data()};
 }
 
-const float* f32(const TensorRef& t) { return reinterpret_cast<const float*>(t.data()); }
-
 void add_bias(float* x, const TensorRef& b, int M, int64_t n)
 {
     if (!b)
         return;
     for (int m = 0; m < M; ++m)
         for (int64_t i = 0; i < n; ++i)
-            x[m * n + i] += f32(b)[i];
+            x[m * n + i] += b.f32()[i];
+}
+
+// qwen3moe: each head's vector RMS-normalized on its own before rotation.
+void head_norm(float* x, int n_heads, int head_dim, const TensorRef& w, float eps)
+{
+    for (int h = 0; h < n_heads; ++h)
+        cpu::rmsnorm(x + int64_t(h) * head_dim, w.f32(), x + int64_t(h) * head_dim, head_dim, eps);
 }
 
 } // namespace
 
 void forward_llama(const Model& model, CpuBackend& cpu, KvCache& cache, const Batch& batch,
-                   ForwardState& st, std::vector<float>& logits)
+                   ForwardState& st, std::vector<float>& logits, Trace* trace)
 {
     const ModelConfig& c = model.config();
     const Weights& w = model.weights();
     const int M = batch.size();
     const int64_t dim = c.dim, q_dim = int64_t(c.n_heads) * c.head_dim,
                   kv_dim = int64_t(c.n_kv_heads) * c.head_dim, v_dim = int64_t(c.n_kv_heads) * c.head_dim_v,
-                  o_dim = int64_t(c.n_heads) * c.head_dim_v, hidden = c.hidden_dim;
+                  o_dim = int64_t(c.n_heads) * c.head_dim_v;
     st.x.resize(static_cast<std::size_t>(M * dim));
     st.xn.resize(static_cast<std::size_t>(M * dim));
     st.q.resize(static_cast<std::size_t>(M * q_dim));
     st.k.resize(static_cast<std::size_t>(M * kv_dim));
     st.v.resize(static_cast<std::size_t>(M * v_dim));
     st.att.resize(static_cast<std::size_t>(M * o_dim));
-    st.gate.resize(static_cast<std::size_t>(M * hidden));
-    st.up.resize(static_cast<std::size_t>(M * hidden));
     cpu::Matmul& mm = cpu.matmul();
     ThreadPool& pool = cpu.pool();
     const cpu::Kernels& kern = cpu.kernels();
 
     // Rotary angles once per token for every layer.
     const GgufTensor* factors = model.file().find_tensor("rope_freqs.weight");
-    const cpu::Rope rope(c, factors && factors->type == TensorType::F32 &&
-                                    factors->elements() == c.rope_dims / 2
+    const cpu::Rope rope(c, factors && factors->type == TensorType::F32 && factors->elements() == c.rope_dims / 2
                                 ? reinterpret_cast<const float*>(factors->data) : nullptr);
     const int pairs = rope.pairs();
     st.rope_cos.resize(static_cast<std::size_t>(M * pairs));
     st.rope_sin.resize(static_cast<std::size_t>(M * pairs));
     pool.parallel_for(M, [&](int m, int) {
         thread_local std::vector<float> cs, sn;
-        rope.angles(batch.pos[m], cs, sn);
+        rope.angles(batch.pos[static_cast<std::size_t>(m)], cs, sn);
         std::memcpy(&st.rope_cos[static_cast<std::size_t>(m * pairs)], cs.data(), sizeof(float) * static_cast<std::size_t>(pairs));
         std::memcpy(&st.rope_sin[static_cast<std::size_t>(m * pairs)], sn.data(), sizeof(float) * static_cast<std::size_t>(pairs));
     });
@@ -70,19 +73,19 @@ void forward_llama(const Model& model, CpuBackend& cpu, KvCache& cache, const Ba
     // Embedding: one row of the (possibly quantized) table per token.
     pool.parallel_for(M, [&](int m, int) {
         dequantize_row(w.token_embd.type(),
-                       w.token_embd.data() + static_cast<std::size_t>(batch.tokens[m]) * w.token_embd.row_bytes(),
+                       w.token_embd.data() + static_cast<std::size_t>(batch.tokens[static_cast<std::size_t>(m)]) * w.token_embd.row_bytes(),
                        &st.x[static_cast<std::size_t>(m * dim)], dim);
     });
 
     const cpu::AttentionShape shape{c.n_heads, c.n_kv_heads, c.head_dim, c.head_dim_v,
-                                    1.0f / std::sqrt(static_cast<float>(c.head_dim))};
+                                    c.attn_scale > 0 ? c.attn_scale : 1.0f / std::sqrt(static_cast<float>(c.head_dim))};
     for (int l = 0; l < c.n_layers; ++l) {
         const LayerWeights& lw = w.layers[static_cast<std::size_t>(l)];
 
         // Attention block: norm, projections, rotary positions, cache, attention, residual.
         pool.parallel_for(M, [&](int m, int) {
-            cpu::rmsnorm(&st.x[static_cast<std::size_t>(m * dim)], f32(lw.attn_norm),
-                         &st.xn[static_cast<std::size_t>(m * dim)], dim, c.norm_eps);
+            cpu::rmsnorm(&st.x[static_cast<std::size_t>(m * dim)], lw.attn_norm.f32(), &st.xn[static_cast<std::size_t>(m * dim)],
+                         dim, c.norm_eps);
         });
         mm.run({{view(lw.wq), st.q.data(), q_dim}, {view(lw.wk), st.k.data(), kv_dim}, {view(lw.wv), st.v.data(), v_dim}},
                st.xn.data(), dim, M);
@@ -94,11 +97,15 @@ void forward_llama(const Model& model, CpuBackend& cpu, KvCache& cache, const Ba
             const float* sn = &st.rope_sin[static_cast<std::size_t>(m * pairs)];
             float* qm = &st.q[static_cast<std::size_t>(m * q_dim)];
             float* km = &st.k[static_cast<std::size_t>(m * kv_dim)];
+            if (c.qk_norm) {
+                head_norm(qm, c.n_heads, c.head_dim, lw.q_norm, c.norm_eps);
+                head_norm(km, c.n_kv_heads, c.head_dim, lw.k_norm, c.norm_eps);
+            }
             rope.rotate(qm, c.n_heads, c.head_dim, cs, sn);
             rope.rotate(km, c.n_kv_heads, c.head_dim, cs, sn);
             const float* vm = &st.v[static_cast<std::size_t>(m * v_dim)];
-            uint8_t* kc = cache.k(l, batch.seq[m], batch.pos[m]);
-            uint8_t* vc = cache.v(l, batch.seq[m], batch.pos[m]);
+            uint8_t* kc = cache.k(l, batch.seq[static_cast<std::size_t>(m)], batch.pos[static_cast<std::size_t>(m)]);
+            uint8_t* vc = cache.v(l, batch.seq[static_cast<std::size_t>(m)], batch.pos[static_cast<std::size_t>(m)]);
             if (cache.type() == KvType::F16) {
                 kern.f32_to_f16(km, reinterpret_cast<uint16_t*>(kc), kv_dim);
                 kern.f32_to_f16(vm, reinterpret_cast<uint16_t*>(vc), v_dim);
@@ -107,19 +114,16 @@ void forward_llama(const Model& model, CpuBackend& cpu, KvCache& cache, const Ba
                 std::memcpy(vc, vm, sizeof(float) * static_cast<std::size_t>(v_dim));
             }
         });
-        cpu::attention(cpu, cache, l, batch.seq.data(), batch.pos.data(), M, st.q.data(), shape, st.att.data());
+        cpu::attention(cpu, cache, l, batch.seq.data(), batch.pos.data(), M, st.q.data(), shape, st.att.data(),
+                       attention_probe(trace, l, batch, c.n_heads));
         mm.run_add(view(lw.wo), st.att.data(), o_dim, M, st.x.data(), dim);
 
-        // Feed-forward block: norm, SwiGLU, residual.
+        // Feed-forward block: norm, SwiGLU or experts, residual.
         pool.parallel_for(M, [&](int m, int) {
-            cpu::rmsnorm(&st.x[static_cast<std::size_t>(m * dim)], f32(lw.ffn_norm),
-                         &st.xn[static_cast<std::size_t>(m * dim)], dim, c.norm_eps);
+            cpu::rmsnorm(&st.x[static_cast<std::size_t>(m * dim)], lw.ffn_norm.f32(), &st.xn[static_cast<std::size_t>(m * dim)],
+                         dim, c.norm_eps);
         });
-        mm.run({{view(lw.w_gate), st.gate.data(), hidden}, {view(lw.w_up), st.up.data(), hidden}}, st.xn.data(), dim, M);
-        pool.parallel_for(M, [&](int m, int) {
-            cpu::silu_mul(&st.gate[static_cast<std::size_t>(m * hidden)], &st.up[static_cast<std::size_t>(m * hidden)], hidden);
-        });
-        mm.run_add(view(lw.w_down), st.gate.data(), hidden, M, st.x.data(), dim);
+        ffn_block(model, cpu, l, st.xn.data(), st.x.data(), batch, *st.ffn, trace);
     }
 
     // Output: final norm and the vocabulary projection, only for tokens that want logits.
@@ -127,7 +131,7 @@ void forward_llama(const Model& model, CpuBackend& cpu, KvCache& cache, const Ba
     st.out_rows.resize(static_cast<std::size_t>(M * dim));
     for (int m = 0; m < M; ++m)
         if (batch.want_logits[static_cast<std::size_t>(m)])
-            cpu::rmsnorm(&st.x[static_cast<std::size_t>(m * dim)], f32(w.output_norm),
+            cpu::rmsnorm(&st.x[static_cast<std::size_t>(m * dim)], w.output_norm.f32(),
                          &st.out_rows[static_cast<std::size_t>(n_out++ * dim)], dim, c.norm_eps);
     logits.resize(static_cast<std::size_t>(n_out) * static_cast<std::size_t>(c.n_vocab));
     if (n_out > 0)

@@ -14,7 +14,8 @@ namespace seekbench::cpu {
 
 struct AttentionShape {
     int n_heads, n_kv_heads, head_dim, head_dim_v;
-    float scale; // usually 1/sqrt(head_dim)
+    float scale;                  // usually 1/sqrt(head_dim)
+    bool values_in_keys = false;  // MLA: the value is the first head_dim_v of the key row
 };
 
 // Called with the softmax probabilities of (token m, head h) over positions 0..pos, when set.

@@ -56,44 +56,59 @@ void Matmul::run_add(const WeightView& w, const float* x, int64_t ldx, int M, fl
 
 void Matmul::run(std::initializer_list<MatmulJob> jobs, const float* x, int64_t ldx, int M)
 {
-    std::vector<MatmulJob> dot_jobs;
-    bool amx_input_ready = false;
-    for (const MatmulJob& job : jobs) {
-        if (!use_amx(job.w, M)) {
-            dot_jobs.push_back(job);
-            continue;
-        }
-        if (!amx_input_ready) { // bf16 activations, padded to 32 rows, shared by the jobs
-            const int64_t K = job.w.cols, m_pad = (M + 31) / 32 * 32;
-            m_act_bf16.assign(static_cast<std::size_t>(m_pad * K), 0);
-            m_pool.parallel_for(M, [&](int m, int) { m_k.f32_to_bf16(x + m * ldx, m_act_bf16.data() + m * K, K); });
-            amx_input_ready = true;
-        }
-        run_amx(job, M);
-    }
-    if (!dot_jobs.empty())
-        run_dot(dot_jobs.data(), dot_jobs.size(), x, ldx, M);
+    run_jobs(jobs.begin(), jobs.size(), x, ldx, M);
 }
 
-void Matmul::run_dot(const MatmulJob* jobs, std::size_t n_jobs, const float* x, int64_t ldx, int M)
+void Matmul::run(const std::vector<MatmulJob>& jobs, const float* x, int64_t ldx, int M)
+{
+    run_jobs(jobs.data(), jobs.size(), x, ldx, M);
+}
+
+void Matmul::run_jobs(const MatmulJob* jobs, std::size_t n_jobs, const float* x, int64_t ldx, int M)
+{
+    std::vector<MatmulJob> dot_jobs;
+    m_bf16_of = nullptr;
+    for (std::size_t j = 0; j < n_jobs; ++j) {
+        MatmulJob job = jobs[j];
+        if (!job.x)
+            job.x = x;
+        if (use_amx(job.w, M))
+            run_amx(job, ldx, M);
+        else
+            dot_jobs.push_back(job);
+    }
+    if (!dot_jobs.empty())
+        run_dot(dot_jobs.data(), dot_jobs.size(), ldx, M);
+}
+
+void Matmul::run_dot(const MatmulJob* jobs, std::size_t n_jobs, int64_t ldx, int M)
 {
     const int64_t K = jobs[0].w.cols;
-    // Convert the input once per activation format the jobs need.
-    bool wanted[4] = {false, false, false, false};
+    // Convert each distinct input once per activation format its jobs need.
+    auto format_of = [&](TensorType t) { return m_k.dot[static_cast<int>(t)] ? m_k.act_format(t) : ActFormat::F32; };
+    m_n_converted = 0;
+    std::vector<std::size_t> job_input(n_jobs);
     for (std::size_t j = 0; j < n_jobs; ++j) {
-        const TensorType t = jobs[j].w.type;
-        wanted[static_cast<int>(m_k.dot[static_cast<int>(t)] ? m_k.act_format(t) : ActFormat::F32)] = true;
+        const ActFormat f = format_of(jobs[j].w.type);
+        std::size_t c = 0;
+        while (c < m_n_converted && !(m_converted[c].x == jobs[j].x && m_converted[c].format == f))
+            ++c;
+        if (c == m_n_converted) {
+            if (m_converted.size() <= c)
+                m_converted.push_back({});
+            m_converted[c].x = jobs[j].x;
+            m_converted[c].format = f;
+            m_converted[c].bytes.resize(act_row_bytes(f, K) * static_cast<std::size_t>(M));
+            ++m_n_converted;
+        }
+        job_input[j] = c;
     }
-    for (int f = 0; f < 4; ++f) {
-        if (!wanted[f])
-            continue;
-        const auto format = static_cast<ActFormat>(f);
-        const std::size_t bytes = act_row_bytes(format, K);
-        m_act[f].resize(bytes * static_cast<std::size_t>(M));
-        m_pool.parallel_for(M, [&](int m, int) {
-            m_k.quantize_act(format, x + m * ldx, m_act[f].data() + bytes * static_cast<std::size_t>(m), K);
-        });
-    }
+    m_pool.parallel_for(static_cast<int>(m_n_converted) * M, [&](int task, int) {
+        Converted& c = m_converted[static_cast<std::size_t>(task / M)];
+        const int m = task % M;
+        const std::size_t bytes = act_row_bytes(c.format, K);
+        m_k.quantize_act(c.format, c.x + m * ldx, c.bytes.data() + bytes * static_cast<std::size_t>(m), K);
+    });
 
     // Tasks of consecutive rows, across all jobs.
     std::vector<Span>& spans = m_spans;
@@ -112,9 +127,9 @@ void Matmul::run_dot(const MatmulJob* jobs, std::size_t n_jobs, const float* x, 
         const WeightView& w = job.w;
         Kernels::Dot dot = m_k.dot[static_cast<int>(w.type)];
         Kernels::Dot2 dot2 = m_k.dot2[static_cast<int>(w.type)];
-        const ActFormat format = dot ? m_k.act_format(w.type) : ActFormat::F32;
-        const std::size_t act_bytes = act_row_bytes(format, K);
-        const uint8_t* act = m_act[static_cast<int>(format)].data();
+        const Converted& input = m_converted[job_input[sp.job]];
+        const std::size_t act_bytes = act_row_bytes(input.format, K);
+        const uint8_t* act = input.bytes.data();
         ThreadScratch& s = *m_scratch[static_cast<std::size_t>(thread)];
         auto store = [&](int m, int64_t r, float v) {
             float& out = job.y[m * job.ldy + r];
@@ -163,10 +178,15 @@ void Matmul::run_dot(const MatmulJob* jobs, std::size_t n_jobs, const float* x, 
     });
 }
 
-void Matmul::run_amx(const MatmulJob& job, int M)
+void Matmul::run_amx(const MatmulJob& job, int64_t ldx, int M)
 {
     const WeightView& w = job.w;
     const int64_t K = w.cols, N = w.rows, m_pad = (M + 31) / 32 * 32;
+    if (m_bf16_of != job.x) { // bf16 activations padded to 32 rows, shared by jobs with this input
+        m_act_bf16.assign(static_cast<std::size_t>(m_pad * K), 0);
+        m_pool.parallel_for(M, [&](int m, int) { m_k.f32_to_bf16(job.x + m * ldx, m_act_bf16.data() + m * K, K); });
+        m_bf16_of = job.x;
+    }
     const int n_panels = static_cast<int>((N + kAmxPanelRows - 1) / kAmxPanelRows);
     m_pool.parallel_for(n_panels, [&](int panel, int thread) {
         ThreadScratch& s = *m_scratch[static_cast<std::size_t>(thread)];

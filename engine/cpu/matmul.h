@@ -30,7 +30,8 @@ struct MatmulJob {
     WeightView w;
     float* y = nullptr;
     int64_t ldy = 0;
-    bool add = false; // y += (a residual connection) instead of y =
+    bool add = false;         // y += (a residual connection) instead of y =
+    const float* x = nullptr; // this job's own input (same ldx and M); null: the shared one
 };
 
 class Matmul {
@@ -42,25 +43,35 @@ public:
     void run(const WeightView& w, const float* x, int64_t ldx, int M, float* y, int64_t ldy);
     // Same, but y += instead of y = (saves a pass for residual connections).
     void run_add(const WeightView& w, const float* x, int64_t ldx, int M, float* y, int64_t ldy);
-    // Several products of the same input (q, k, v; gate, up): the input is converted once
-    // and all rows are shared out in one dispatch.
+    // Several products in one dispatch (q, k, v; gate, up; a token's experts): each input
+    // is converted once and all rows are shared out among the threads together.
     void run(std::initializer_list<MatmulJob> jobs, const float* x, int64_t ldx, int M);
+    void run(const std::vector<MatmulJob>& jobs, const float* x, int64_t ldx, int M);
 
     bool amx_enabled() const { return m_amx; }
     void set_amx(bool enabled);       // tests compare both paths
     int gemm_min_tokens() const { return m_gemm_min_tokens; }
 
 private:
-    void run_dot(const MatmulJob* jobs, std::size_t n_jobs, const float* x, int64_t ldx, int M);
-    void run_amx(const MatmulJob& job, int M);
+    void run_jobs(const MatmulJob* jobs, std::size_t n_jobs, const float* x, int64_t ldx, int M);
+    void run_dot(const MatmulJob* jobs, std::size_t n_jobs, int64_t ldx, int M);
+    void run_amx(const MatmulJob& job, int64_t ldx, int M);
     bool use_amx(const WeightView& w, int M) const;
 
     ThreadPool& m_pool;
     const Kernels& m_k;
     bool m_amx = false;
     int m_gemm_min_tokens = 16;
-    std::vector<uint8_t> m_act[4];     // quantized activations, per ActFormat
+    // Converted inputs: one buffer per (input, activation format) of a dispatch.
+    struct Converted {
+        const float* x;
+        ActFormat format;
+        std::vector<uint8_t> bytes;
+    };
+    std::vector<Converted> m_converted;
+    std::size_t m_n_converted = 0;
     std::vector<uint16_t> m_act_bf16;  // bf16 activations for the AMX path
+    const float* m_bf16_of = nullptr;
     struct Span {
         std::size_t job;
         int64_t r0, r1;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numbers>
 
 namespace seekbench::cpu {
 
@@ -20,22 +21,44 @@ void rmsnorm(const float* x, const float* w, float* out, int64_t n, float eps)
 
 Rope::Rope(const ModelConfig& c, const float* freq_factors) : m_type(c.rope_type), m_dims(c.rope_dims)
 {
+    // YaRN: pairs that turn many times over the original context keep their frequency,
+    // slow ones are interpolated, with a linear ramp between the two correction dims.
+    double low = 0, high = 0;
+    if (c.yarn) {
+        const auto corr_dim = [&](double rotations) {
+            return m_dims * std::log(c.yarn_orig_ctx / (rotations * 2 * std::numbers::pi)) / (2 * std::log(static_cast<double>(c.rope_base)));
+        };
+        low = std::max(0.0, std::floor(corr_dim(c.yarn_beta_fast)));
+        high = std::min(m_dims - 1.0, std::ceil(corr_dim(c.yarn_beta_slow)));
+        if (high <= low)
+            high = low + 0.001;
+        // deepseek2's attention factor cancels out (llama.cpp's reading of its config);
+        // other YaRN models scale cos and sin by 0.1 ln(factor) + 1, as transformers does.
+        if (c.arch != Arch::Deepseek2)
+            m_mscale = 0.1 * std::log(1.0 / c.rope_freq_scale) + 1.0;
+    }
     for (int i = 0; i < m_dims / 2; ++i) {
-        double f = std::pow(static_cast<double>(c.rope_base), -2.0 * i / m_dims) * c.rope_freq_scale;
+        const double extrapolated = std::pow(static_cast<double>(c.rope_base), -2.0 * i / m_dims);
+        double f = extrapolated * c.rope_freq_scale;
+        if (c.yarn) {
+            const double keep = 1.0 - std::clamp((i - low) / (high - low), 0.0, 1.0);
+            f = f * (1.0 - keep) + extrapolated * keep;
+        }
         if (freq_factors)
             f /= freq_factors[i];
         m_inv_freq.push_back(f);
     }
 }
 
-void Rope::angles(double pos, std::vector<float>& cs, std::vector<float>& sn) const
+void Rope::angles(double pos, std::vector<float>& cs, std::vector<float>& sn, bool scaled) const
 {
+    const double m = scaled ? m_mscale : 1.0;
     cs.resize(m_inv_freq.size());
     sn.resize(m_inv_freq.size());
     for (std::size_t i = 0; i < m_inv_freq.size(); ++i) {
         const double theta = pos * m_inv_freq[i];
-        cs[i] = static_cast<float>(std::cos(theta));
-        sn[i] = static_cast<float>(std::sin(theta));
+        cs[i] = static_cast<float>(std::cos(theta) * m);
+        sn[i] = static_cast<float>(std::sin(theta) * m);
     }
 }
 
@@ -65,14 +88,14 @@ void Rope::apply(float* x, int n_heads, int head_dim, int pos) const
 void Rope::shift_f32(float* x, int n_heads, int head_dim, int delta) const
 {
     thread_local std::vector<float> cs, sn;
-    angles(delta, cs, sn);
+    angles(delta, cs, sn, false);
     rotate(x, n_heads, head_dim, cs.data(), sn.data());
 }
 
 void Rope::shift_f16(uint16_t* x, int n_heads, int head_dim, int delta) const
 {
     thread_local std::vector<float> cs, sn, row;
-    angles(delta, cs, sn);
+    angles(delta, cs, sn, false);
     const int n = n_heads * head_dim;
     row.resize(static_cast<std::size_t>(n));
     for (int i = 0; i < n; ++i)

@@ -16,8 +16,9 @@ void rmsnorm(const float* x, const float* w, float* out, int64_t n, float eps);
 class Rope {
 public:
     explicit Rope(const ModelConfig& c, const float* freq_factors = nullptr);
-    // cos and sin of every rotated pair at position `pos` (dims/2 each).
-    void angles(double pos, std::vector<float>& cos_out, std::vector<float>& sin_out) const;
+    // cos and sin of every rotated pair at position `pos` (dims/2 each); `scaled` applies
+    // YaRN's magnitude correction (not wanted when only re-rotating cached keys).
+    void angles(double pos, std::vector<float>& cos_out, std::vector<float>& sin_out, bool scaled = true) const;
     // Rotates n_heads heads of head_dim values (stride head_dim) by precomputed angles.
     void rotate(float* x, int n_heads, int head_dim, const float* cs, const float* sn) const;
     // Rotates n_heads heads of head_dim values (stride head_dim) at position `pos`.
@@ -30,6 +31,7 @@ public:
 private:
     RopeType m_type;
     int m_dims;
+    double m_mscale = 1.0;          // YaRN's magnitude correction of cos and sin
     std::vector<double> m_inv_freq; // per rotated pair
 };
 
