@@ -19,7 +19,7 @@ PACKAGES=(
   clang libclang-rt-19-dev
   qt6-base-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-translations-l10n
   qt6-httpserver-dev qt6-svg-dev qt6-svg-plugins qt6-image-formats-plugins qt6-qpa-plugins
-  libkf6syntaxhighlighting-dev libsqlite3-dev sqlite3 libpcre2-dev
+  libkf6syntaxhighlighting-dev libsqlite3-dev sqlite3 libpcre2-dev nlohmann-json3-dev
   xvfb xauth fonts-dejavu-core fonts-noto-cjk
   python3 python3-numpy
 )
@@ -64,15 +64,15 @@ install the dependencies natively:
 
   Debian 13:     apt install build-essential cmake ninja-build qt6-base-dev qt6-tools-dev
                  qt6-tools-dev-tools qt6-l10n-tools qt6-httpserver-dev qt6-svg-dev
-                 libkf6syntaxhighlighting-dev libsqlite3-dev libpcre2-dev xvfb
+                 libkf6syntaxhighlighting-dev libsqlite3-dev libpcre2-dev nlohmann-json3-dev xvfb
   Ubuntu 25.04:  apt install build-essential cmake ninja-build qt6-base-dev qt6-tools-dev
                  qt6-tools-dev-tools qt6-l10n-tools qt6-httpserver-dev qt6-svg-dev
-                 libkf6syntaxhighlighting-dev libsqlite3-dev libpcre2-dev xvfb
+                 libkf6syntaxhighlighting-dev libsqlite3-dev libpcre2-dev nlohmann-json3-dev xvfb
   Fedora:        dnf install gcc-c++ cmake ninja-build qt6-qtbase-devel qt6-qttools-devel
                  qt6-linguist qt6-qthttpserver-devel qt6-qtsvg-devel
-                 kf6-syntax-highlighting-devel sqlite-devel pcre2-devel xorg-x11-server-Xvfb
+                 kf6-syntax-highlighting-devel sqlite-devel pcre2-devel json-devel xorg-x11-server-Xvfb
   Arch:          pacman -S base-devel cmake ninja qt6-base qt6-tools qt6-httpserver qt6-svg
-                 syntax-highlighting sqlite pcre2 xorg-server-xvfb
+                 syntax-highlighting sqlite pcre2 nlohmann-json xorg-server-xvfb
 EOF
   exit 1
 }

@@ -58,6 +58,8 @@ int Database::user_version()
 
 std::int64_t Database::last_insert_rowid() const { return sqlite3_last_insert_rowid(m_db.get()); }
 
+int Database::changes() const { return sqlite3_changes(m_db.get()); }
+
 Statement::Statement(Database& db, std::string_view sql) : m_db(&db)
 {
     sqlite3_stmt* raw = nullptr;

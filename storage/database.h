@@ -57,6 +57,7 @@ public:
     void exec(std::string_view sql);            // for schema text without parameters
     int user_version();
     std::int64_t last_insert_rowid() const;
+    int changes() const;                        // rows the last statement changed
     sqlite3* handle() const { return m_db.get(); }
     const std::string& path() const { return m_path; }
 

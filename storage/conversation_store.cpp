@@ -1,0 +1,348 @@
+// ConversationStore: the SQL lives in named constants; each public call is one short
+// function over prepared statements, writes inside a Transaction.
+#include "conversation_store.h"
+
+#include "engine/error.h"
+
+#include <chrono>
+
+namespace seekbench::storage {
+namespace {
+
+// Version 1: conversations and messages as a tree.
+constexpr const char* kSchemaV1 = R"sql(
+CREATE TABLE conversations (
+  id INTEGER PRIMARY KEY,
+  title TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  pinned INTEGER NOT NULL DEFAULT 0,
+  model TEXT NOT NULL DEFAULT '',
+  system_prompt TEXT NOT NULL DEFAULT '',
+  sampling TEXT NOT NULL DEFAULT '{}',
+  current_leaf INTEGER REFERENCES messages(id) ON DELETE SET NULL
+);
+CREATE TABLE messages (
+  id INTEGER PRIMARY KEY,
+  conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+  parent_id INTEGER REFERENCES messages(id) ON DELETE CASCADE,
+  role TEXT NOT NULL CHECK (role IN ('system', 'user', 'assistant')),
+  content TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  model TEXT NOT NULL DEFAULT '',
+  prompt_tokens INTEGER NOT NULL DEFAULT 0,
+  generated_tokens INTEGER NOT NULL DEFAULT 0,
+  tokens_per_second REAL NOT NULL DEFAULT 0,
+  stop_reason TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX messages_by_conversation ON messages(conversation_id, id);
+CREATE INDEX messages_by_parent ON messages(parent_id);
+)sql";
+
+// Version 2: soft deletion, and full-text search. The trigram tokenizer indexes every
+// 3-character window, so text without spaces between words (Chinese, Japanese) is found
+// by any part of it; unicode61 would index a whole run of CJK as one "word".
+constexpr const char* kSchemaV2 = R"sql(
+ALTER TABLE conversations ADD COLUMN deleted_at INTEGER;
+CREATE VIRTUAL TABLE messages_fts USING fts5(content, content='messages', content_rowid='id', tokenize='trigram');
+INSERT INTO messages_fts(messages_fts) VALUES ('rebuild');
+CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+  INSERT INTO messages_fts(rowid, content) VALUES (new.id, new.content);
+END;
+CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+  INSERT INTO messages_fts(messages_fts, rowid, content) VALUES ('delete', old.id, old.content);
+END;
+CREATE TRIGGER messages_fts_update AFTER UPDATE OF content ON messages BEGIN
+  INSERT INTO messages_fts(messages_fts, rowid, content) VALUES ('delete', old.id, old.content);
+  INSERT INTO messages_fts(rowid, content) VALUES (new.id, new.content);
+END;
+)sql";
+
+constexpr const char* kConversationColumns =
+    "id, title, created_at, updated_at, pinned, model, system_prompt, sampling, IFNULL(current_leaf, 0)";
+constexpr const char* kListConversations =
+    "SELECT id, title, created_at, updated_at, pinned, model, system_prompt, sampling, IFNULL(current_leaf, 0) "
+    "FROM conversations WHERE deleted_at IS NULL ORDER BY pinned DESC, updated_at DESC, id DESC";
+constexpr const char* kGetConversation =
+    "SELECT id, title, created_at, updated_at, pinned, model, system_prompt, sampling, IFNULL(current_leaf, 0) "
+    "FROM conversations WHERE id = ?1";
+constexpr const char* kInsertConversation =
+    "INSERT INTO conversations (title, created_at, updated_at, model, system_prompt, sampling) "
+    "VALUES (?1, ?2, ?2, ?3, ?4, ?5)";
+constexpr const char* kRename = "UPDATE conversations SET title = ?2 WHERE id = ?1";
+constexpr const char* kSetPinned = "UPDATE conversations SET pinned = ?2 WHERE id = ?1";
+constexpr const char* kSetSystem = "UPDATE conversations SET system_prompt = ?2 WHERE id = ?1";
+constexpr const char* kSetSampling = "UPDATE conversations SET sampling = ?2 WHERE id = ?1";
+constexpr const char* kSetModel = "UPDATE conversations SET model = ?2 WHERE id = ?1";
+constexpr const char* kSetLeaf = "UPDATE conversations SET current_leaf = ?2 WHERE id = ?1";
+constexpr const char* kTouch = "UPDATE conversations SET updated_at = ?2 WHERE id = ?1";
+constexpr const char* kSoftDelete = "UPDATE conversations SET deleted_at = ?2 WHERE id = ?1";
+constexpr const char* kUndelete = "UPDATE conversations SET deleted_at = NULL WHERE id = ?1";
+constexpr const char* kPurge = "DELETE FROM conversations WHERE deleted_at IS NOT NULL AND deleted_at <= ?1";
+constexpr const char* kMessageColumns =
+    "id, conversation_id, IFNULL(parent_id, 0), role, content, created_at, model, prompt_tokens, "
+    "generated_tokens, tokens_per_second, stop_reason";
+constexpr const char* kInsertMessage =
+    "INSERT INTO messages (conversation_id, parent_id, role, content, created_at, model, prompt_tokens, "
+    "generated_tokens, tokens_per_second, stop_reason) VALUES (?1, NULLIF(?2, 0), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+constexpr const char* kUpdateMessage =
+    "UPDATE messages SET content = ?2, model = ?3, prompt_tokens = ?4, generated_tokens = ?5, "
+    "tokens_per_second = ?6, stop_reason = ?7 WHERE id = ?1";
+constexpr const char* kSearchTrigram =
+    "SELECT m.conversation_id, m.id, c.title, snippet(messages_fts, 0, '[', ']', '…', 12) "
+    "FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid JOIN conversations c ON c.id = m.conversation_id "
+    "WHERE messages_fts MATCH ?1 AND c.deleted_at IS NULL ORDER BY rank LIMIT ?2";
+constexpr const char* kSearchLike =
+    "SELECT m.conversation_id, m.id, c.title, substr(m.content, max(1, instr(m.content, ?1) - 20), 60) "
+    "FROM messages m JOIN conversations c ON c.id = m.conversation_id "
+    "WHERE instr(m.content, ?1) > 0 AND c.deleted_at IS NULL ORDER BY m.id DESC LIMIT ?2";
+
+void migrate_v1(Database& db) { db.exec(kSchemaV1); }
+void migrate_v2(Database& db) { db.exec(kSchemaV2); }
+
+std::string select_message(const char* where)
+{
+    return std::string("SELECT ") + kMessageColumns + " FROM messages WHERE " + where;
+}
+
+std::size_t utf8_length(const std::string& s)
+{
+    std::size_t n = 0;
+    for (unsigned char c : s)
+        n += (c & 0xC0) != 0x80;
+    return n;
+}
+
+} // namespace
+
+int64_t now_ms()
+{
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+ConversationStore::ConversationStore(const std::string& path, bool read_only)
+    : m_read_only(read_only), m_db(path, read_only ? Database::Mode::ReadOnly : Database::Mode::ReadWrite)
+{
+    // A database someone else made is left alone: it must have no tables, or ours.
+    Statement foreign(m_db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name NOT IN "
+                            "('conversations', 'messages') AND name NOT LIKE 'messages_fts%' AND name NOT LIKE 'sqlite_%'");
+    foreign.step();
+    if (foreign.column_int(0) > 0)
+        throw Error(ErrorCode::Database, "database " + path + " belongs to another program; it was left untouched");
+    const int version = m_db.user_version();
+    if (read_only) {
+        if (version != kSchemaVersion)
+            throw Error(ErrorCode::Database, "database " + path + " is read-only and at schema version " +
+                                                 std::to_string(version) + "; it cannot be upgraded in place");
+        return;
+    }
+    migrate(m_db, {migrate_v1, migrate_v2});
+}
+
+int ConversationStore::schema_version() { return m_db.user_version(); }
+
+Conversation ConversationStore::read_conversation(Statement& st)
+{
+    Conversation c;
+    c.id = st.column_int(0);
+    c.title = st.column_text(1);
+    c.created_at = st.column_int(2);
+    c.updated_at = st.column_int(3);
+    c.pinned = st.column_int(4) != 0;
+    c.model = st.column_text(5);
+    c.system_prompt = st.column_text(6);
+    c.sampling = st.column_text(7);
+    c.current_leaf = st.column_int(8);
+    return c;
+}
+
+Message ConversationStore::read_message(Statement& st)
+{
+    Message m;
+    m.id = st.column_int(0);
+    m.conversation_id = st.column_int(1);
+    m.parent_id = st.column_int(2);
+    m.role = st.column_text(3);
+    m.content = st.column_text(4);
+    m.created_at = st.column_int(5);
+    m.model = st.column_text(6);
+    m.prompt_tokens = static_cast<int>(st.column_int(7));
+    m.generated_tokens = static_cast<int>(st.column_int(8));
+    m.tokens_per_second = st.column_double(9);
+    m.stop_reason = st.column_text(10);
+    return m;
+}
+
+std::vector<Conversation> ConversationStore::conversations()
+{
+    Statement st(m_db, kListConversations);
+    std::vector<Conversation> out;
+    while (st.step())
+        out.push_back(read_conversation(st));
+    return out;
+}
+
+std::optional<Conversation> ConversationStore::conversation(int64_t id)
+{
+    Statement st(m_db, kGetConversation);
+    st.bind(1, id);
+    if (!st.step())
+        return std::nullopt;
+    return read_conversation(st);
+}
+
+int64_t ConversationStore::create_conversation(const std::string& title, const std::string& model,
+                                               const std::string& system_prompt, const std::string& sampling)
+{
+    Transaction tx(m_db);
+    Statement st(m_db, kInsertConversation);
+    st.bind(1, std::string_view(title)).bind(2, now_ms()).bind(3, std::string_view(model));
+    st.bind(4, std::string_view(system_prompt)).bind(5, std::string_view(sampling));
+    st.run();
+    const int64_t id = m_db.last_insert_rowid();
+    tx.commit();
+    return id;
+}
+
+namespace {
+template <typename T> void update_one(Database& db, const char* sql, int64_t id, T value)
+{
+    Transaction tx(db);
+    Statement st(db, sql);
+    st.bind(1, id).bind(2, value);
+    st.run();
+    tx.commit();
+}
+} // namespace
+
+void ConversationStore::rename(int64_t id, const std::string& title) { update_one(m_db, kRename, id, std::string_view(title)); }
+void ConversationStore::set_pinned(int64_t id, bool pinned) { update_one(m_db, kSetPinned, id, int64_t(pinned ? 1 : 0)); }
+void ConversationStore::set_system_prompt(int64_t id, const std::string& s) { update_one(m_db, kSetSystem, id, std::string_view(s)); }
+void ConversationStore::set_sampling(int64_t id, const std::string& s) { update_one(m_db, kSetSampling, id, std::string_view(s)); }
+void ConversationStore::set_model(int64_t id, const std::string& s) { update_one(m_db, kSetModel, id, std::string_view(s)); }
+void ConversationStore::set_current_leaf(int64_t id, int64_t message_id) { update_one(m_db, kSetLeaf, id, message_id); }
+void ConversationStore::remove(int64_t id) { update_one(m_db, kSoftDelete, id, now_ms()); }
+
+void ConversationStore::undelete(int64_t id)
+{
+    Transaction tx(m_db);
+    Statement st(m_db, kUndelete);
+    st.bind(1, id).run();
+    tx.commit();
+}
+
+int ConversationStore::purge_deleted(int64_t older_than_ms)
+{
+    Transaction tx(m_db);
+    Statement st(m_db, kPurge);
+    st.bind(1, older_than_ms).run();
+    const int n = m_db.changes();
+    tx.commit();
+    return n;
+}
+
+void ConversationStore::touch(int64_t conversation_id, int64_t now)
+{
+    Statement st(m_db, kTouch);
+    st.bind(1, conversation_id).bind(2, now).run();
+}
+
+int64_t ConversationStore::add_message(const Message& m)
+{
+    Transaction tx(m_db);
+    const int64_t now = m.created_at ? m.created_at : now_ms();
+    Statement st(m_db, kInsertMessage);
+    st.bind(1, m.conversation_id).bind(2, m.parent_id).bind(3, std::string_view(m.role)).bind(4, std::string_view(m.content));
+    st.bind(5, now).bind(6, std::string_view(m.model)).bind(7, int64_t(m.prompt_tokens)).bind(8, int64_t(m.generated_tokens));
+    st.bind(9, m.tokens_per_second).bind(10, std::string_view(m.stop_reason));
+    st.run();
+    const int64_t id = m_db.last_insert_rowid();
+    Statement leaf(m_db, kSetLeaf);
+    leaf.bind(1, m.conversation_id).bind(2, id).run();
+    touch(m.conversation_id, now);
+    tx.commit();
+    return id;
+}
+
+void ConversationStore::update_message(const Message& m)
+{
+    Transaction tx(m_db);
+    Statement st(m_db, kUpdateMessage);
+    st.bind(1, m.id).bind(2, std::string_view(m.content)).bind(3, std::string_view(m.model));
+    st.bind(4, int64_t(m.prompt_tokens)).bind(5, int64_t(m.generated_tokens)).bind(6, m.tokens_per_second);
+    st.bind(7, std::string_view(m.stop_reason));
+    st.run();
+    touch(m.conversation_id, now_ms());
+    tx.commit();
+}
+
+std::optional<Message> ConversationStore::message(int64_t id)
+{
+    Statement st(m_db, select_message("id = ?1"));
+    st.bind(1, id);
+    if (!st.step())
+        return std::nullopt;
+    return read_message(st);
+}
+
+std::vector<Message> ConversationStore::branch(int64_t conversation_id, int64_t leaf)
+{
+    if (leaf == 0) {
+        const auto c = conversation(conversation_id);
+        if (!c || c->current_leaf == 0)
+            return {};
+        leaf = c->current_leaf;
+    }
+    std::vector<Message> path;
+    for (int64_t id = leaf; id != 0;) {
+        auto m = message(id);
+        if (!m || m->conversation_id != conversation_id)
+            break;
+        id = m->parent_id;
+        path.push_back(std::move(*m));
+    }
+    return {path.rbegin(), path.rend()};
+}
+
+std::vector<Message> ConversationStore::siblings(int64_t message_id)
+{
+    const auto m = message(message_id);
+    if (!m)
+        return {};
+    Statement st(m_db, select_message("conversation_id = ?1 AND IFNULL(parent_id, 0) = ?2 ORDER BY id"));
+    st.bind(1, m->conversation_id).bind(2, m->parent_id);
+    std::vector<Message> out;
+    while (st.step())
+        out.push_back(read_message(st));
+    return out;
+}
+
+std::vector<Message> ConversationStore::all_messages(int64_t conversation_id)
+{
+    Statement st(m_db, select_message("conversation_id = ?1 ORDER BY id"));
+    st.bind(1, conversation_id);
+    std::vector<Message> out;
+    while (st.step())
+        out.push_back(read_message(st));
+    return out;
+}
+
+std::vector<SearchHit> ConversationStore::search(const std::string& query, int limit)
+{
+    std::vector<SearchHit> out;
+    if (query.empty())
+        return out;
+    const bool trigram = utf8_length(query) >= 3;
+    // As an FTS5 phrase: inner quotes doubled, so any text searches literally.
+    std::string phrase = "\"";
+    for (char c : query)
+        phrase += c == '"' ? std::string("\"\"") : std::string(1, c);
+    phrase += "\"";
+    Statement st(m_db, trigram ? kSearchTrigram : kSearchLike);
+    st.bind(1, std::string_view(trigram ? phrase : query)).bind(2, int64_t(limit));
+    while (st.step())
+        out.push_back({st.column_int(0), st.column_int(1), st.column_text(2), st.column_text(3)});
+    return out;
+}
+
+} // namespace seekbench::storage

@@ -1,0 +1,293 @@
+// The conversation store: schema and migration from version 1, conversations and message
+// trees, full-text search in English and Chinese, export/import round trips, bad input,
+// and crash safety (a writer killed with SIGKILL 50 times loses nothing it committed).
+#include "engine/error.h"
+#include "storage/conversation_store.h"
+
+#include <QTemporaryDir>
+#include <QTest>
+#include <fstream>
+#include <random>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+using namespace seekbench::storage;
+
+namespace {
+
+Message msg(int64_t conv, int64_t parent, const std::string& role, const std::string& content)
+{
+    Message m;
+    m.conversation_id = conv;
+    m.parent_id = parent;
+    m.role = role;
+    m.content = content;
+    return m;
+}
+
+std::string file_bytes(const std::string& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), {}};
+}
+
+} // namespace
+
+class ConversationStoreTest : public QObject {
+    Q_OBJECT
+private slots:
+    void schemaIsCurrent()
+    {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath(QStringLiteral("chat.db")).toStdString();
+        ConversationStore store(path);
+        QCOMPARE(store.schema_version(), ConversationStore::kSchemaVersion);
+        Statement wal(store.database(), "PRAGMA journal_mode");
+        QVERIFY(wal.step());
+        QCOMPARE(wal.column_text(0), std::string("wal"));
+        Statement fk(store.database(), "PRAGMA foreign_keys");
+        QVERIFY(fk.step());
+        QCOMPARE(fk.column_int(0), 1);
+    }
+
+    void migratesFromVersion1()
+    {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath(QStringLiteral("old.db")).toStdString();
+        {
+            Database db(path);
+            migrate(db, {[](Database& d) {
+                d.exec("CREATE TABLE conversations (id INTEGER PRIMARY KEY, title TEXT NOT NULL DEFAULT '', "
+                       "created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, pinned INTEGER NOT NULL DEFAULT 0, "
+                       "model TEXT NOT NULL DEFAULT '', system_prompt TEXT NOT NULL DEFAULT '', sampling TEXT NOT NULL "
+                       "DEFAULT '{}', current_leaf INTEGER REFERENCES messages(id) ON DELETE SET NULL);"
+                       "CREATE TABLE messages (id INTEGER PRIMARY KEY, conversation_id INTEGER NOT NULL REFERENCES "
+                       "conversations(id) ON DELETE CASCADE, parent_id INTEGER REFERENCES messages(id) ON DELETE CASCADE, "
+                       "role TEXT NOT NULL CHECK (role IN ('system', 'user', 'assistant')), content TEXT NOT NULL, "
+                       "created_at INTEGER NOT NULL, model TEXT NOT NULL DEFAULT '', prompt_tokens INTEGER NOT NULL DEFAULT 0, "
+                       "generated_tokens INTEGER NOT NULL DEFAULT 0, tokens_per_second REAL NOT NULL DEFAULT 0, "
+                       "stop_reason TEXT NOT NULL DEFAULT '');"
+                       "INSERT INTO conversations (id, title, created_at, updated_at) VALUES (1, 'old chat', 1, 1);"
+                       "INSERT INTO messages (conversation_id, role, content, created_at) VALUES (1, 'user', 'an elephant', 1);"
+                       "UPDATE conversations SET current_leaf = 1;");
+            }});
+            QCOMPARE(db.user_version(), 1);
+        }
+        ConversationStore store(path);
+        QCOMPARE(store.schema_version(), 2);
+        QCOMPARE(store.conversations().size(), std::size_t(1));
+        QCOMPARE(store.branch(1).at(0).content, std::string("an elephant"));
+        QCOMPARE(store.search("elephant").size(), std::size_t(1)); // old rows are indexed too
+    }
+
+    void conversationsAndBranches()
+    {
+        ConversationStore s(":memory:");
+        const int64_t a = s.create_conversation("first");
+        const int64_t b = s.create_conversation("second");
+        QTest::qWait(2);
+        const int64_t u1 = s.add_message(msg(a, 0, "user", "Hi"));
+        const int64_t a1 = s.add_message(msg(a, u1, "assistant", "Hello!"));
+        QCOMPARE(s.conversations().front().id, a); // most recently active first
+        s.set_pinned(b, true);
+        QCOMPARE(s.conversations().front().id, b); // pinned before everything
+        // Regenerate: a second answer to the same question, now the current branch.
+        const int64_t a2 = s.add_message(msg(a, u1, "assistant", "Hey there."));
+        auto path = s.branch(a);
+        QCOMPARE(path.size(), std::size_t(2));
+        QCOMPARE(path[1].id, a2);
+        QCOMPARE(s.siblings(a2).size(), std::size_t(2));
+        QCOMPARE(s.branch(a, a1).back().content, std::string("Hello!")); // the old branch is kept
+        // Edit and resend: a new user message beside the first.
+        const int64_t u2 = s.add_message(msg(a, 0, "user", "Hi, again"));
+        QCOMPARE(s.branch(a).size(), std::size_t(1));
+        QCOMPARE(s.siblings(u2).size(), std::size_t(2));
+        s.set_current_leaf(a, a1);
+        QCOMPARE(s.branch(a).back().id, a1);
+        // Streamed replies are written as they complete.
+        Message done = *s.message(a2);
+        done.content = "Hey there, friend.";
+        done.generated_tokens = 5;
+        done.tokens_per_second = 12.5;
+        done.stop_reason = "eos";
+        s.update_message(done);
+        QCOMPARE(s.message(a2)->tokens_per_second, 12.5);
+        s.rename(a, "renamed");
+        s.set_system_prompt(a, "Be brief.");
+        s.set_sampling(a, R"({"temperature":0.2})");
+        QCOMPARE(s.conversation(a)->title, std::string("renamed"));
+        QCOMPARE(s.conversation(a)->system_prompt, std::string("Be brief."));
+        // Delete hides, undelete restores, purge removes for good (messages with it).
+        s.remove(a);
+        QCOMPARE(s.conversations().size(), std::size_t(1));
+        QVERIFY(s.search("friend").empty());
+        s.undelete(a);
+        QCOMPARE(s.conversations().size(), std::size_t(2));
+        s.remove(a);
+        QCOMPARE(s.purge_deleted(now_ms() + 1), 1);
+        QVERIFY(!s.conversation(a));
+        QVERIFY(!s.message(a2));
+        QVERIFY(s.conversation(b));
+    }
+
+    void searchEnglishAndChinese()
+    {
+        ConversationStore s(":memory:");
+        const int64_t c = s.create_conversation("languages");
+        const int64_t m1 = s.add_message(msg(c, 0, "user", "The quick brown fox jumps over the lazy dog."));
+        s.add_message(msg(c, m1, "assistant", "深度求索的模型很强大，能写代码。"));
+        QCOMPARE(s.search("quick brown").size(), std::size_t(1));
+        QCOMPARE(s.search("模型很").size(), std::size_t(1));   // inside a run of Chinese
+        QCOMPARE(s.search("模型").size(), std::size_t(1));     // two characters: scanned
+        QCOMPARE(s.search("写").size(), std::size_t(1));
+        QVERIFY(s.search("不存在的词").empty());
+        QVERIFY(s.search("\"quoted\" OR NEAR(").empty()); // syntax characters are plain text
+        const auto hits = s.search("lazy dog");
+        QCOMPARE(hits.at(0).title, std::string("languages"));
+        QVERIFY(hits.at(0).snippet.find("[lazy dog]") != std::string::npos);
+    }
+
+    void exportImportRoundTrip()
+    {
+        ConversationStore s(":memory:");
+        const int64_t c = s.create_conversation("code talk", "model.gguf", "You write C++.", R"({"temperature":0.7})");
+        const int64_t u = s.add_message(msg(c, 0, "user", "Write hello world.\n## not a heading of ours"));
+        const int64_t a1 = s.add_message(msg(c, u, "assistant", "```cpp\nint main() {}\n```\n中文也行"));
+        s.add_message(msg(c, u, "assistant", "second try"));
+        s.set_current_leaf(c, a1);
+
+        const int64_t copy = s.import_json(s.export_json(c));
+        QCOMPARE(s.all_messages(copy).size(), std::size_t(3));
+        QCOMPARE(s.branch(copy).back().content, std::string("```cpp\nint main() {}\n```\n中文也行"));
+        QCOMPARE(s.conversation(copy)->system_prompt, std::string("You write C++."));
+        QCOMPARE(s.conversation(copy)->sampling, std::string(R"({"temperature":0.7})"));
+
+        const std::string md = s.export_markdown(c);
+        QVERIFY(md.find("# code talk") == 0);
+        const int64_t from_md = s.import_markdown(md);
+        const auto branch = s.branch(from_md);
+        QCOMPARE(branch.size(), std::size_t(2));
+        QCOMPARE(branch[0].content, std::string("Write hello world.\n## not a heading of ours"));
+        QCOMPARE(branch[1].content, std::string("```cpp\nint main() {}\n```\n中文也行"));
+        QCOMPARE(s.conversation(from_md)->system_prompt, std::string("You write C++."));
+    }
+
+    void badImportsChangeNothing()
+    {
+        ConversationStore s(":memory:");
+        const auto before = s.conversations().size();
+        for (const char* text : {"not json at all", "{\"format\":\"something else\",\"messages\":[]}",
+                                 "{\"format\":\"seekbench-conversation\",\"messages\":[{\"role\":\"robot\",\"content\":\"x\"}]}",
+                                 "{\"format\":\"seekbench-conversation\",\"messages\":[{\"id\":2,\"parent\":9,\"role\":\"user\"}]}"}) {
+            try {
+                s.import_json(text);
+                QFAIL(text);
+            } catch (const seekbench::Error& e) {
+                QVERIFY2(std::string(e.what()).find("not a Seekbench conversation") != std::string::npos, e.what());
+            }
+        }
+        QVERIFY_THROWS_EXCEPTION(seekbench::Error, s.import_markdown("# Just notes\n\nNo markers here."));
+        QCOMPARE(s.conversations().size(), before);
+    }
+
+    void refusesForeignFiles()
+    {
+        QTemporaryDir dir;
+        const std::string text = dir.filePath(QStringLiteral("notes.txt")).toStdString();
+        std::ofstream(text) << "my notes, not a database\n";
+        QVERIFY_THROWS_EXCEPTION(seekbench::Error, ConversationStore{text});
+        QCOMPARE(file_bytes(text), std::string("my notes, not a database\n"));
+
+        const std::string other = dir.filePath(QStringLiteral("other.db")).toStdString();
+        { Database db(other); db.exec("CREATE TABLE invoices (id INTEGER PRIMARY KEY, amount REAL)"); }
+        const std::string before = file_bytes(other);
+        try {
+            ConversationStore store(other);
+            QFAIL("opened another program's database");
+        } catch (const seekbench::Error& e) {
+            QVERIFY2(std::string(e.what()).find("another program") != std::string::npos, e.what());
+        }
+        QCOMPARE(file_bytes(other), before);
+    }
+
+    void readOnlyMode()
+    {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath(QStringLiteral("ro.db")).toStdString();
+        { ConversationStore w(path); w.create_conversation("kept"); }
+        ConversationStore r(path, true);
+        QCOMPARE(r.conversations().size(), std::size_t(1));
+        try {
+            r.create_conversation("nope");
+            QFAIL("wrote through a read-only store");
+        } catch (const seekbench::Error& e) {
+            QVERIFY2(std::string(e.what()).find("readonly") != std::string::npos ||
+                         std::string(e.what()).find("read-only") != std::string::npos, e.what());
+        }
+    }
+
+    // A child writes messages one transaction at a time and reports each committed id;
+    // the parent kills it at a random moment, then checks every reported message is there
+    // and the file is sound. 50 times.
+    void survivesKill9()
+    {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath(QStringLiteral("crash.db")).toStdString();
+        int64_t conv = 0;
+        { ConversationStore s(path); conv = s.create_conversation("crash test"); }
+        std::mt19937 rng(42);
+        std::vector<std::pair<int64_t, std::string>> committed;
+        for (int round = 0; round < 50; ++round) {
+            int fds[2];
+            QVERIFY(pipe(fds) == 0);
+            const pid_t pid = fork();
+            QVERIFY(pid >= 0);
+            if (pid == 0) {
+                close(fds[0]);
+                try {
+                    ConversationStore s(path);
+                    for (int i = 0;; ++i) {
+                        const std::string content = "round " + std::to_string(round) + " message " + std::to_string(i);
+                        const int64_t id = s.add_message(msg(conv, 0, "user", content));
+                        const std::string line = std::to_string(id) + "\n";
+                        if (write(fds[1], line.data(), line.size()) < 0)
+                            _exit(3);
+                    }
+                } catch (...) {
+                    _exit(2);
+                }
+            }
+            close(fds[1]);
+            std::uniform_int_distribution<int> delay(2, 40);
+            QTest::qWait(delay(rng));
+            kill(pid, SIGKILL);
+            int status = 0;
+            waitpid(pid, &status, 0);
+            QVERIFY(WIFSIGNALED(status));
+            std::string reported;
+            char buf[4096];
+            for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) > 0;)
+                reported.append(buf, static_cast<std::size_t>(n));
+            close(fds[0]);
+            std::size_t i = 0;
+            for (std::size_t at = 0, nl; (nl = reported.find('\n', at)) != std::string::npos; at = nl + 1, ++i)
+                committed.emplace_back(std::stoll(reported.substr(at, nl - at)),
+                                       "round " + std::to_string(round) + " message " + std::to_string(i));
+        }
+        ConversationStore s(path);
+        Statement check(s.database(), "PRAGMA integrity_check");
+        QVERIFY(check.step());
+        QCOMPARE(check.column_text(0), std::string("ok"));
+        QVERIFY(committed.size() > 50);
+        for (const auto& [id, content] : committed) {
+            const auto m = s.message(id);
+            QVERIFY2(m.has_value(), qPrintable(QString::fromStdString(content)));
+            QCOMPARE(m->content, content);
+        }
+        qInfo("%zu committed messages over 50 kills, all present", committed.size());
+    }
+};
+
+QTEST_GUILESS_MAIN(ConversationStoreTest)
+#include "conversation_store_test.moc"
