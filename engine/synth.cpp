@@ -212,6 +212,10 @@ std::vector<SynthPreset> make_presets()
     legacy.gating = 1, legacy.n_groups = 0, legacy.n_groups_used = 0, legacy.router_bias = false;
     legacy.weights_norm = false, legacy.weights_scale = 1.0f;
     v.push_back(legacy);
+    SynthPreset v2t = legacy; // V2-Lite's attention and routing configuration, tiny
+    v2t.name = "deepseek-tiny-v2lite", v2t.mla_split = true, v2t.n_shared = 2;
+    v2t.yarn_factor = 40.0f, v2t.yarn_log_mul = 0.0707f;
+    v.push_back(v2t);
     v.push_back(v2_lite("deepseek-v2-lite", "deepseek-llm"));
     v.push_back(v2_lite("deepseek-coder-v2-lite", "deepseek-coder"));
     // DeepSeek-V3's routing (256 experts, top 8 of 4 of 8 groups, sigmoid + bias, normalized

@@ -180,25 +180,45 @@ void ffn_block(const Model& model, CpuBackend& cpu, int layer, const float* xn, 
             cpu.kernels().axpy_f32(dim, s.weights[static_cast<std::size_t>(i)], &s.out[static_cast<std::size_t>(i * dim)], x);
         return;
     }
+    // A batch: each expert multiplies the rows of the tokens that chose it, all experts in
+    // one dispatch per projection.
+    std::vector<int> offset(static_cast<std::size_t>(E) + 1, 0);
+    for (int e = 0; e < E; ++e)
+        offset[static_cast<std::size_t>(e) + 1] = offset[static_cast<std::size_t>(e)] + static_cast<int>(users[static_cast<std::size_t>(e)].size());
+    const int total = offset[static_cast<std::size_t>(E)];
+    s.rows.resize(static_cast<std::size_t>(total * dim));
+    s.gate.resize(static_cast<std::size_t>(total * ff));
+    s.up.resize(static_cast<std::size_t>(total * ff));
+    s.out.resize(static_cast<std::size_t>(total * dim));
+    for (int e = 0; e < E; ++e)
+        for (std::size_t i = 0; i < users[static_cast<std::size_t>(e)].size(); ++i)
+            std::memcpy(&s.rows[static_cast<std::size_t>((offset[static_cast<std::size_t>(e)] + static_cast<int>(i)) * dim)],
+                        xn + users[static_cast<std::size_t>(e)][i].first * dim, sizeof(float) * static_cast<std::size_t>(dim));
+    std::vector<cpu::MatmulJob> jobs;
     for (int e = 0; e < E; ++e) {
-        const auto& who = users[static_cast<std::size_t>(e)];
-        const int n = static_cast<int>(who.size());
+        const int n = static_cast<int>(users[static_cast<std::size_t>(e)].size()), at = offset[static_cast<std::size_t>(e)];
         if (n == 0)
             continue;
-        s.rows.resize(static_cast<std::size_t>(n * dim));
-        for (int i = 0; i < n; ++i)
-            std::memcpy(&s.rows[static_cast<std::size_t>(i * dim)], xn + who[static_cast<std::size_t>(i)].first * dim,
-                        sizeof(float) * static_cast<std::size_t>(dim));
-        s.gate.resize(static_cast<std::size_t>(n * ff));
-        s.up.resize(static_cast<std::size_t>(n * ff));
-        s.out.resize(static_cast<std::size_t>(n * dim));
-        mm.run({{expert(lw.gate_exps, e), s.gate.data(), ff}, {expert(lw.up_exps, e), s.up.data(), ff}}, s.rows.data(), dim, n);
-        swiglu(s.gate.data(), s.up.data(), n, ff);
-        mm.run(expert(lw.down_exps, e), s.gate.data(), ff, n, s.out.data(), dim);
-        for (int i = 0; i < n; ++i)
-            cpu.kernels().axpy_f32(dim, who[static_cast<std::size_t>(i)].second, &s.out[static_cast<std::size_t>(i * dim)],
-                                   x + who[static_cast<std::size_t>(i)].first * dim);
+        const float* rows = &s.rows[static_cast<std::size_t>(at * dim)];
+        jobs.push_back({expert(lw.gate_exps, e), &s.gate[static_cast<std::size_t>(at * ff)], ff, false, rows, n});
+        jobs.push_back({expert(lw.up_exps, e), &s.up[static_cast<std::size_t>(at * ff)], ff, false, rows, n});
     }
+    mm.run(jobs, nullptr, dim, 0);
+    swiglu(s.gate.data(), s.up.data(), total, ff);
+    jobs.clear();
+    for (int e = 0; e < E; ++e) {
+        const int n = static_cast<int>(users[static_cast<std::size_t>(e)].size()), at = offset[static_cast<std::size_t>(e)];
+        if (n > 0)
+            jobs.push_back({expert(lw.down_exps, e), &s.out[static_cast<std::size_t>(at * dim)], dim, false,
+                            &s.gate[static_cast<std::size_t>(at * ff)], n});
+    }
+    mm.run(jobs, nullptr, ff, 0);
+    for (int e = 0; e < E; ++e)
+        for (std::size_t i = 0; i < users[static_cast<std::size_t>(e)].size(); ++i) {
+            const auto [m, weight] = users[static_cast<std::size_t>(e)][i];
+            cpu.kernels().axpy_f32(dim, weight, &s.out[static_cast<std::size_t>((offset[static_cast<std::size_t>(e)] + static_cast<int>(i)) * dim)],
+                                   x + m * dim);
+        }
 }
 
 } // namespace seekbench

@@ -72,16 +72,20 @@ void Matmul::run_jobs(const MatmulJob* jobs, std::size_t n_jobs, const float* x,
         MatmulJob job = jobs[j];
         if (!job.x)
             job.x = x;
-        if (use_amx(job.w, M))
-            run_amx(job, ldx, M);
+        if (job.M == 0)
+            job.M = M;
+        if (job.M == 0)
+            continue;
+        if (use_amx(job.w, job.M))
+            run_amx(job, ldx);
         else
             dot_jobs.push_back(job);
     }
     if (!dot_jobs.empty())
-        run_dot(dot_jobs.data(), dot_jobs.size(), ldx, M);
+        run_dot(dot_jobs.data(), dot_jobs.size(), ldx);
 }
 
-void Matmul::run_dot(const MatmulJob* jobs, std::size_t n_jobs, int64_t ldx, int M)
+void Matmul::run_dot(const MatmulJob* jobs, std::size_t n_jobs, int64_t ldx)
 {
     const int64_t K = jobs[0].w.cols;
     // Convert each distinct input once per activation format its jobs need.
@@ -98,14 +102,19 @@ void Matmul::run_dot(const MatmulJob* jobs, std::size_t n_jobs, int64_t ldx, int
                 m_converted.push_back({});
             m_converted[c].x = jobs[j].x;
             m_converted[c].format = f;
-            m_converted[c].bytes.resize(act_row_bytes(f, K) * static_cast<std::size_t>(M));
+            m_converted[c].M = jobs[j].M;
+            m_converted[c].bytes.resize(act_row_bytes(f, K) * static_cast<std::size_t>(jobs[j].M));
             ++m_n_converted;
         }
         job_input[j] = c;
     }
-    m_pool.parallel_for(static_cast<int>(m_n_converted) * M, [&](int task, int) {
-        Converted& c = m_converted[static_cast<std::size_t>(task / M)];
-        const int m = task % M;
+    std::vector<std::pair<std::size_t, int>> rows; // (input, row) to convert
+    for (std::size_t c = 0; c < m_n_converted; ++c)
+        for (int m = 0; m < m_converted[c].M; ++m)
+            rows.emplace_back(c, m);
+    m_pool.parallel_for(static_cast<int>(rows.size()), [&](int task, int) {
+        Converted& c = m_converted[rows[static_cast<std::size_t>(task)].first];
+        const int m = rows[static_cast<std::size_t>(task)].second;
         const std::size_t bytes = act_row_bytes(c.format, K);
         m_k.quantize_act(c.format, c.x + m * ldx, c.bytes.data() + bytes * static_cast<std::size_t>(m), K);
     });
@@ -125,6 +134,7 @@ void Matmul::run_dot(const MatmulJob* jobs, std::size_t n_jobs, int64_t ldx, int
         const Span sp = spans[static_cast<std::size_t>(task)];
         const MatmulJob& job = jobs[sp.job];
         const WeightView& w = job.w;
+        const int M = job.M;
         Kernels::Dot dot = m_k.dot[static_cast<int>(w.type)];
         Kernels::Dot2 dot2 = m_k.dot2[static_cast<int>(w.type)];
         const Converted& input = m_converted[job_input[sp.job]];
@@ -178,9 +188,10 @@ void Matmul::run_dot(const MatmulJob* jobs, std::size_t n_jobs, int64_t ldx, int
     });
 }
 
-void Matmul::run_amx(const MatmulJob& job, int64_t ldx, int M)
+void Matmul::run_amx(const MatmulJob& job, int64_t ldx)
 {
     const WeightView& w = job.w;
+    const int M = job.M;
     const int64_t K = w.cols, N = w.rows, m_pad = (M + 31) / 32 * 32;
     if (m_bf16_of != job.x) { // bf16 activations padded to 32 rows, shared by jobs with this input
         m_act_bf16.assign(static_cast<std::size_t>(m_pad * K), 0);

@@ -31,7 +31,8 @@ struct MatmulJob {
     float* y = nullptr;
     int64_t ldy = 0;
     bool add = false;         // y += (a residual connection) instead of y =
-    const float* x = nullptr; // this job's own input (same ldx and M); null: the shared one
+    const float* x = nullptr; // this job's own input (same ldx); null: the shared one
+    int M = 0;                // this job's own number of input rows; 0: the shared M
 };
 
 class Matmul {
@@ -54,8 +55,8 @@ public:
 
 private:
     void run_jobs(const MatmulJob* jobs, std::size_t n_jobs, const float* x, int64_t ldx, int M);
-    void run_dot(const MatmulJob* jobs, std::size_t n_jobs, int64_t ldx, int M);
-    void run_amx(const MatmulJob& job, int64_t ldx, int M);
+    void run_dot(const MatmulJob* jobs, std::size_t n_jobs, int64_t ldx);
+    void run_amx(const MatmulJob& job, int64_t ldx);
     bool use_amx(const WeightView& w, int M) const;
 
     ThreadPool& m_pool;
@@ -66,6 +67,7 @@ private:
     struct Converted {
         const float* x;
         ActFormat format;
+        int M;
         std::vector<uint8_t> bytes;
     };
     std::vector<Converted> m_converted;
