@@ -2,12 +2,16 @@
 // the main window, and the self-test when asked for.
 #include "appoptions.h"
 #include "appsettings.h"
+#include "chatcontroller.h"
 #include "devicecontroller.h"
+#include "enginecontroller.h"
 #include "i18n.h"
 #include "modelcontroller.h"
 #include "selftest.h"
 #include "themecontroller.h"
 #include "ui/mainwindow.h"
+
+#include <KSyntaxHighlighting/Repository>
 
 #include <QApplication>
 #include <QIcon>
@@ -47,8 +51,11 @@ int main(int argc, char** argv)
 
     ThemeController theme(app, settings);
     DeviceController devices;
-    ModelController models(settings);
-    MainWindow window(settings, models, devices);
+    EngineController engine(settings.threads());
+    ModelController models(settings, engine);
+    ChatController chat(settings, engine, models);
+    KSyntaxHighlighting::Repository repository;
+    MainWindow window(settings, models, devices, chat, repository);
     window.show();
     devices.probe();
     if (!options.modelPath.isEmpty())
@@ -56,7 +63,7 @@ int main(int argc, char** argv)
 
     std::unique_ptr<SelfTest> selfTest;
     if (!options.selfTestDir.isEmpty()) {
-        selfTest = std::make_unique<SelfTest>(window, models, devices, options);
+        selfTest = std::make_unique<SelfTest>(window, models, devices, chat, options);
         QTimer::singleShot(0, selfTest.get(), &SelfTest::start);
     }
     return app.exec();

@@ -1,19 +1,45 @@
-// ModelController: cheap checks on the GUI thread only (a 4-byte read); anything that
-// touches the whole file happens on the engine worker.
+// ModelController: cheap checks on the GUI thread only (a 4-byte read); loading itself
+// runs on the engine worker.
 #include "modelcontroller.h"
+
+#include "enginecontroller.h"
 
 #include <QFile>
 #include <QFileInfo>
 
-ModelController::ModelController(AppSettings& settings, QObject* parent)
-    : QObject(parent), m_settings(settings)
+ModelController::ModelController(AppSettings& settings, EngineController& engine, QObject* parent)
+    : QObject(parent), m_settings(settings), m_engine(engine)
 {
+    connect(&m_engine, &EngineController::loadStarted, this, &ModelController::loadingStarted);
+    connect(&m_engine, &EngineController::loadProgress, this, &ModelController::loadProgress);
+    connect(&m_engine, &EngineController::modelLoaded, this, [this](const LoadedModel& m) {
+        m_path = m.path;
+        m_settings.addRecentModel(m_path);
+        emit modelChanged(m_path);
+    });
+    connect(&m_engine, &EngineController::loadFailed, this, [this](const QString& path, const QString& message) {
+        emit errorOccurred(tr("Could not load %1: %2").arg(QFileInfo(path).fileName(), message));
+        if (!m_path.isEmpty()) { // the previous model was unloaded first
+            m_path.clear();
+            emit modelChanged(QString());
+        }
+    });
+    connect(&m_engine, &EngineController::modelUnloaded, this, [this] {
+        if (m_path.isEmpty())
+            return;
+        m_path.clear();
+        emit modelChanged(QString());
+    });
 }
 
 QString ModelController::currentName() const
 {
     return m_path.isEmpty() ? QString() : QFileInfo(m_path).fileName();
 }
+
+bool ModelController::isLoading() const { return m_engine.isLoading(); }
+
+const LoadedModel& ModelController::model() const { return m_engine.model(); }
 
 void ModelController::open(const QString& path)
 {
@@ -31,15 +57,12 @@ void ModelController::open(const QString& path)
         emit errorOccurred(tr("%1 is not a GGUF model file.").arg(info.fileName()));
         return;
     }
-    m_path = info.absoluteFilePath();
-    m_settings.addRecentModel(m_path);
-    emit modelChanged(m_path);
+    if (m_engine.isBusy())
+        m_engine.stop();
+    m_engine.loadModel(info.absoluteFilePath());
 }
 
 void ModelController::close()
 {
-    if (m_path.isEmpty())
-        return;
-    m_path.clear();
-    emit modelChanged(QString());
+    m_engine.unloadModel();
 }

@@ -1,30 +1,37 @@
-// The model the user chose: opening a GGUF file (from the menu, a drop or --model),
-// remembering recent ones, and telling the window. Loading for inference arrives with the
-// engine worker; this class owns the choice and the recent list.
+// The model the user chose: opening a GGUF file (from the menu, a drop or --model) on the
+// engine worker with progress, remembering recent ones, unloading. Quick checks (exists,
+// readable, GGUF magic) answer at once; the real loading errors come from the engine.
 #pragma once
 
 #include "appsettings.h"
+#include "chattypes.h"
 
 #include <QObject>
 #include <QString>
 
+class EngineController;
+
 class ModelController : public QObject {
     Q_OBJECT
 public:
-    explicit ModelController(AppSettings& settings, QObject* parent = nullptr);
+    ModelController(AppSettings& settings, EngineController& engine, QObject* parent = nullptr);
 
-    QString currentPath() const { return m_path; }
-    QString currentName() const;          // file name without folders, "" when none
+    QString currentPath() const { return m_path; }   // "" until a model has loaded
+    QString currentName() const;                     // file name without folders
+    bool isLoading() const;
+    const LoadedModel& model() const;
 
-    // Checks the file is there, readable and a GGUF file; reports through signals.
     void open(const QString& path);
     void close();
 
 signals:
+    void loadingStarted(const QString& path);
+    void loadProgress(double fraction);
     void modelChanged(const QString& path);          // "" when closed
     void errorOccurred(const QString& message);
 
 private:
     AppSettings& m_settings;
+    EngineController& m_engine;
     QString m_path;
 };

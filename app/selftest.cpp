@@ -1,6 +1,7 @@
 // SelfTest: each step waits for the app's own signals (with a deadline), never sleeps.
 #include "selftest.h"
 
+#include "chatcontroller.h"
 #include "devicecontroller.h"
 #include "modelcontroller.h"
 #include "ui/mainwindow.h"
@@ -31,10 +32,9 @@ template <typename Pred> bool waitUntil(Pred done, int timeoutMs = kStepTimeoutM
 }
 } // namespace
 
-SelfTest::SelfTest(MainWindow& window, ModelController& models, DeviceController& devices,
+SelfTest::SelfTest(MainWindow& window, ModelController& models, DeviceController& devices, ChatController& chat,
                    const AppOptions& options, QObject* parent)
-    : QObject(parent), m_window(window), m_models(models), m_devices(devices),
-      m_options(options)
+    : QObject(parent), m_window(window), m_models(models), m_devices(devices), m_chat(chat), m_options(options)
 {
     connect(&m_models, &ModelController::errorOccurred, this,
             [this](const QString& message) { m_modelError = message; });
@@ -49,6 +49,8 @@ void SelfTest::start()
         waitForDevices();
     if (!m_failed)
         waitForModel();
+    if (!m_failed)
+        chatTurn();
     if (!m_failed)
         capture();
     finish();
@@ -72,6 +74,34 @@ void SelfTest::waitForModel()
     if (!m_modelError.isEmpty())
         return fail(QStringLiteral("opening the model failed: %1").arg(m_modelError));
     std::printf("self-test: model: %s\n", qPrintable(m_models.currentPath()));
+}
+
+// With a model: one chat turn, streamed and stored, as a user would have it.
+void SelfTest::chatTurn()
+{
+    if (m_models.currentPath().isEmpty())
+        return;
+    const QString prompt = QStringLiteral("Tell me a story.");
+    m_chat.newConversation();
+    int chunks = 0;
+    const auto counter = connect(&m_chat, &ChatController::streamed, this, [&chunks] { ++chunks; });
+    if (!m_chat.send(prompt))
+        return fail(QStringLiteral("the prompt could not be sent"));
+    const bool done = waitUntil([this] { return !m_chat.isGenerating(); }, 300000);
+    disconnect(counter);
+    if (!done)
+        return fail(QStringLiteral("the reply did not finish within 5 minutes"));
+    const QList<MessageData> branch = m_chat.branch();
+    if (branch.size() < 2 || branch.front().content != prompt || branch.back().role != QLatin1String("assistant"))
+        return fail(QStringLiteral("the conversation was not stored as sent and answered"));
+    const MessageData& reply = branch.back();
+    if (reply.content.trimmed().isEmpty() || reply.stopReason == QLatin1String("error"))
+        return fail(QStringLiteral("the reply is empty or failed (%1)").arg(reply.stopReason));
+    std::printf("self-test: reply streamed in %d pieces, %d tokens at %.1f tokens/s (%s): %s\n", chunks,
+                reply.generatedTokens, reply.tokensPerSecond, qPrintable(reply.stopReason),
+                qPrintable(reply.content.left(120).simplified()));
+    m_window.showPanel(QStringLiteral("chat"));
+    QApplication::processEvents();
 }
 
 void SelfTest::capture()

@@ -9,6 +9,7 @@
 #include <QString>
 #include <QStringList>
 
+class ChatController;
 class DeviceController;
 class MainWindow;
 class ModelController;
@@ -17,7 +18,7 @@ class QWidget;
 class SelfTest : public QObject {
     Q_OBJECT
 public:
-    SelfTest(MainWindow& window, ModelController& models, DeviceController& devices,
+    SelfTest(MainWindow& window, ModelController& models, DeviceController& devices, ChatController& chat,
              const AppOptions& options, QObject* parent = nullptr);
 
     void start();
@@ -25,6 +26,7 @@ public:
 private:
     void waitForDevices();
     void waitForModel();
+    void chatTurn();
     void capture();
     bool save(QWidget* widget, const QString& name);
     void fail(const QString& reason);
@@ -33,6 +35,7 @@ private:
     MainWindow& m_window;
     ModelController& m_models;
     DeviceController& m_devices;
+    ChatController& m_chat;
     AppOptions m_options;
     QString m_modelError;
     QStringList m_written;

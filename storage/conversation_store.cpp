@@ -327,6 +327,18 @@ std::vector<Message> ConversationStore::all_messages(int64_t conversation_id)
     return out;
 }
 
+int64_t ConversationStore::newest_leaf_under(int64_t message_id)
+{
+    Statement st(m_db, "SELECT max(id) FROM messages WHERE parent_id = ?1");
+    for (int64_t id = message_id;;) {
+        st.reset();
+        st.bind(1, id);
+        if (!st.step() || st.column_is_null(0))
+            return id;
+        id = st.column_int(0);
+    }
+}
+
 std::vector<SearchHit> ConversationStore::search(const std::string& query, int limit)
 {
     std::vector<SearchHit> out;

@@ -80,6 +80,8 @@ public:
     // Messages with the same parent as `message_id`, in creation order (itself included).
     std::vector<Message> siblings(int64_t message_id);
     std::vector<Message> all_messages(int64_t conversation_id);
+    // The newest path down from `message_id`: its newest child, that one's newest, ...
+    int64_t newest_leaf_under(int64_t message_id);
 
     // Full-text search. Queries of 3 or more characters use the trigram index (so Chinese
     // and other unsegmented text match inside words); shorter ones scan with LIKE.

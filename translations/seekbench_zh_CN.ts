@@ -66,6 +66,221 @@
     </message>
 </context>
 <context>
+    <name>ChatController</name>
+    <message>
+        <source>The reply could not be saved: %1</source>
+        <translation>无法保存回复：%1</translation>
+    </message>
+    <message>
+        <source>Conversations cannot be saved: %1. They will be lost when Seekbench closes; the file was left untouched.</source>
+        <translation>无法保存对话：%1。关闭 Seekbench 后对话将丢失；该文件未被改动。</translation>
+    </message>
+    <message>
+        <source>New conversation</source>
+        <translation>新对话</translation>
+    </message>
+    <message>
+        <source>Import failed: %1</source>
+        <translation>导入失败：%1</translation>
+    </message>
+    <message>
+        <source>Wait for the current reply, or stop it, before sending.</source>
+        <translation>请等待当前回复完成或先停止，再发送。</translation>
+    </message>
+    <message>
+        <source>Load a model first: File › Open Model…</source>
+        <translation>请先加载模型：文件 › 打开模型…</translation>
+    </message>
+    <message>
+        <source>The message could not be saved: %1</source>
+        <translation>无法保存消息：%1</translation>
+    </message>
+</context>
+<context>
+    <name>ChatPanel</name>
+    <message>
+        <source>No model loaded</source>
+        <translation>尚未加载模型</translation>
+    </message>
+    <message>
+        <source>Open a GGUF model to start chatting: use File › Open Model…, drop a .gguf file on this window, or start Seekbench with --model FILE.</source>
+        <translation>打开一个 GGUF 模型即可开始对话：使用“文件 › 打开模型…”，把 .gguf 文件拖到此窗口，或以 --model 文件 启动 Seekbench。</translation>
+    </message>
+    <message>
+        <source>Conversation Settings…</source>
+        <translation>对话设置…</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>发送</translation>
+    </message>
+    <message>
+        <source>Open Model…</source>
+        <translation>打开模型…</translation>
+    </message>
+    <message>
+        <source>Ask anything. Enter sends, Shift+Enter starts a new line.</source>
+        <translation>尽管提问。按 Enter 发送，Shift+Enter 换行。</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>消息</translation>
+    </message>
+    <message>
+        <source>New conversation</source>
+        <translation>新对话</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>Stop the reply (what was written is kept)</source>
+        <translation>停止回复（已生成的内容会保留）</translation>
+    </message>
+    <message>
+        <source>Send the message</source>
+        <translation>发送消息</translation>
+    </message>
+</context>
+<context>
+    <name>ChatSettingsDialog</name>
+    <message>
+        <source>Conversation Settings</source>
+        <translation>对话设置</translation>
+    </message>
+    <message>
+        <source>Instructions the model sees before the conversation, e.g. &quot;Answer briefly.&quot;</source>
+        <translation>模型在对话开始前看到的指示，例如“请简短回答。”</translation>
+    </message>
+    <message>
+        <source>0 (always the likeliest word)</source>
+        <translation>0（总是选最可能的词）</translation>
+    </message>
+    <message>
+        <source>off</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>random</source>
+        <translation>随机</translation>
+    </message>
+    <message>
+        <source>System prompt:</source>
+        <translation>系统提示：</translation>
+    </message>
+    <message>
+        <source>Temperature:</source>
+        <translation>温度：</translation>
+    </message>
+    <message>
+        <source>Top-k:</source>
+        <translation>Top-k：</translation>
+    </message>
+    <message>
+        <source>Top-p:</source>
+        <translation>Top-p：</translation>
+    </message>
+    <message>
+        <source>Min-p:</source>
+        <translation>Min-p：</translation>
+    </message>
+    <message>
+        <source>Repetition penalty:</source>
+        <translation>重复惩罚：</translation>
+    </message>
+    <message>
+        <source>Longest reply (tokens):</source>
+        <translation>最长回复（词元）：</translation>
+    </message>
+    <message>
+        <source>Seed:</source>
+        <translation>随机种子：</translation>
+    </message>
+</context>
+<context>
+    <name>CodeBlock</name>
+    <message>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <source>Copy the code to the clipboard</source>
+        <translation>把代码复制到剪贴板</translation>
+    </message>
+    <message>
+        <source>Copied</source>
+        <translation>已复制</translation>
+    </message>
+    <message>
+        <source>Code</source>
+        <translation>代码</translation>
+    </message>
+</context>
+<context>
+    <name>ConversationList</name>
+    <message>
+        <source>Undo</source>
+        <translation>撤销</translation>
+    </message>
+    <message>
+        <source>Search all conversations</source>
+        <translation>搜索全部对话</translation>
+    </message>
+    <message>
+        <source>New Conversation</source>
+        <translation>新建对话</translation>
+    </message>
+    <message>
+        <source>Deleted “%1”.</source>
+        <translation>已删除“%1”。</translation>
+    </message>
+    <message>
+        <source>Rename</source>
+        <translation>重命名</translation>
+    </message>
+    <message>
+        <source>Unpin</source>
+        <translation>取消置顶</translation>
+    </message>
+    <message>
+        <source>Pin to Top</source>
+        <translation>置顶</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Export Conversation</source>
+        <translation>导出对话</translation>
+    </message>
+    <message>
+        <source>Markdown (*.md);;JSON, every branch (*.json)</source>
+        <translation>Markdown (*.md);;JSON，包含所有分支 (*.json)</translation>
+    </message>
+    <message>
+        <source>Could not write %1: %2</source>
+        <translation>无法写入 %1：%2</translation>
+    </message>
+    <message>
+        <source>Import Conversation</source>
+        <translation>导入对话</translation>
+    </message>
+    <message>
+        <source>Conversations (*.json *.md)</source>
+        <translation>对话 (*.json *.md)</translation>
+    </message>
+    <message>
+        <source>Could not read %1: %2</source>
+        <translation>无法读取 %1：%2</translation>
+    </message>
+</context>
+<context>
     <name>DeviceController</name>
     <message>
         <source>portable</source>
@@ -79,22 +294,21 @@
     </message>
 </context>
 <context>
+    <name>EngineWorker</name>
+    <message>
+        <source>No model is loaded.</source>
+        <translation>没有加载模型。</translation>
+    </message>
+    <message>
+        <source>The conversation is longer than the model&apos;s context of %1 tokens. Start a new conversation or shorten it.</source>
+        <translation>对话长度超出了模型 %1 个词元的上下文。请新建对话或缩短它。</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>Seekbench</source>
         <translation>Seekbench</translation>
-    </message>
-    <message>
-        <source>No model loaded</source>
-        <translation>尚未加载模型</translation>
-    </message>
-    <message>
-        <source>Open a GGUF model to start chatting: use File › Open Model…, drop a .gguf file on this window, or start Seekbench with --model FILE.</source>
-        <translation>打开一个 GGUF 模型即可开始对话：使用“文件 › 打开模型…”，把 .gguf 文件拖到此窗口，或以 --model 文件 启动 Seekbench。</translation>
-    </message>
-    <message>
-        <source>Open Model…</source>
-        <translation>打开模型…</translation>
     </message>
     <message>
         <source>Models</source>
@@ -232,6 +446,117 @@
         <source>GGUF models (*.gguf);;All files (*)</source>
         <translation>GGUF 模型 (*.gguf);;所有文件 (*)</translation>
     </message>
+    <message>
+        <source>Loading %1…</source>
+        <translation>正在加载 %1…</translation>
+    </message>
+    <message>
+        <source>%1 tokens/s</source>
+        <translation>%1 词元/秒</translation>
+    </message>
+    <message>
+        <source>Conversations</source>
+        <translation>对话</translation>
+    </message>
+    <message>
+        <source>&amp;New Conversation</source>
+        <translation>新建对话(&amp;N)</translation>
+    </message>
+    <message>
+        <source>&amp;Import Conversation…</source>
+        <translation>导入对话(&amp;I)…</translation>
+    </message>
+    <message>
+        <source>&amp;Export Conversation…</source>
+        <translation>导出对话(&amp;E)…</translation>
+    </message>
+</context>
+<context>
+    <name>MessageWidget</name>
+    <message>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <source>Regenerate</source>
+        <translation>重新生成</translation>
+    </message>
+    <message>
+        <source>Edit</source>
+        <translation>编辑</translation>
+    </message>
+    <message>
+        <source>Previous version</source>
+        <translation>上一个版本</translation>
+    </message>
+    <message>
+        <source>Next version</source>
+        <translation>下一个版本</translation>
+    </message>
+    <message>
+        <source>Copy the message to the clipboard</source>
+        <translation>把消息复制到剪贴板</translation>
+    </message>
+    <message>
+        <source>Write a new answer; this one is kept as another version</source>
+        <translation>重新写一个回答；当前回答作为另一个版本保留</translation>
+    </message>
+    <message>
+        <source>Change this message and send it again; the old version is kept</source>
+        <translation>修改这条消息并重新发送；旧版本会保留</translation>
+    </message>
+    <message>
+        <source>You</source>
+        <translation>你</translation>
+    </message>
+    <message>
+        <source>System</source>
+        <translation>系统</translation>
+    </message>
+    <message>
+        <source>Assistant</source>
+        <translation>助手</translation>
+    </message>
+    <message>
+        <source>Thinking…</source>
+        <translation>思考中…</translation>
+    </message>
+    <message>
+        <source>Reasoning</source>
+        <translation>推理过程</translation>
+    </message>
+    <message>
+        <source>%1 tokens · %2 tokens/s · prompt %3 tokens</source>
+        <translation>%1 个词元 · %2 词元/秒 · 提示 %3 个词元</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <source>length limit</source>
+        <translation>达到长度上限</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>writing…</source>
+        <translation>正在生成…</translation>
+    </message>
+    <message>
+        <source>%1/%2</source>
+        <translation>%1/%2</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>发送</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
 </context>
 <context>
     <name>ModelController</name>
@@ -246,6 +571,10 @@
     <message>
         <source>%1 is not a GGUF model file.</source>
         <translation>%1 不是 GGUF 模型文件。</translation>
+    </message>
+    <message>
+        <source>Could not load %1: %2</source>
+        <translation>无法加载 %1：%2</translation>
     </message>
 </context>
 <context>
@@ -269,6 +598,70 @@
     <message>
         <source>Open: &lt;b&gt;%1&lt;/b&gt;&lt;br&gt;%2</source>
         <translation>已打开：&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;%2</translation>
+    </message>
+    <message>
+        <source>Unload</source>
+        <translation>卸载</translation>
+    </message>
+    <message>
+        <source>Loading %1…</source>
+        <translation>正在加载 %1…</translation>
+    </message>
+    <message>
+        <source>%1 billion</source>
+        <translation>%1 十亿</translation>
+    </message>
+    <message>
+        <source> (%1 billion active: %2 of %3 experts)</source>
+        <translation>（每个词元激活 %1 十亿：%3 个专家中的 %2 个）</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Architecture</source>
+        <translation>架构</translation>
+    </message>
+    <message>
+        <source>Parameters</source>
+        <translation>参数量</translation>
+    </message>
+    <message>
+        <source>Format</source>
+        <translation>格式</translation>
+    </message>
+    <message>
+        <source>%1, %2</source>
+        <translation>%1，%2</translation>
+    </message>
+    <message>
+        <source>Layers</source>
+        <translation>层数</translation>
+    </message>
+    <message>
+        <source>Context</source>
+        <translation>上下文</translation>
+    </message>
+    <message>
+        <source>%1 tokens</source>
+        <translation>%1 个词元</translation>
+    </message>
+    <message>
+        <source>Tokenizer</source>
+        <translation>分词器</translation>
+    </message>
+    <message>
+        <source>Chat template</source>
+        <translation>对话模板</translation>
+    </message>
+    <message>
+        <source>%1 (assumed: %2)</source>
+        <translation>%1（推定：%2）</translation>
+    </message>
+    <message>
+        <source>Runs on</source>
+        <translation>运行设备</translation>
     </message>
 </context>
 <context>

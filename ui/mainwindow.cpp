@@ -4,8 +4,11 @@
 
 #include "aboutdialog.h"
 #include "app/appsettings.h"
+#include "app/chatcontroller.h"
 #include "app/devicecontroller.h"
 #include "app/modelcontroller.h"
+#include "chatpanel.h"
+#include "conversationlist.h"
 #include "emptystate.h"
 #include "modelpanel.h"
 #include "settingsdialog.h"
@@ -25,10 +28,11 @@
 #include <QMimeData>
 #include <QPushButton>
 #include <QStatusBar>
+#include <QTimer>
 
 namespace {
 // Bump when the set of docks changes, so an old saved layout is not applied to a new set.
-constexpr int kLayoutVersion = 1;
+constexpr int kLayoutVersion = 2;
 
 bool isGgufUrl(const QUrl& url)
 {
@@ -36,9 +40,10 @@ bool isGgufUrl(const QUrl& url)
 }
 } // namespace
 
-MainWindow::MainWindow(AppSettings& settings, ModelController& models, DeviceController& devices,
-                       QWidget* parent)
-    : QMainWindow(parent), m_settings(settings), m_models(models), m_devices(devices)
+MainWindow::MainWindow(AppSettings& settings, ModelController& models, DeviceController& devices, ChatController& chat,
+                       KSyntaxHighlighting::Repository& repository, QWidget* parent)
+    : QMainWindow(parent), m_settings(settings), m_models(models), m_devices(devices), m_chatController(chat),
+      m_repository(repository)
 {
     setObjectName(QStringLiteral("MainWindow"));
     setWindowTitle(tr("Seekbench"));
@@ -54,6 +59,18 @@ MainWindow::MainWindow(AppSettings& settings, ModelController& models, DeviceCon
     restoreState(m_settings.windowState(), kLayoutVersion);
 
     connect(&m_models, &ModelController::modelChanged, this, &MainWindow::updateModelStatus);
+    connect(&m_models, &ModelController::modelChanged, this,
+            [this](const QString& path) { m_chatPanel->setModelLoaded(!path.isEmpty()); });
+    connect(&m_models, &ModelController::loadingStarted, this, [this](const QString& path) {
+        m_modelLabel->setText(tr("Loading %1…").arg(QFileInfo(path).fileName()));
+    });
+    connect(&m_chatController, &ChatController::errorOccurred, this, &MainWindow::showError);
+    connect(&m_chatController, &ChatController::messageUpdated, this, [this](const MessageData& m) {
+        if (m.generatedTokens > 0)
+            m_speedLabel->setText(tr("%1 tokens/s").arg(m.tokensPerSecond, 0, 'f', 1));
+    });
+    if (!m_chatController.storageWarning().isEmpty())
+        QTimer::singleShot(0, this, [this] { showError(m_chatController.storageWarning()); });
     connect(&m_models, &ModelController::errorOccurred, this, &MainWindow::showError);
     connect(&m_devices, &DeviceController::probed, this, &MainWindow::updateDeviceStatus);
     connect(&m_settings, &AppSettings::recentModelsChanged, this, &MainWindow::rebuildRecentMenu);
@@ -61,14 +78,15 @@ MainWindow::MainWindow(AppSettings& settings, ModelController& models, DeviceCon
 
 QStringList MainWindow::panelIds() const
 {
-    return {QStringLiteral("chat"),    QStringLiteral("code"),      QStringLiteral("attention"),
-            QStringLiteral("routing"), QStringLiteral("knowledge"), QStringLiteral("models")};
+    return {QStringLiteral("chat"),    QStringLiteral("conversations"), QStringLiteral("code"),
+            QStringLiteral("attention"), QStringLiteral("routing"),    QStringLiteral("knowledge"),
+            QStringLiteral("models")};
 }
 
 QWidget* MainWindow::panel(const QString& id) const
 {
     if (id == QLatin1String("chat"))
-        return m_chat;
+        return m_chatPanel;
     QDockWidget* d = dock(id);
     return d ? d->widget() : nullptr;
 }
@@ -86,17 +104,13 @@ QWidget* MainWindow::showPanel(const QString& id)
 
 void MainWindow::createPanels()
 {
-    auto* chat = new EmptyState(
-        tr("No model loaded"),
-        tr("Open a GGUF model to start chatting: use File › Open Model…, drop a .gguf file on "
-           "this window, or start Seekbench with --model FILE."),
-        this);
-    connect(chat->addAction(tr("Open Model…")), &QPushButton::clicked, this,
-            &MainWindow::openModelDialog);
-    chat->setObjectName(QStringLiteral("chatPanel"));
-    m_chat = chat;
-    setCentralWidget(chat);
+    m_chatPanel = new ChatPanel(m_chatController, m_repository, this);
+    m_chatPanel->setObjectName(QStringLiteral("chatPanel"));
+    connect(m_chatPanel, &ChatPanel::openModelRequested, this, &MainWindow::openModelDialog);
+    setCentralWidget(m_chatPanel);
 
+    m_conversations = new ConversationList(m_chatController, this);
+    addPanelDock(QStringLiteral("conversations"), tr("Conversations"), m_conversations);
     auto* models = new ModelPanel(m_settings, m_models, this);
     connect(models, &ModelPanel::openRequested, this, &MainWindow::openModelDialog);
     addPanelDock(QStringLiteral("models"), tr("Models"), models);
@@ -136,8 +150,10 @@ QDockWidget* MainWindow::addPanelDock(const QString& id, const QString& title, Q
 // The default layout: models and knowledge on the left, the inspection panels on the right.
 void MainWindow::placeDocks()
 {
+    addDockWidget(Qt::LeftDockWidgetArea, dock(QStringLiteral("conversations")));
     addDockWidget(Qt::LeftDockWidgetArea, dock(QStringLiteral("models")));
     addDockWidget(Qt::LeftDockWidgetArea, dock(QStringLiteral("knowledge")));
+    tabifyDockWidget(dock(QStringLiteral("conversations")), dock(QStringLiteral("models")));
     tabifyDockWidget(dock(QStringLiteral("models")), dock(QStringLiteral("knowledge")));
     addDockWidget(Qt::RightDockWidgetArea, dock(QStringLiteral("code")));
     addDockWidget(Qt::RightDockWidgetArea, dock(QStringLiteral("attention")));
@@ -146,9 +162,9 @@ void MainWindow::placeDocks()
     tabifyDockWidget(dock(QStringLiteral("attention")), dock(QStringLiteral("routing")));
     for (QDockWidget* d : std::as_const(m_docks))
         d->show();
-    dock(QStringLiteral("models"))->raise();
+    dock(QStringLiteral("conversations"))->raise();
     dock(QStringLiteral("attention"))->raise();
-    resizeDocks({dock(QStringLiteral("models")), dock(QStringLiteral("attention"))}, {300, 460},
+    resizeDocks({dock(QStringLiteral("conversations")), dock(QStringLiteral("attention"))}, {300, 420},
                 Qt::Horizontal);
 }
 
@@ -157,11 +173,16 @@ void MainWindow::resetLayout() { restoreState(m_defaultLayout, kLayoutVersion); 
 void MainWindow::createMenus()
 {
     QMenu* file = menuBar()->addMenu(tr("&File"));
+    QAction* add = file->addAction(tr("&New Conversation"), this, [this] { m_chatController.newConversation(); });
+    add->setShortcut(QKeySequence::New);
     QAction* open = file->addAction(tr("&Open Model…"), this, &MainWindow::openModelDialog);
     open->setShortcut(QKeySequence::Open);
     m_recentMenu = file->addMenu(tr("Open &Recent"));
     rebuildRecentMenu();
     file->addAction(tr("&Close Model"), &m_models, &ModelController::close);
+    file->addSeparator();
+    file->addAction(tr("&Import Conversation…"), m_conversations, &ConversationList::importFile);
+    file->addAction(tr("&Export Conversation…"), m_conversations, &ConversationList::exportCurrent);
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);

@@ -7,7 +7,13 @@
 #include <QMap>
 #include <QStringList>
 
+namespace KSyntaxHighlighting {
+class Repository;
+}
 class AppSettings;
+class ChatController;
+class ChatPanel;
+class ConversationList;
 class DeviceController;
 class ModelController;
 class QDialog;
@@ -18,10 +24,10 @@ class QMenu;
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    MainWindow(AppSettings& settings, ModelController& models, DeviceController& devices,
-               QWidget* parent = nullptr);
+    MainWindow(AppSettings& settings, ModelController& models, DeviceController& devices, ChatController& chat,
+               KSyntaxHighlighting::Repository& repository, QWidget* parent = nullptr);
 
-    // Panel ids: chat, code, attention, routing, knowledge, models.
+    // Panel ids: chat, conversations, code, attention, routing, knowledge, models.
     QStringList panelIds() const;
     QWidget* panel(const QString& id) const;
     QDockWidget* dock(const QString& id) const;       // nullptr for the central chat panel
@@ -30,6 +36,8 @@ public:
     QDialog* createSettingsDialog();                  // caller owns the dialog
     QDialog* createAboutDialog();
 
+    ChatPanel* chatPanel() const { return m_chatPanel; }
+    ConversationList* conversationList() const { return m_conversations; }
     QLabel* modelStatus() const { return m_modelLabel; }
     QLabel* deviceStatus() const { return m_deviceLabel; }
     QLabel* speedStatus() const { return m_speedLabel; }
@@ -57,7 +65,10 @@ private:
     AppSettings& m_settings;
     ModelController& m_models;
     DeviceController& m_devices;
-    QWidget* m_chat = nullptr;
+    ChatController& m_chatController;
+    KSyntaxHighlighting::Repository& m_repository;
+    ChatPanel* m_chatPanel = nullptr;
+    ConversationList* m_conversations = nullptr;
     QMap<QString, QDockWidget*> m_docks;
     QMenu* m_recentMenu = nullptr;
     QLabel* m_modelLabel = nullptr;

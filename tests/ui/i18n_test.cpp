@@ -1,9 +1,7 @@
 // Simplified Chinese: with the zh_CN translations installed, every menu entry, dock title,
 // panel text and status text of the shell is Chinese; English stays the default.
-#include "app/appsettings.h"
-#include "app/devicecontroller.h"
+#include "appharness.h"
 #include "app/i18n.h"
-#include "app/modelcontroller.h"
 #include "ui/emptystate.h"
 #include "ui/mainwindow.h"
 
@@ -50,10 +48,8 @@ private slots:
     {
         QVERIFY(installTranslations(*qApp, QLocale(QStringLiteral("zh_CN"))));
         QTemporaryDir dir;
-        AppSettings settings(dir.path());
-        ModelController models(settings);
-        DeviceController devices;
-        MainWindow window(settings, models, devices);
+        AppHarness app(dir.path());
+        MainWindow& window = *app.window;
 
         QStringList texts; // the window title is the product name and stays as it is
         for (QAction* action : window.menuBar()->actions()) {

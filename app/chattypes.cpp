@@ -1,0 +1,32 @@
+// SamplingSettings as JSON, through Qt's own JSON classes.
+#include "chattypes.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+
+QString SamplingSettings::toJson() const
+{
+    QJsonObject o;
+    o[QStringLiteral("temperature")] = temperature;
+    o[QStringLiteral("top_k")] = topK;
+    o[QStringLiteral("top_p")] = topP;
+    o[QStringLiteral("min_p")] = minP;
+    o[QStringLiteral("repeat_penalty")] = repeatPenalty;
+    o[QStringLiteral("max_tokens")] = maxTokens;
+    o[QStringLiteral("seed")] = QString::number(seed);
+    return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact));
+}
+
+SamplingSettings SamplingSettings::fromJson(const QString& json)
+{
+    SamplingSettings s;
+    const QJsonObject o = QJsonDocument::fromJson(json.toUtf8()).object();
+    s.temperature = qBound(0.0, o.value(QStringLiteral("temperature")).toDouble(s.temperature), 5.0);
+    s.topK = qBound(0, o.value(QStringLiteral("top_k")).toInt(s.topK), 100000);
+    s.topP = qBound(0.0, o.value(QStringLiteral("top_p")).toDouble(s.topP), 1.0);
+    s.minP = qBound(0.0, o.value(QStringLiteral("min_p")).toDouble(s.minP), 1.0);
+    s.repeatPenalty = qBound(0.5, o.value(QStringLiteral("repeat_penalty")).toDouble(s.repeatPenalty), 3.0);
+    s.maxTokens = qBound(1, o.value(QStringLiteral("max_tokens")).toInt(s.maxTokens), 1 << 20);
+    s.seed = o.value(QStringLiteral("seed")).toString().toULongLong();
+    return s;
+}

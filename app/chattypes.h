@@ -1,0 +1,87 @@
+// The plain values that cross between the GUI thread and the engine worker: what to
+// generate, how, and what came back. Controllers convert engine structs into these.
+#pragma once
+
+#include <QList>
+#include <QMetaType>
+#include <QString>
+#include <memory>
+
+namespace seekbench {
+struct Trace;
+}
+
+struct SamplingSettings {
+    double temperature = 0.7;
+    int topK = 40;
+    double topP = 0.95;
+    double minP = 0.05;
+    double repeatPenalty = 1.1;
+    int maxTokens = 512;
+    quint64 seed = 0;        // 0: a new seed every time
+
+    QString toJson() const;                         // what the conversation store keeps
+    static SamplingSettings fromJson(const QString& json); // unknown or bad keys: defaults
+};
+
+struct ChatTurn {
+    QString role;    // "system", "user", "assistant"
+    QString content;
+};
+
+struct GenerationRequest {
+    quint64 id = 0;
+    qint64 conversationId = 0;  // which KV cache to reuse
+    QList<ChatTurn> turns;      // the whole visible conversation, system prompt first
+    SamplingSettings sampling;
+    bool traceAttention = false;
+    bool traceRouting = false;
+};
+
+struct GenerationStats {
+    quint64 id = 0;
+    int promptTokens = 0;       // processed now
+    int reusedTokens = 0;       // taken from the cache
+    int generatedTokens = 0;
+    double promptSeconds = 0;
+    double tokensPerSecond = 0;
+    QString stopReason;         // "eos", "length", "cancelled", "context"
+};
+
+struct LoadedModel {
+    QString path, name, architecture, fileType, tokenizer, templateName, templateNote, device;
+    qint64 parameters = 0, activeParameters = 0, fileBytes = 0;
+    int layers = 0, contextLength = 0, experts = 0, expertsUsed = 0, heads = 0;
+    bool templateAssumed = false;
+};
+
+using TracePtr = std::shared_ptr<const seekbench::Trace>;
+
+// A stored message as the chat panel shows it.
+struct MessageData {
+    qint64 id = 0, parentId = 0;
+    QString role, content, model, stopReason;
+    qint64 created = 0;              // ms since the epoch
+    int promptTokens = 0, generatedTokens = 0;
+    double tokensPerSecond = 0;
+    int siblingIndex = 0, siblingCount = 1; // which branch of its parent, of how many
+    bool streaming = false;
+};
+
+struct ConversationData {
+    qint64 id = 0;
+    QString title, model, systemPrompt;
+    bool pinned = false;
+    qint64 updated = 0;
+    SamplingSettings sampling;
+};
+
+struct SearchHitData {
+    qint64 conversationId = 0, messageId = 0;
+    QString title, snippet;
+};
+
+Q_DECLARE_METATYPE(GenerationRequest)
+Q_DECLARE_METATYPE(GenerationStats)
+Q_DECLARE_METATYPE(LoadedModel)
+Q_DECLARE_METATYPE(TracePtr)

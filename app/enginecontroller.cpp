@@ -1,0 +1,89 @@
+// EngineController: the worker lives on m_thread; every call into it is a queued functor.
+#include "enginecontroller.h"
+
+#include "engineworker.h"
+
+#include <QThread>
+
+EngineController::EngineController(int threads, QObject* parent)
+    : QObject(parent), m_thread(new QThread(this)), m_worker(new EngineWorker(threads))
+{
+    qRegisterMetaType<GenerationRequest>();
+    qRegisterMetaType<GenerationStats>();
+    qRegisterMetaType<LoadedModel>();
+    qRegisterMetaType<TracePtr>();
+    m_thread->setObjectName(QStringLiteral("engine"));
+    m_worker->moveToThread(m_thread);
+    connect(m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
+    connect(m_worker, &EngineWorker::loadProgress, this, &EngineController::loadProgress);
+    connect(m_worker, &EngineWorker::modelLoaded, this, [this](const LoadedModel& m) {
+        m_model = m;
+        m_loaded = true;
+        m_loading = false;
+        emit modelLoaded(m);
+    });
+    connect(m_worker, &EngineWorker::modelUnloaded, this, [this] {
+        m_loaded = false;
+        m_model = LoadedModel{};
+        emit modelUnloaded();
+    });
+    connect(m_worker, &EngineWorker::loadFailed, this, [this](const QString& path, const QString& message) {
+        m_loading = false;
+        emit loadFailed(path, message);
+    });
+    connect(m_worker, &EngineWorker::tokenGenerated, this, &EngineController::tokenGenerated);
+    connect(m_worker, &EngineWorker::traceReady, this, &EngineController::traceReady);
+    connect(m_worker, &EngineWorker::generationFinished, this, [this](const GenerationStats& s) {
+        setBusy(false);
+        emit generationFinished(s);
+    });
+    connect(m_worker, &EngineWorker::generationFailed, this, [this](quint64 id, const QString& message) {
+        setBusy(false);
+        emit generationFailed(id, message);
+    });
+    m_thread->start();
+}
+
+EngineController::~EngineController()
+{
+    m_worker->requestStop(m_nextId);
+    m_thread->quit();
+    m_thread->wait();
+}
+
+void EngineController::loadModel(const QString& path)
+{
+    m_loading = true;
+    m_loaded = false;
+    emit loadStarted(path);
+    QMetaObject::invokeMethod(m_worker, [w = m_worker, path] { w->loadModel(path); }, Qt::QueuedConnection);
+}
+
+void EngineController::unloadModel()
+{
+    QMetaObject::invokeMethod(m_worker, [w = m_worker] { w->unloadModel(); }, Qt::QueuedConnection);
+}
+
+quint64 EngineController::generate(GenerationRequest request)
+{
+    request.id = m_nextId++;
+    setBusy(true);
+    QMetaObject::invokeMethod(m_worker, [w = m_worker, request] { w->generate(request); }, Qt::QueuedConnection);
+    return request.id;
+}
+
+void EngineController::stop() { m_worker->requestStop(m_nextId - 1); }
+
+void EngineController::forgetConversation(qint64 conversationId)
+{
+    QMetaObject::invokeMethod(m_worker, [w = m_worker, conversationId] { w->forgetConversation(conversationId); },
+                              Qt::QueuedConnection);
+}
+
+void EngineController::setBusy(bool busy)
+{
+    if (busy == m_busy)
+        return;
+    m_busy = busy;
+    emit busyChanged(busy);
+}

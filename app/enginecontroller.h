@@ -1,0 +1,52 @@
+// The GUI thread's handle on the engine: starts the worker thread, forwards requests as
+// queued calls and results as signals, and keeps the state the UI shows (loaded model,
+// busy). The only object that talks to EngineWorker.
+#pragma once
+
+#include "chattypes.h"
+
+#include <QObject>
+#include <QString>
+
+class EngineWorker;
+class QThread;
+
+class EngineController : public QObject {
+    Q_OBJECT
+public:
+    explicit EngineController(int threads = 0, QObject* parent = nullptr);
+    ~EngineController() override;
+
+    bool isLoaded() const { return m_loaded; }
+    bool isLoading() const { return m_loading; }
+    bool isBusy() const { return m_busy; }
+    const LoadedModel& model() const { return m_model; }
+
+    void loadModel(const QString& path);
+    void unloadModel();
+    // Returns the request's id; results arrive as signals carrying it.
+    quint64 generate(GenerationRequest request);
+    void stop();                         // the running generation ends before its next token
+    void forgetConversation(qint64 conversationId);
+
+signals:
+    void loadStarted(const QString& path);
+    void loadProgress(double fraction);
+    void modelLoaded(const LoadedModel& model);
+    void modelUnloaded();
+    void loadFailed(const QString& path, const QString& message);
+    void tokenGenerated(quint64 requestId, const QString& text);
+    void generationFinished(const GenerationStats& stats);
+    void generationFailed(quint64 requestId, const QString& message);
+    void traceReady(quint64 requestId, const TracePtr& trace);
+    void busyChanged(bool busy);
+
+private:
+    void setBusy(bool busy);
+
+    QThread* m_thread;
+    EngineWorker* m_worker;
+    LoadedModel m_model;
+    bool m_loaded = false, m_loading = false, m_busy = false;
+    quint64 m_nextId = 1;
+};

@@ -1,0 +1,154 @@
+// EngineWorker: engine calls wrapped so that every seekbench::Error becomes a signal.
+#include "engineworker.h"
+
+#include "engine/chat_template.h"
+#include "engine/cpu/backend.h"
+#include "engine/error.h"
+#include "engine/model.h"
+#include "engine/session.h"
+#include "engine/trace.h"
+
+#include <QFileInfo>
+#include <chrono>
+
+namespace {
+constexpr std::size_t kSessionsKept = 3;
+}
+
+EngineWorker::EngineWorker(int threads) : m_threads(threads) {}
+
+EngineWorker::~EngineWorker() = default;
+
+void EngineWorker::loadModel(const QString& path)
+{
+    unloadModel();
+    try {
+        if (!m_cpu)
+            m_cpu = std::make_unique<seekbench::CpuBackend>(m_threads);
+        m_model = seekbench::Model::load(path.toStdString(), [this](float f) { emit loadProgress(f); });
+        const seekbench::ModelInfo info = m_model->info();
+        m_template = std::make_unique<seekbench::ChatTemplate>(seekbench::ChatTemplate::detect(info.chat_template));
+        LoadedModel m;
+        m.path = QFileInfo(path).absoluteFilePath();
+        m.name = QString::fromStdString(info.name.empty() ? QFileInfo(path).completeBaseName().toStdString() : info.name);
+        m.architecture = QString::fromStdString(info.arch);
+        m.fileType = QString::fromStdString(info.file_type);
+        m.tokenizer = QString::fromStdString(info.tokenizer);
+        m.templateName = QString::fromLatin1(m_template->name());
+        m.templateNote = QString::fromStdString(m_template->note());
+        m.templateAssumed = m_template->assumed() || info.chat_template.empty();
+        m.device = QString::fromStdString(m_cpu->describe());
+        m.parameters = static_cast<qint64>(info.parameters);
+        m.activeParameters = static_cast<qint64>(info.active_parameters);
+        m.fileBytes = static_cast<qint64>(info.file_bytes);
+        m.layers = info.n_layers;
+        m.heads = info.n_heads;
+        m.contextLength = info.n_ctx_train;
+        m.experts = info.n_experts;
+        m.expertsUsed = info.n_experts_used;
+        emit modelLoaded(m);
+    } catch (const std::exception& e) {
+        m_model.reset();
+        emit loadFailed(path, QString::fromUtf8(e.what()));
+    }
+}
+
+void EngineWorker::unloadModel()
+{
+    m_sessions.clear();
+    m_template.reset();
+    if (m_model) {
+        m_model.reset();
+        emit modelUnloaded();
+    }
+}
+
+void EngineWorker::forgetConversation(qint64 conversationId)
+{
+    m_sessions.remove_if([&](const Cached& c) { return c.conversationId == conversationId; });
+}
+
+seekbench::Session& EngineWorker::sessionFor(qint64 conversationId)
+{
+    for (auto it = m_sessions.begin(); it != m_sessions.end(); ++it)
+        if (it->conversationId == conversationId) {
+            m_sessions.splice(m_sessions.begin(), m_sessions, it);
+            return *m_sessions.front().session;
+        }
+    if (m_sessions.size() >= kSessionsKept)
+        m_sessions.pop_back();
+    m_sessions.push_front({conversationId, std::make_unique<seekbench::Session>(*m_model, *m_cpu)});
+    return *m_sessions.front().session;
+}
+
+void EngineWorker::generate(const GenerationRequest& r)
+{
+    if (m_stopUpTo.load() >= r.id) { // stopped while still queued
+        GenerationStats s;
+        s.id = r.id;
+        s.stopReason = QStringLiteral("cancelled");
+        emit generationFinished(s);
+        return;
+    }
+    if (!m_model) {
+        emit generationFailed(r.id, tr("No model is loaded."));
+        return;
+    }
+    try {
+        std::vector<seekbench::ChatMessage> chat;
+        for (const ChatTurn& t : r.turns)
+            chat.push_back({t.role.toStdString(), t.content.toStdString()});
+        const std::string prompt = m_template->render(chat, true);
+        std::vector<int32_t> tokens = m_model->tokenizer().encode(prompt, true, true);
+        seekbench::Session& session = sessionFor(r.conversationId);
+        const int room = session.n_ctx() - static_cast<int>(tokens.size()) - 1;
+        if (room <= 0) { // keep the start and as much of the end as fits
+            emit generationFailed(r.id, tr("The conversation is longer than the model's context of %1 tokens. "
+                                           "Start a new conversation or shorten it.").arg(session.n_ctx()));
+            return;
+        }
+        std::shared_ptr<seekbench::Trace> trace;
+        if (r.traceAttention || r.traceRouting) {
+            trace = std::make_shared<seekbench::Trace>();
+            trace->options.attention = r.traceAttention;
+            trace->options.routing = r.traceRouting && m_model->config().is_moe();
+        }
+        session.set_trace(trace.get());
+        seekbench::SamplerParams sp;
+        sp.temperature = static_cast<float>(r.sampling.temperature);
+        sp.top_k = r.sampling.topK;
+        sp.top_p = static_cast<float>(r.sampling.topP);
+        sp.min_p = static_cast<float>(r.sampling.minP);
+        sp.repeat_penalty = static_cast<float>(r.sampling.repeatPenalty);
+        sp.seed = r.sampling.seed ? r.sampling.seed
+                                  : static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
+        seekbench::Sampler sampler(sp);
+        // R1-style templates open the reply inside <think>: show it as such.
+        if (m_template->starts_with_thinking())
+            emit tokenGenerated(r.id, QStringLiteral("<think>\n"));
+        const int budget = std::min(r.sampling.maxTokens, room);
+        const seekbench::GenerateStats st = session.generate(tokens, sampler, budget, [&](int32_t, const std::string& piece) {
+            if (!piece.empty())
+                emit tokenGenerated(r.id, QString::fromUtf8(piece.data(), static_cast<qsizetype>(piece.size())));
+            return m_stopUpTo.load() < r.id;
+        });
+        session.set_trace(nullptr);
+        if (trace) {
+            for (int t : trace->tokens)
+                trace->pieces.push_back(seekbench::utf8_sanitize(m_model->tokenizer().piece(t, true)));
+            emit traceReady(r.id, trace);
+        }
+        GenerationStats s;
+        s.id = r.id;
+        s.promptTokens = st.prompt_tokens;
+        s.reusedTokens = st.reused_tokens;
+        s.generatedTokens = st.generated_tokens;
+        s.promptSeconds = st.prompt_seconds;
+        s.tokensPerSecond = st.generate_seconds > 0 ? st.generated_tokens / st.generate_seconds : 0;
+        s.stopReason = QString::fromStdString(st.stop_reason);
+        emit generationFinished(s);
+    } catch (const std::exception& e) {
+        forgetConversation(r.conversationId); // its cache may be half-written
+        emit generationFailed(r.id, QString::fromUtf8(e.what()));
+    }
+}

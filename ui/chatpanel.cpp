@@ -1,0 +1,186 @@
+// ChatPanel: the controller's signals update the model; the model's signals update the
+// widgets. Nothing here waits on the engine.
+#include "chatpanel.h"
+
+#include "chatmodel.h"
+#include "chatsettingsdialog.h"
+#include "emptystate.h"
+#include "messagewidget.h"
+
+#include "app/chatcontroller.h"
+
+#include <QKeyEvent>
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QScrollBar>
+#include <QStackedWidget>
+#include <QTimer>
+#include <QVBoxLayout>
+
+ChatPanel::ChatPanel(ChatController& chat, KSyntaxHighlighting::Repository& repository, QWidget* parent)
+    : QWidget(parent), m_chat(chat), m_repository(repository), m_model(new ChatModel(this)),
+      m_stack(new QStackedWidget(this)),
+      m_empty(new EmptyState(tr("No model loaded"),
+                             tr("Open a GGUF model to start chatting: use File › Open Model…, drop a .gguf file on "
+                                "this window, or start Seekbench with --model FILE."),
+                             this)),
+      m_title(new QLabel(this)), m_settings(new QPushButton(tr("Conversation Settings…"), this)),
+      m_scroll(new QScrollArea(this)), m_list(new QWidget), m_hint(new QLabel(this)),
+      m_input(new QPlainTextEdit(this)), m_send(new QPushButton(tr("Send"), this))
+{
+    connect(m_empty->addAction(tr("Open Model…")), &QPushButton::clicked, this, &ChatPanel::openModelRequested);
+
+    QFont titleFont = m_title->font();
+    titleFont.setBold(true);
+    m_title->setFont(titleFont);
+    m_listLayout = new QVBoxLayout(m_list);
+    m_listLayout->setContentsMargins(0, 0, 0, 0);
+    m_listLayout->setSpacing(2);
+    m_listLayout->addStretch(1);
+    m_scroll->setWidget(m_list);
+    m_scroll->setWidgetResizable(true);
+    m_scroll->setFrameShape(QFrame::NoFrame);
+    m_hint->setText(tr("Ask anything. Enter sends, Shift+Enter starts a new line."));
+    m_hint->setForegroundRole(QPalette::PlaceholderText);
+    m_hint->setAlignment(Qt::AlignCenter);
+    m_input->setPlaceholderText(tr("Message"));
+    m_input->setMaximumHeight(120);
+    m_input->installEventFilter(this);
+    connect(m_send, &QPushButton::clicked, this, [this] {
+        if (m_chat.isGenerating())
+            m_chat.stop();
+        else
+            send();
+    });
+    connect(m_settings, &QPushButton::clicked, this, &ChatPanel::editSettings);
+    connect(m_scroll->verticalScrollBar(), &QScrollBar::valueChanged, this, [this](int v) {
+        m_follow = v >= m_scroll->verticalScrollBar()->maximum() - 8;
+    });
+    connect(m_scroll->verticalScrollBar(), &QScrollBar::rangeChanged, this, [this] {
+        if (m_follow)
+            scrollToEnd();
+    });
+
+    auto* chatPage = new QWidget(this);
+    auto* header = new QHBoxLayout;
+    header->addWidget(m_title, 1);
+    header->addWidget(m_settings);
+    auto* inputRow = new QHBoxLayout;
+    inputRow->addWidget(m_input, 1);
+    inputRow->addWidget(m_send, 0, Qt::AlignBottom);
+    auto* page = new QVBoxLayout(chatPage);
+    page->addLayout(header);
+    page->addWidget(m_scroll, 1);
+    page->addWidget(m_hint);
+    page->addLayout(inputRow);
+    m_stack->addWidget(m_empty);
+    m_stack->addWidget(chatPage);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_stack);
+
+    connect(&m_chat, &ChatController::branchChanged, m_model, &ChatModel::setMessages);
+    connect(&m_chat, &ChatController::streamed, m_model, &ChatModel::appendText);
+    connect(&m_chat, &ChatController::messageUpdated, m_model, &ChatModel::update);
+    connect(&m_chat, &ChatController::generatingChanged, this, &ChatPanel::updateSendButton);
+    connect(&m_chat, &ChatController::currentChanged, this, &ChatPanel::updateHeader);
+    connect(&m_chat, &ChatController::conversationsChanged, this, &ChatPanel::updateHeader);
+    connect(m_model, &QAbstractItemModel::modelReset, this, &ChatPanel::rebuild);
+    connect(m_model, &QAbstractItemModel::dataChanged, this, [this](const QModelIndex& from, const QModelIndex& to) {
+        for (int r = from.row(); r <= to.row(); ++r)
+            refreshRow(r);
+    });
+    m_model->setMessages(m_chat.branch());
+    updateHeader();
+    updateSendButton(false);
+    setModelLoaded(false);
+}
+
+void ChatPanel::setModelLoaded(bool loaded)
+{
+    m_stack->setCurrentIndex(loaded || !m_chat.branch().isEmpty() ? 1 : 0);
+    m_input->setEnabled(loaded);
+    m_send->setEnabled(loaded || m_chat.isGenerating());
+}
+
+void ChatPanel::send()
+{
+    const QString text = m_input->toPlainText();
+    if (m_chat.send(text))
+        m_input->clear();
+}
+
+bool ChatPanel::eventFilter(QObject* watched, QEvent* event)
+{
+    if (watched == m_input && event->type() == QEvent::KeyPress) {
+        const auto* key = static_cast<QKeyEvent*>(event);
+        if ((key->key() == Qt::Key_Return || key->key() == Qt::Key_Enter) && !(key->modifiers() & Qt::ShiftModifier)) {
+            if (!m_chat.isGenerating())
+                send();
+            return true;
+        }
+    }
+    return QWidget::eventFilter(watched, event);
+}
+
+void ChatPanel::rebuild()
+{
+    for (MessageWidget* w : std::as_const(m_widgets)) {
+        m_listLayout->removeWidget(w);
+        w->deleteLater();
+    }
+    m_widgets.clear();
+    for (int row = 0; row < m_model->rowCount(); ++row) {
+        auto* w = new MessageWidget(m_repository, m_list);
+        connect(w, &MessageWidget::regenerateRequested, this, [this] { m_chat.regenerate(); });
+        connect(w, &MessageWidget::editRequested, this, [this](qint64 id, const QString& text) {
+            m_chat.editAndResend(m_model->rowOf(id), text);
+        });
+        connect(w, &MessageWidget::branchRequested, this, [this](qint64 id, int delta) {
+            m_chat.switchBranch(m_model->rowOf(id), delta);
+        });
+        m_listLayout->insertWidget(m_listLayout->count() - 1, w);
+        m_widgets.append(w);
+        w->show(m_model->at(row), row + 1 == m_model->rowCount());
+    }
+    m_hint->setVisible(m_widgets.isEmpty());
+    if (!m_widgets.isEmpty())
+        m_stack->setCurrentIndex(1);
+    m_follow = true;
+    QTimer::singleShot(0, this, &ChatPanel::scrollToEnd);
+}
+
+void ChatPanel::refreshRow(int row)
+{
+    if (row >= 0 && row < m_widgets.size())
+        m_widgets[row]->show(m_model->at(row), row + 1 == m_model->rowCount());
+}
+
+void ChatPanel::scrollToEnd() { m_scroll->verticalScrollBar()->setValue(m_scroll->verticalScrollBar()->maximum()); }
+
+void ChatPanel::updateHeader()
+{
+    const qint64 id = m_chat.currentConversation();
+    m_title->setText(id ? m_chat.conversation(id).title : tr("New conversation"));
+}
+
+void ChatPanel::updateSendButton(bool generating)
+{
+    m_send->setText(generating ? tr("Stop") : tr("Send"));
+    m_send->setToolTip(generating ? tr("Stop the reply (what was written is kept)") : tr("Send the message"));
+    m_send->setEnabled(generating || m_input->isEnabled());
+}
+
+void ChatPanel::editSettings()
+{
+    const qint64 id = m_chat.currentConversation();
+    auto* dialog = new ChatSettingsDialog(id ? m_chat.conversation(id).systemPrompt : QString(), m_chat.sampling(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        m_chat.setSystemPrompt(dialog->systemPrompt());
+        m_chat.setSampling(dialog->sampling());
+    });
+    dialog->open();
+}

@@ -1,0 +1,64 @@
+// The Chat panel: the shown branch of the current conversation (a ChatModel, drawn as one
+// MessageWidget per row), an input box with Send/Stop, and the conversation's settings
+// (system prompt, sampling). Before a model is loaded it says how to get one.
+#pragma once
+
+#include <QWidget>
+
+namespace KSyntaxHighlighting {
+class Repository;
+}
+class ChatController;
+class ChatModel;
+class EmptyState;
+class MessageWidget;
+class QLabel;
+class QPlainTextEdit;
+class QPushButton;
+class QScrollArea;
+class QStackedWidget;
+class QVBoxLayout;
+
+class ChatPanel : public QWidget {
+    Q_OBJECT
+public:
+    ChatPanel(ChatController& chat, KSyntaxHighlighting::Repository& repository, QWidget* parent = nullptr);
+
+    ChatModel* model() const { return m_model; }
+    QList<MessageWidget*> messageWidgets() const { return m_widgets; }
+    QPlainTextEdit* input() const { return m_input; }
+    QPushButton* sendButton() const { return m_send; }
+    EmptyState* emptyState() const { return m_empty; }
+    void setModelLoaded(bool loaded);
+    void send();
+
+signals:
+    void openModelRequested();
+
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
+
+private:
+    void rebuild();
+    void refreshRow(int row);
+    void updateHeader();
+    void updateSendButton(bool generating);
+    void editSettings();
+    void scrollToEnd();
+
+    ChatController& m_chat;
+    KSyntaxHighlighting::Repository& m_repository;
+    ChatModel* m_model;
+    QStackedWidget* m_stack;
+    EmptyState* m_empty;
+    QLabel* m_title;
+    QPushButton* m_settings;
+    QScrollArea* m_scroll;
+    QWidget* m_list;
+    QVBoxLayout* m_listLayout;
+    QLabel* m_hint;
+    QList<MessageWidget*> m_widgets;
+    QPlainTextEdit* m_input;
+    QPushButton* m_send;
+    bool m_follow = true;
+};

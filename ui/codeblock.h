@@ -1,0 +1,47 @@
+// A fenced code block of a reply: read-only, highlighted by KSyntaxHighlighting for its
+// language (light or dark theme from the palette), with the language shown and a Copy
+// button.
+#pragma once
+
+#include <QWidget>
+
+namespace KSyntaxHighlighting {
+class Repository;
+class SyntaxHighlighter;
+} // namespace KSyntaxHighlighting
+class QLabel;
+class QPlainTextEdit;
+class QPushButton;
+
+class CodeBlock : public QWidget {
+    Q_OBJECT
+public:
+    CodeBlock(KSyntaxHighlighting::Repository& repository, QWidget* parent = nullptr);
+
+    void setCode(const QString& language, const QString& code);
+    QString code() const;
+    QString definitionName() const; // the highlighting chosen, "" when none fits
+    QPushButton* copyButton() const { return m_copy; }
+
+protected:
+    void changeEvent(QEvent* event) override;
+
+private:
+    void applyTheme();
+
+    KSyntaxHighlighting::Repository& m_repository;
+    KSyntaxHighlighting::SyntaxHighlighter* m_highlighter;
+    QLabel* m_language;
+    QPushButton* m_copy;
+    QPlainTextEdit* m_view;
+    QString m_lang;
+};
+
+// Splits Markdown into prose and fenced code: {is_code, language, text} in order. An
+// unclosed fence (a reply still streaming) is code to the end.
+struct MarkdownSegment {
+    bool code = false;
+    QString language;
+    QString text;
+};
+QList<MarkdownSegment> split_code_blocks(const QString& markdown);

@@ -1,0 +1,222 @@
+// ConversationList: edits go through ChatController; the model re-reads on its signals.
+#include "conversationlist.h"
+
+#include "app/chatcontroller.h"
+
+#include <QFile>
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListView>
+#include <QMenu>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSaveFile>
+#include <QTimer>
+#include <QVBoxLayout>
+
+namespace {
+constexpr int kUndoSeconds = 15;
+}
+
+ConversationListModel::ConversationListModel(ChatController& chat, QObject* parent)
+    : QAbstractListModel(parent), m_chat(chat)
+{
+    refresh();
+}
+
+int ConversationListModel::rowCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : int(m_rows.size()); }
+
+QVariant ConversationListModel::data(const QModelIndex& index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const Row& r = m_rows.at(index.row());
+    switch (role) {
+    case Qt::DisplayRole:
+        return r.snippet.isEmpty() ? (r.pinned ? QStringLiteral("📌 ") + r.title : r.title)
+                                   : r.title + QLatin1Char('\n') + r.snippet;
+    case Qt::EditRole: return r.title;
+    case Qt::ToolTipRole: return r.snippet.isEmpty() ? r.title : r.snippet;
+    case IdRole: return r.id;
+    case PinnedRole: return r.pinned;
+    case SnippetRole: return r.snippet;
+    case MessageIdRole: return r.messageId;
+    default: return {};
+    }
+}
+
+Qt::ItemFlags ConversationListModel::flags(const QModelIndex& index) const
+{
+    Qt::ItemFlags f = QAbstractListModel::flags(index);
+    if (index.isValid() && m_query.isEmpty())
+        f |= Qt::ItemIsEditable;
+    return f;
+}
+
+bool ConversationListModel::setData(const QModelIndex& index, const QVariant& value, int role)
+{
+    if (role != Qt::EditRole || !checkIndex(index, CheckIndexOption::IndexIsValid) || value.toString().trimmed().isEmpty())
+        return false;
+    m_chat.rename(m_rows.at(index.row()).id, value.toString()); // refresh() follows from its signal
+    return true;
+}
+
+void ConversationListModel::setQuery(const QString& query)
+{
+    m_query = query.trimmed();
+    refresh();
+}
+
+void ConversationListModel::refresh()
+{
+    beginResetModel();
+    m_rows.clear();
+    if (m_query.isEmpty()) {
+        for (const ConversationData& c : m_chat.conversations())
+            m_rows.append({c.id, 0, c.title, QString(), c.pinned});
+    } else {
+        for (const SearchHitData& h : m_chat.search(m_query))
+            m_rows.append({h.conversationId, h.messageId, h.title, h.snippet, false});
+    }
+    endResetModel();
+}
+
+int ConversationListModel::rowOfConversation(qint64 id) const
+{
+    for (int i = 0; i < m_rows.size(); ++i)
+        if (m_rows[i].id == id)
+            return i;
+    return -1;
+}
+
+ConversationList::ConversationList(ChatController& chat, QWidget* parent)
+    : QWidget(parent), m_chat(chat), m_model(new ConversationListModel(chat, this)), m_search(new QLineEdit(this)),
+      m_view(new QListView(this)), m_undoBar(new QWidget(this)), m_undoText(new QLabel(m_undoBar)),
+      m_undo(new QPushButton(tr("Undo"), m_undoBar)), m_undoTimer(new QTimer(this))
+{
+    m_search->setPlaceholderText(tr("Search all conversations"));
+    m_search->setClearButtonEnabled(true);
+    m_view->setModel(m_model);
+    m_view->setEditTriggers(QAbstractItemView::EditKeyPressed);
+    m_view->setContextMenuPolicy(Qt::CustomContextMenu);
+    m_view->setWordWrap(true);
+    auto* add = new QPushButton(tr("New Conversation"), this);
+    m_undoText->setWordWrap(true);
+    auto* undoRow = new QHBoxLayout(m_undoBar);
+    undoRow->setContentsMargins(0, 0, 0, 0);
+    undoRow->addWidget(m_undoText, 1);
+    undoRow->addWidget(m_undo);
+    m_undoBar->setVisible(false);
+    m_undoTimer->setSingleShot(true);
+    m_undoTimer->setInterval(kUndoSeconds * 1000);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(add);
+    layout->addWidget(m_search);
+    layout->addWidget(m_view, 1);
+    layout->addWidget(m_undoBar);
+
+    connect(add, &QPushButton::clicked, this, [this] {
+        m_search->clear();
+        m_chat.newConversation();
+    });
+    connect(m_search, &QLineEdit::textChanged, m_model, &ConversationListModel::setQuery);
+    connect(m_view, &QListView::clicked, this, [this](const QModelIndex& index) {
+        m_chat.select(index.data(ConversationListModel::IdRole).toLongLong());
+    });
+    connect(m_view, &QListView::customContextMenuRequested, this, &ConversationList::showMenu);
+    connect(&m_chat, &ChatController::conversationsChanged, this, [this] {
+        m_model->refresh();
+        syncSelection();
+    });
+    connect(&m_chat, &ChatController::currentChanged, this, &ConversationList::syncSelection);
+    connect(&m_chat, &ChatController::removed, this, [this](qint64, const QString& title) {
+        m_undoText->setText(tr("Deleted “%1”.").arg(title));
+        m_undoBar->setVisible(true);
+        m_undoTimer->start();
+    });
+    connect(m_undo, &QPushButton::clicked, this, [this] {
+        m_chat.undoRemove();
+        m_undoBar->setVisible(false);
+    });
+    connect(m_undoTimer, &QTimer::timeout, m_undoBar, &QWidget::hide);
+}
+
+qint64 ConversationList::selectedId() const
+{
+    const QModelIndex index = m_view->currentIndex();
+    return index.isValid() ? index.data(ConversationListModel::IdRole).toLongLong() : m_chat.currentConversation();
+}
+
+void ConversationList::syncSelection()
+{
+    const int row = m_model->rowOfConversation(m_chat.currentConversation());
+    m_view->setCurrentIndex(row >= 0 ? m_model->index(row) : QModelIndex());
+}
+
+void ConversationList::showMenu(const QPoint& at)
+{
+    const QModelIndex index = m_view->indexAt(at);
+    if (!index.isValid())
+        return;
+    const qint64 id = index.data(ConversationListModel::IdRole).toLongLong();
+    m_chat.select(id);
+    QMenu menu(this);
+    menu.addAction(tr("Rename"), this, &ConversationList::renameCurrent);
+    const bool pinned = index.data(ConversationListModel::PinnedRole).toBool();
+    menu.addAction(pinned ? tr("Unpin") : tr("Pin to Top"), this, [this, id, pinned] { m_chat.setPinned(id, !pinned); });
+    menu.addAction(tr("Export…"), this, &ConversationList::exportCurrent);
+    menu.addSeparator();
+    menu.addAction(tr("Delete"), this, &ConversationList::deleteCurrent);
+    menu.exec(m_view->viewport()->mapToGlobal(at));
+}
+
+void ConversationList::renameCurrent()
+{
+    m_search->clear();
+    const int row = m_model->rowOfConversation(m_chat.currentConversation());
+    if (row >= 0)
+        m_view->edit(m_model->index(row));
+}
+
+void ConversationList::deleteCurrent()
+{
+    if (const qint64 id = selectedId())
+        m_chat.remove(id);
+}
+
+void ConversationList::exportCurrent()
+{
+    const qint64 id = selectedId();
+    if (!id)
+        return;
+    auto* dialog = new QFileDialog(this, tr("Export Conversation"), m_chat.conversation(id).title,
+                                   tr("Markdown (*.md);;JSON, every branch (*.json)"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setAcceptMode(QFileDialog::AcceptSave);
+    connect(dialog, &QFileDialog::fileSelected, this, [this, id, dialog](const QString& path) {
+        const bool json = dialog->selectedNameFilter().contains(QLatin1String("json")) || path.endsWith(QLatin1String(".json"));
+        QSaveFile file(path);
+        if (!file.open(QIODevice::WriteOnly) || file.write(m_chat.exportConversation(id, json).toUtf8()) < 0 || !file.commit())
+            QMessageBox::warning(this, tr("Export Conversation"), tr("Could not write %1: %2").arg(path, file.errorString()));
+    });
+    dialog->open();
+}
+
+void ConversationList::importFile()
+{
+    auto* dialog = new QFileDialog(this, tr("Import Conversation"), QString(), tr("Conversations (*.json *.md)"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setFileMode(QFileDialog::ExistingFile);
+    connect(dialog, &QFileDialog::fileSelected, this, [this](const QString& path) {
+        QFile file(path);
+        if (!file.open(QIODevice::ReadOnly)) {
+            QMessageBox::warning(this, tr("Import Conversation"), tr("Could not read %1: %2").arg(path, file.errorString()));
+            return;
+        }
+        m_chat.importConversation(QString::fromUtf8(file.readAll()));
+    });
+    dialog->open();
+}

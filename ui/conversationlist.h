@@ -1,0 +1,74 @@
+// The Conversations panel: the list (pinned first, newest activity next), a search box
+// backed by the store's full-text index, and new, rename, pin, delete (with Undo), export
+// and import.
+#pragma once
+
+#include "app/chattypes.h"
+
+#include <QAbstractListModel>
+#include <QWidget>
+
+class ChatController;
+class QLabel;
+class QLineEdit;
+class QListView;
+class QPushButton;
+class QTimer;
+
+// Conversations, or search hits when a query is set.
+class ConversationListModel : public QAbstractListModel {
+    Q_OBJECT
+public:
+    enum Role { IdRole = Qt::UserRole + 1, PinnedRole, SnippetRole, MessageIdRole };
+    explicit ConversationListModel(ChatController& chat, QObject* parent = nullptr);
+
+    int rowCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    Qt::ItemFlags flags(const QModelIndex& index) const override;
+    bool setData(const QModelIndex& index, const QVariant& value, int role = Qt::EditRole) override;
+
+    void setQuery(const QString& query);
+    QString query() const { return m_query; }
+    void refresh();
+    int rowOfConversation(qint64 id) const;
+
+private:
+    struct Row {
+        qint64 id = 0, messageId = 0;
+        QString title, snippet;
+        bool pinned = false;
+    };
+    ChatController& m_chat;
+    QString m_query;
+    QList<Row> m_rows;
+};
+
+class ConversationList : public QWidget {
+    Q_OBJECT
+public:
+    explicit ConversationList(ChatController& chat, QWidget* parent = nullptr);
+
+    ConversationListModel* model() const { return m_model; }
+    QListView* view() const { return m_view; }
+    QLineEdit* searchBox() const { return m_search; }
+    QPushButton* undoButton() const { return m_undo; }
+
+    void renameCurrent();
+    void deleteCurrent();
+    void exportCurrent();
+    void importFile();
+
+private:
+    void showMenu(const QPoint& at);
+    qint64 selectedId() const;
+    void syncSelection();
+
+    ChatController& m_chat;
+    ConversationListModel* m_model;
+    QLineEdit* m_search;
+    QListView* m_view;
+    QWidget* m_undoBar;
+    QLabel* m_undoText;
+    QPushButton* m_undo;
+    QTimer* m_undoTimer;
+};

@@ -1,0 +1,224 @@
+// MessageWidget: prose segments are QLabels in Markdown mode (Qt's own renderer), code
+// segments CodeBlocks; the widgets are reused across streaming updates.
+#include "messagewidget.h"
+
+#include "codeblock.h"
+
+#include "engine/chat_template.h"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+namespace {
+constexpr int kLayoutIntervalMs = 60;
+}
+
+MessageWidget::MessageWidget(KSyntaxHighlighting::Repository& repository, QWidget* parent)
+    : QWidget(parent), m_repository(repository), m_header(new QLabel(this)),
+      m_reasoningToggle(new QToolButton(this)), m_reasoning(new QLabel(this)), m_body(new QWidget(this)),
+      m_stats(new QLabel(this)), m_copy(new QPushButton(tr("Copy"), this)),
+      m_regenerate(new QPushButton(tr("Regenerate"), this)), m_edit(new QPushButton(tr("Edit"), this)),
+      m_prev(new QToolButton(this)), m_next(new QToolButton(this)), m_branch(new QLabel(this))
+{
+    setObjectName(QStringLiteral("message"));
+    m_throttle.setSingleShot(true);
+    m_throttle.setInterval(kLayoutIntervalMs);
+    connect(&m_throttle, &QTimer::timeout, this, &MessageWidget::render);
+
+    QFont bold = m_header->font();
+    bold.setBold(true);
+    m_header->setFont(bold);
+    m_reasoningToggle->setCheckable(true);
+    m_reasoningToggle->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    m_reasoningToggle->setArrowType(Qt::RightArrow);
+    m_reasoning->setWordWrap(true);
+    m_reasoning->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_reasoning->setForegroundRole(QPalette::PlaceholderText);
+    m_reasoning->setVisible(false);
+    connect(m_reasoningToggle, &QToolButton::toggled, this, [this](bool open) {
+        m_reasoning->setVisible(open);
+        m_reasoningToggle->setArrowType(open ? Qt::DownArrow : Qt::RightArrow);
+    });
+    m_bodyLayout = new QVBoxLayout(m_body);
+    m_bodyLayout->setContentsMargins(0, 0, 0, 0);
+    m_stats->setForegroundRole(QPalette::PlaceholderText);
+    m_prev->setArrowType(Qt::LeftArrow);
+    m_next->setArrowType(Qt::RightArrow);
+    m_prev->setToolTip(tr("Previous version"));
+    m_next->setToolTip(tr("Next version"));
+    m_copy->setToolTip(tr("Copy the message to the clipboard"));
+    m_regenerate->setToolTip(tr("Write a new answer; this one is kept as another version"));
+    m_edit->setToolTip(tr("Change this message and send it again; the old version is kept"));
+    connect(m_copy, &QPushButton::clicked, this, [this] {
+        QApplication::clipboard()->setText(QString::fromStdString(seekbench::split_reasoning(m_message.content.toStdString()).answer));
+    });
+    connect(m_regenerate, &QPushButton::clicked, this, &MessageWidget::regenerateRequested);
+    connect(m_edit, &QPushButton::clicked, this, &MessageWidget::startEdit);
+    connect(m_prev, &QToolButton::clicked, this, [this] { emit branchRequested(m_message.id, -1); });
+    connect(m_next, &QToolButton::clicked, this, [this] { emit branchRequested(m_message.id, +1); });
+
+    auto* footer = new QHBoxLayout;
+    footer->addWidget(m_prev);
+    footer->addWidget(m_branch);
+    footer->addWidget(m_next);
+    footer->addWidget(m_stats, 1);
+    footer->addWidget(m_edit);
+    footer->addWidget(m_regenerate);
+    footer->addWidget(m_copy);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(8, 6, 8, 6);
+    layout->addWidget(m_header);
+    layout->addWidget(m_reasoningToggle, 0, Qt::AlignLeft);
+    layout->addWidget(m_reasoning);
+    layout->addWidget(m_body);
+    layout->addLayout(footer);
+    setAutoFillBackground(true);
+}
+
+void MessageWidget::show(const MessageData& m, bool last)
+{
+    const bool same = m.id == m_message.id && m.streaming && m_message.streaming;
+    m_message = m;
+    m_last = last;
+    if (same) { // a streaming update: lay out soon, not for every token
+        if (!m_throttle.isActive())
+            m_throttle.start();
+        return;
+    }
+    render();
+}
+
+QString MessageWidget::renderedText() const
+{
+    QString text;
+    for (QWidget* w : m_segments)
+        if (auto* label = qobject_cast<QLabel*>(w))
+            text += label->text();
+    return text;
+}
+
+void MessageWidget::render()
+{
+    const bool user = m_message.role == QLatin1String("user");
+    const bool system = m_message.role == QLatin1String("system");
+    QPalette pal = palette();
+    pal.setColor(QPalette::Window, user ? QApplication::palette().color(QPalette::AlternateBase)
+                                        : QApplication::palette().color(QPalette::Base));
+    setPalette(pal);
+    m_header->setText(user ? tr("You") : system ? tr("System") : (m_message.model.isEmpty() ? tr("Assistant") : m_message.model));
+
+    const seekbench::ReplyParts parts = seekbench::split_reasoning(m_message.content.toStdString());
+    const bool has_reasoning = !user && !parts.reasoning.empty();
+    m_reasoningToggle->setVisible(has_reasoning);
+    m_reasoningToggle->setText(parts.thinking ? tr("Thinking…") : tr("Reasoning"));
+    m_reasoning->setText(QString::fromStdString(parts.reasoning));
+    if (!has_reasoning)
+        m_reasoning->setVisible(false);
+
+    // Prose and code segments, reusing the widgets already there when their kind matches.
+    const QString answer = user ? m_message.content : QString::fromStdString(parts.answer);
+    const QList<MarkdownSegment> segments = split_code_blocks(answer);
+    m_codeBlocks.clear();
+    for (int i = 0; i < segments.size(); ++i) {
+        const MarkdownSegment& seg = segments[i];
+        QWidget* w = i < m_segments.size() ? m_segments[i] : nullptr;
+        const bool fits = w && (seg.code == (qobject_cast<CodeBlock*>(w) != nullptr));
+        if (!fits) {
+            if (w) {
+                m_bodyLayout->removeWidget(w);
+                w->deleteLater();
+            }
+            if (seg.code) {
+                w = new CodeBlock(m_repository, m_body);
+            } else {
+                auto* label = new QLabel(m_body);
+                label->setWordWrap(true);
+                label->setTextFormat(user ? Qt::PlainText : Qt::MarkdownText);
+                label->setTextInteractionFlags(Qt::TextBrowserInteraction);
+                label->setOpenExternalLinks(true);
+                w = label;
+            }
+            m_bodyLayout->insertWidget(i, w);
+            if (i < m_segments.size())
+                m_segments[i] = w;
+            else
+                m_segments.append(w);
+        }
+        if (auto* block = qobject_cast<CodeBlock*>(w)) {
+            block->setCode(seg.language, seg.text);
+            m_codeBlocks.append(block);
+        } else if (auto* label = qobject_cast<QLabel*>(w); label && label->text() != seg.text) {
+            label->setText(seg.text);
+        }
+    }
+    while (m_segments.size() > segments.size()) {
+        QWidget* w = m_segments.takeLast();
+        m_bodyLayout->removeWidget(w);
+        w->deleteLater();
+    }
+
+    QString stats;
+    if (!user && !m_message.streaming && m_message.generatedTokens > 0)
+        stats = tr("%1 tokens · %2 tokens/s · prompt %3 tokens")
+                    .arg(m_message.generatedTokens)
+                    .arg(m_message.tokensPerSecond, 0, 'f', 1)
+                    .arg(m_message.promptTokens);
+    if (m_message.stopReason == QLatin1String("cancelled"))
+        stats += (stats.isEmpty() ? QString() : QStringLiteral(" · ")) + tr("stopped");
+    else if (m_message.stopReason == QLatin1String("length"))
+        stats += (stats.isEmpty() ? QString() : QStringLiteral(" · ")) + tr("length limit");
+    else if (m_message.stopReason == QLatin1String("error"))
+        stats += (stats.isEmpty() ? QString() : QStringLiteral(" · ")) + tr("failed");
+    if (m_message.streaming)
+        stats = tr("writing…");
+    m_stats->setText(stats);
+
+    const bool branches = m_message.siblingCount > 1;
+    m_prev->setVisible(branches);
+    m_next->setVisible(branches);
+    m_branch->setVisible(branches);
+    m_branch->setText(tr("%1/%2").arg(m_message.siblingIndex + 1).arg(m_message.siblingCount));
+    m_prev->setEnabled(m_message.siblingIndex > 0 && !m_message.streaming);
+    m_next->setEnabled(m_message.siblingIndex + 1 < m_message.siblingCount && !m_message.streaming);
+    m_regenerate->setVisible(!user && !system && m_last && !m_message.streaming);
+    m_edit->setVisible(user && !m_message.streaming);
+    m_copy->setVisible(!m_message.streaming);
+}
+
+void MessageWidget::startEdit()
+{
+    if (m_editor)
+        return;
+    m_editor = new QPlainTextEdit(m_message.content, this);
+    m_editor->setObjectName(QStringLiteral("editor"));
+    auto* send = new QPushButton(tr("Send"), this);
+    auto* cancel = new QPushButton(tr("Cancel"), this);
+    auto* row = new QHBoxLayout;
+    row->addStretch(1);
+    row->addWidget(cancel);
+    row->addWidget(send);
+    auto* box = static_cast<QVBoxLayout*>(layout());
+    box->insertWidget(box->indexOf(m_body) + 1, m_editor);
+    box->insertLayout(box->indexOf(m_editor) + 1, row);
+    m_body->setVisible(false);
+    auto close = [this, send, cancel, row] {
+        m_editor->deleteLater();
+        send->deleteLater();
+        cancel->deleteLater();
+        row->deleteLater();
+        m_editor = nullptr;
+        m_body->setVisible(true);
+    };
+    connect(cancel, &QPushButton::clicked, this, close);
+    connect(send, &QPushButton::clicked, this, [this, close] {
+        const QString text = m_editor->toPlainText();
+        close();
+        emit editRequested(m_message.id, text);
+    });
+}
