@@ -113,6 +113,21 @@ void ChatController::openStore()
         m_storageWarning = tr("Conversations cannot be saved: %1. They will be lost when Seekbench closes; "
                               "the file was left untouched.").arg(QString::fromUtf8(e.what()));
         m_store = std::make_unique<ConversationStore>(":memory:");
+        copyReadableConversations();
+    }
+}
+
+// A store that can be read but not written (a read-only file or disk) is still shown: its
+// conversations are copied into the in-memory store the app works on.
+void ChatController::copyReadableConversations()
+{
+    try {
+        ConversationStore readOnly(s(m_dbPath), true);
+        const auto all = readOnly.conversations();
+        for (auto it = all.rbegin(); it != all.rend(); ++it)
+            m_store->import_json(readOnly.export_json(it->id));
+    } catch (const seekbench::Error&) {
+        // Not readable either (not a database, another program's): nothing to show.
     }
 }
 

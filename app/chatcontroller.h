@@ -71,6 +71,7 @@ signals:
 
 private:
     void openStore();
+    void copyReadableConversations();
     void reloadBranch();
     bool startReply(qint64 parentUserMessage);
     void persistReply(bool final);

@@ -31,7 +31,23 @@ EngineController::EngineController(int threads, QObject* parent)
         m_loading = false;
         emit loadFailed(path, message);
     });
-    connect(m_worker, &EngineWorker::tokenGenerated, this, &EngineController::tokenGenerated);
+    // Tokens are gathered on the worker thread and handed over one queued call at a time: at
+    // a normal pace every token is its own call, but a model faster than the GUI can draw
+    // gets its tokens in batches instead of a backlog of events.
+    connect(
+        m_worker, &EngineWorker::tokenGenerated, this,
+        [this](quint64 id, const QString& text) {
+            const std::lock_guard lock(m_pendingMutex);
+            if (!m_pending.isEmpty() && m_pending.last().first == id)
+                m_pending.last().second += text;
+            else
+                m_pending.append({id, text});
+            if (!m_flushQueued) {
+                m_flushQueued = true;
+                QMetaObject::invokeMethod(this, &EngineController::flushTokens, Qt::QueuedConnection);
+            }
+        },
+        Qt::DirectConnection);
     connect(m_worker, &EngineWorker::traceReady, this, &EngineController::traceReady);
     connect(m_worker, &EngineWorker::generationFinished, this, [this](const GenerationStats& s) {
         setBusy(false);
@@ -42,6 +58,18 @@ EngineController::EngineController(int threads, QObject* parent)
         emit generationFailed(id, message);
     });
     m_thread->start();
+}
+
+void EngineController::flushTokens()
+{
+    QList<QPair<quint64, QString>> pending;
+    {
+        const std::lock_guard lock(m_pendingMutex);
+        pending.swap(m_pending);
+        m_flushQueued = false;
+    }
+    for (const auto& [id, text] : std::as_const(pending))
+        emit tokenGenerated(id, text);
 }
 
 EngineController::~EngineController()

@@ -7,6 +7,7 @@
 
 #include <QObject>
 #include <QString>
+#include <mutex>
 
 class EngineWorker;
 class QThread;
@@ -43,10 +44,15 @@ signals:
 
 private:
     void setBusy(bool busy);
+    void flushTokens();
 
     QThread* m_thread;
     EngineWorker* m_worker;
     LoadedModel m_model;
     bool m_loaded = false, m_loading = false, m_busy = false;
+    // Tokens written by the worker thread and not yet handed to the GUI thread.
+    std::mutex m_pendingMutex;
+    QList<QPair<quint64, QString>> m_pending;
+    bool m_flushQueued = false;
     quint64 m_nextId = 1;
 };

@@ -10,9 +10,12 @@
 
 #include <QFileInfo>
 #include <chrono>
+#include <sys/resource.h>
+#include <unistd.h>
 
 namespace {
 constexpr std::size_t kSessionsKept = 3;
+constexpr int kEngineNice = 5; // about a third of the GUI thread's scheduler weight
 }
 
 EngineWorker::EngineWorker(int threads) : m_threads(threads) {}
@@ -23,8 +26,13 @@ void EngineWorker::loadModel(const QString& path)
 {
     unloadModel();
     try {
-        if (!m_cpu)
+        if (!m_cpu) {
+            // The engine's threads yield to the GUI thread: with as many compute threads as
+            // cores, equal priority lets a busy decode starve the event loop for tens of ms.
+            // Threads inherit this, so the pool made next runs at it too.
+            ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), kEngineNice);
             m_cpu = std::make_unique<seekbench::CpuBackend>(m_threads);
+        }
         m_model = seekbench::Model::load(path.toStdString(), [this](float f) { emit loadProgress(f); });
         const seekbench::ModelInfo info = m_model->info();
         m_template = std::make_unique<seekbench::ChatTemplate>(seekbench::ChatTemplate::detect(info.chat_template));
@@ -68,17 +76,17 @@ void EngineWorker::forgetConversation(qint64 conversationId)
     m_sessions.remove_if([&](const Cached& c) { return c.conversationId == conversationId; });
 }
 
-seekbench::Session& EngineWorker::sessionFor(qint64 conversationId)
+EngineWorker::Cached& EngineWorker::sessionFor(qint64 conversationId)
 {
     for (auto it = m_sessions.begin(); it != m_sessions.end(); ++it)
         if (it->conversationId == conversationId) {
             m_sessions.splice(m_sessions.begin(), m_sessions, it);
-            return *m_sessions.front().session;
+            return m_sessions.front();
         }
     if (m_sessions.size() >= kSessionsKept)
         m_sessions.pop_back();
-    m_sessions.push_front({conversationId, std::make_unique<seekbench::Session>(*m_model, *m_cpu)});
-    return *m_sessions.front().session;
+    m_sessions.push_front({conversationId, std::make_unique<seekbench::Session>(*m_model, *m_cpu), {}, {}});
+    return m_sessions.front();
 }
 
 void EngineWorker::generate(const GenerationRequest& r)
@@ -99,8 +107,22 @@ void EngineWorker::generate(const GenerationRequest& r)
         for (const ChatTurn& t : r.turns)
             chat.push_back({t.role.toStdString(), t.content.toStdString()});
         const std::string prompt = m_template->render(chat, true);
-        std::vector<int32_t> tokens = m_model->tokenizer().encode(prompt, true, true);
-        seekbench::Session& session = sessionFor(r.conversationId);
+        const seekbench::Tokenizer& tokenizer = m_model->tokenizer();
+        Cached& cached = sessionFor(r.conversationId);
+        seekbench::Session& session = *cached.session;
+        std::vector<int32_t> tokens;
+        if (!cached.text.empty() && prompt.starts_with(cached.text)) {
+            tokens = cached.tokens;
+            const auto rest = tokenizer.encode(std::string_view(prompt).substr(cached.text.size()), false, true, true);
+            tokens.insert(tokens.end(), rest.begin(), rest.end());
+        } else {
+            tokens = tokenizer.encode(prompt, true, true);
+        }
+        cached.text.clear(); // until this turn has finished
+        cached.tokens.clear();
+        std::string written;
+        std::vector<int32_t> sampled;
+        const int shiftsBefore = session.shifts();
         const int room = session.n_ctx() - static_cast<int>(tokens.size()) - 1;
         if (room <= 0) { // keep the start and as much of the end as fits
             emit generationFailed(r.id, tr("The conversation is longer than the model's context of %1 tokens. "
@@ -127,12 +149,21 @@ void EngineWorker::generate(const GenerationRequest& r)
         if (m_template->starts_with_thinking())
             emit tokenGenerated(r.id, QStringLiteral("<think>\n"));
         const int budget = std::min(r.sampling.maxTokens, room);
-        const seekbench::GenerateStats st = session.generate(tokens, sampler, budget, [&](int32_t, const std::string& piece) {
+        const seekbench::GenerateStats st = session.generate(tokens, sampler, budget, [&](int32_t id, const std::string& piece) {
+            if (id >= 0) {
+                sampled.push_back(id);
+                written += tokenizer.piece(id, true);
+            }
             if (!piece.empty())
                 emit tokenGenerated(r.id, QString::fromUtf8(piece.data(), static_cast<qsizetype>(piece.size())));
             return m_stopUpTo.load() < r.id;
         });
         session.set_trace(nullptr);
+        if (session.shifts() == shiftsBefore) { // a shifted cache no longer matches the text
+            cached.text = prompt + written;
+            cached.tokens = std::move(tokens);
+            cached.tokens.insert(cached.tokens.end(), sampled.begin(), sampled.end());
+        }
         if (trace) {
             for (int t : trace->tokens)
                 trace->pieces.push_back(seekbench::utf8_sanitize(m_model->tokenizer().piece(t, true)));

@@ -45,8 +45,6 @@ signals:
     void traceReady(quint64 requestId, const TracePtr& trace);
 
 private:
-    seekbench::Session& sessionFor(qint64 conversationId);
-
     int m_threads;
     std::unique_ptr<seekbench::CpuBackend> m_cpu;
     std::unique_ptr<seekbench::Model> m_model;
@@ -54,7 +52,15 @@ private:
     struct Cached {
         qint64 conversationId;
         std::unique_ptr<seekbench::Session> session;
+        // The text of the last prompt and reply exactly as the model saw and wrote it, and
+        // its tokens: a next prompt that starts with this text only tokenizes what follows,
+        // so the sampled tokens are reused even where tokenizing the text would split it
+        // differently.
+        std::string text;
+        std::vector<int32_t> tokens;
     };
+    Cached& sessionFor(qint64 conversationId);
+
     std::list<Cached> m_sessions; // most recently used first
     std::atomic<quint64> m_stopUpTo{0};
 };

@@ -147,8 +147,8 @@ std::string ChatTemplate::render(const std::vector<ChatMessage>& messages, bool 
                 o << m.content << "\n\n";
             else if (m.role == "user")
                 o << "User: " << m.content << "\n";
-            else
-                o << "Assistant: " << m.content << "\n";
+            else // a reply as the model wrote it after "Assistant:" keeps its own leading space
+                o << "Assistant:" << (m.content.starts_with(' ') ? "" : " ") << m.content << "\n";
         }
         if (gen)
             o << "Assistant:";

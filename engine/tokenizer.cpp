@@ -128,7 +128,7 @@ std::string Tokenizer::describe() const
     return "gpt2 (byte-level BPE, pre-tokenizer " + m_pre + ", " + std::to_string(m_tokens.size()) + " tokens)";
 }
 
-std::vector<int32_t> Tokenizer::encode(std::string_view text, bool add_bos, bool parse_special) const
+std::vector<int32_t> Tokenizer::encode(std::string_view text, bool add_bos, bool parse_special, bool continues) const
 {
     // Split the text at special tokens (user-defined ones always; control ones when asked),
     // longest first, as the reference tokenizers do.
@@ -166,7 +166,7 @@ std::vector<int32_t> Tokenizer::encode(std::string_view text, bool add_bos, bool
     std::vector<int32_t> out;
     if (add_bos && m_add_bos && m_bos >= 0)
         out.push_back(m_bos);
-    bool prev_special = true; // SentencePiece: a dummy space before text that starts a run
+    bool prev_special = !continues; // SentencePiece: a dummy space before text that starts a run
     for (const Fragment& f : fragments) {
         if (f.token >= 0) {
             out.push_back(f.token);

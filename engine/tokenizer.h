@@ -31,7 +31,10 @@ public:
     // add_bos: prepend BOS when the model wants one (tokenizer.ggml.add_bos_token).
     // parse_special: text like "<|im_start|>" becomes that control token; otherwise it is
     // plain text. User-defined tokens always match, as in the reference tokenizers.
-    std::vector<int32_t> encode(std::string_view text, bool add_bos, bool parse_special = false) const;
+    // continues: the text goes on from earlier tokens, so SentencePiece adds no dummy space
+    // before its start (it still does after special tokens inside it).
+    std::vector<int32_t> encode(std::string_view text, bool add_bos, bool parse_special = false,
+                                bool continues = false) const;
 
     // The bytes a token stands for. Control tokens give "" unless `special`.
     std::string piece(int32_t id, bool special = false) const;

@@ -19,6 +19,9 @@ Database::Database(const std::string& path, Mode mode) : m_path(path)
     m_db.reset(raw);
     if (rc != SQLITE_OK)
         fail("cannot open");
+    // SQLite quietly opens a file it may not write read-only; say so instead of failing later.
+    if (mode == Mode::ReadWrite && sqlite3_db_readonly(raw, "main") == 1)
+        throw Error(ErrorCode::Database, "database " + path + " is read-only");
     sqlite3_extended_result_codes(raw, 1);
     sqlite3_busy_timeout(raw, 5000);
     // Reading the schema is what tells a non-database file apart; do it before anything else.

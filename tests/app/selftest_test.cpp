@@ -1,6 +1,8 @@
 // Runs the real `seekbench --self-test DIR` as a user would and checks its pictures: one
 // per panel plus the window and dialogs, each a real rendering (not blank), exit code 0.
 // Also: a self-test that cannot write its folder fails with a reason.
+#include "storage/conversation_store.h"
+
 #include <QDir>
 #include <QImage>
 #include <QProcess>
@@ -42,8 +44,8 @@ private slots:
         QVERIFY2(app.exitStatus() == QProcess::NormalExit && app.exitCode() == 0, log.constData());
         QVERIFY2(log.contains("self-test: passed"), log.constData());
 
-        const QStringList expected{"window",    "chat",   "code",   "attention", "routing",
-                                   "knowledge", "models", "settings", "about"};
+        const QStringList expected{"window",    "chat",   "conversations", "code",     "attention",
+                                   "routing",   "knowledge", "models", "settings", "about"};
         for (const QString& name : expected) {
             const QImage image(out.path() + QStringLiteral("/shots/") + name + QStringLiteral(".png"));
             QVERIFY2(!image.isNull(), qPrintable(name));
@@ -52,6 +54,35 @@ private slots:
         }
         const QImage window(out.path() + QStringLiteral("/shots/window.png"));
         QVERIFY(window.width() >= 1000);
+    }
+
+    // With a model, the self-test chats once; the turn is in the conversation database.
+    void chatsWithTheModelAndStoresTheTurn()
+    {
+        const QString model = QStringLiteral(SEEKBENCH_SHARED_DIR "/models/stories260K/stories260K.gguf");
+        if (!QFile::exists(model))
+            QSKIP("../shared/models is not beside the repository");
+        QTemporaryDir data, out;
+        QProcess app;
+        app.setProcessEnvironment(offscreen());
+        app.start(QStringLiteral(SEEKBENCH_APP), {QStringLiteral("--data-dir"), data.path(), QStringLiteral("--model"),
+                                                  model, QStringLiteral("--self-test"), out.path()});
+        QVERIFY(app.waitForFinished(120000));
+        const QByteArray log = app.readAllStandardOutput() + app.readAllStandardError();
+        QVERIFY2(app.exitCode() == 0, log.constData());
+        QVERIFY2(log.contains("self-test: reply streamed"), log.constData());
+
+        seekbench::storage::ConversationStore store(data.filePath(QStringLiteral("conversations.db")).toStdString(), true);
+        const auto conversations = store.conversations();
+        QCOMPARE(conversations.size(), std::size_t(1));
+        const auto messages = store.branch(conversations[0].id);
+        QCOMPARE(messages.size(), std::size_t(2));
+        QCOMPARE(messages[0].content, std::string("Tell me a story."));
+        QCOMPARE(messages[1].role, std::string("assistant"));
+        QVERIFY(messages[1].content.size() > 20);
+        QVERIFY(messages[1].generated_tokens > 0);
+        const QImage chat(out.filePath(QStringLiteral("chat.png")));
+        QVERIFY(distinctColours(chat) > 3);
     }
 
     void failsWithReasonWhenFolderIsUnwritable()
