@@ -10,6 +10,7 @@
 #include <QApplication>
 #include <QComboBox>
 #include <QDockWidget>
+#include <QMimeData>
 #include <QLabel>
 #include <QMenuBar>
 #include <QSpinBox>
@@ -130,6 +131,34 @@ private slots:
         app.models.close();
         QVERIFY(closed.wait(5000));
         QCOMPARE(app.window->modelStatus()->text(), QStringLiteral("No model"));
+    }
+
+    // A .gguf dropped on the window opens; anything else is refused at the door.
+    void droppingAModelOpensIt()
+    {
+        if (!QFile::exists(kStories))
+            QSKIP("../shared/models is not beside the repository");
+        QTemporaryDir dir;
+        AppHarness app(dir.path());
+        app.window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(app.window.get()));
+        QMimeData text;
+        text.setUrls({QUrl::fromLocalFile(dir.filePath(QStringLiteral("notes.txt")))});
+        QDragEnterEvent refused(QPoint(10, 10), Qt::CopyAction, &text, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(app.window.get(), &refused);
+        QVERIFY(!refused.isAccepted());
+
+        QMimeData model;
+        model.setUrls({QUrl::fromLocalFile(kStories)});
+        QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, &model, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(app.window.get(), &enter);
+        QVERIFY(enter.isAccepted());
+        QSignalSpy loaded(&app.models, &ModelController::modelChanged);
+        QDropEvent drop(QPointF(10, 10), Qt::CopyAction, &model, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(app.window.get(), &drop);
+        QVERIFY(drop.isAccepted());
+        QTRY_VERIFY_WITH_TIMEOUT(!app.models.currentPath().isEmpty(), 30000);
+        QCOMPARE(app.window->modelStatus()->text(), QStringLiteral("Model: stories260K.gguf"));
     }
 
     void settingsDialogWritesSettingsAndTheme()
