@@ -63,12 +63,14 @@ ChatController::ChatController(AppSettings& settings, EngineController& engine, 
         m_requestId = 0;
         m_replyId = 0;
         m_replyText.clear();
-        emit messageUpdated(toData(reply));
         for (MessageData& d : m_branch)
             if (d.id == reply)
                 d = toData(reply);
+        emit messageUpdated(toData(reply));
         emit generatingChanged(false);
         emit conversationsChanged();
+        if (m_traceWanted)
+            requestTrace(reply);
     });
     connect(&m_engine, &EngineController::generationFailed, this, [this](quint64 id, const QString& message) {
         if (id != m_requestId)
@@ -85,14 +87,35 @@ ChatController::ChatController(AppSettings& settings, EngineController& engine, 
         m_requestId = 0;
         m_replyId = 0;
         m_replyText.clear();
+        for (MessageData& d : m_branch)
+            if (d.id == reply)
+                d = toData(reply);
         emit messageUpdated(toData(reply));
         emit generatingChanged(false);
         emit errorOccurred(message);
     });
-    connect(&m_engine, &EngineController::traceReady, this, [this](quint64, const TracePtr& trace) {
-        m_lastTrace = trace;
-        emit traceReady(trace);
+    connect(&m_engine, &EngineController::traceReady, this, [this](const TraceResult& result) {
+        if (result.id != m_traceRequestId)
+            return; // superseded
+        m_traceRequestId = 0;
+        m_trace = result;
+        emit traceReady(m_trace);
     });
+    connect(&m_engine, &EngineController::traceFailed, this, [this](quint64 id, const QString& message) {
+        if (id != m_traceRequestId)
+            return;
+        m_traceRequestId = 0;
+        emit traceFailed(message);
+    });
+    connect(this, &ChatController::currentChanged, this, [this] {
+        clearTrace();
+        setTraceWanted(m_traceWanted);
+    });
+    connect(&m_engine, &EngineController::modelLoaded, this, [this] { // a trace of another model is stale
+        clearTrace();
+        setTraceWanted(m_traceWanted);
+    });
+    connect(&m_engine, &EngineController::modelUnloaded, this, &ChatController::clearTrace);
 }
 
 ChatController::~ChatController()
@@ -166,10 +189,44 @@ QList<SearchHitData> ChatController::search(const QString& query) const
     return out;
 }
 
-void ChatController::setTracing(bool attention, bool routing)
+void ChatController::setTraceWanted(bool wanted)
 {
-    m_traceAttention = attention;
-    m_traceRouting = routing;
+    m_traceWanted = wanted;
+    if (!wanted) {
+        clearTrace();
+        return;
+    }
+    if (isGenerating() || isTracing() || m_branch.isEmpty() || !m_engine.isLoaded())
+        return;
+    if (m_trace.trace && m_trace.conversationId == m_current)
+        return; // already showing one of this conversation
+    requestTrace(m_branch.back().id);
+}
+
+void ChatController::requestTrace(qint64 messageId, int focusLayer)
+{
+    if (!m_engine.isLoaded() || m_current == 0)
+        return;
+    TraceRequest r;
+    r.conversationId = m_current;
+    r.messageId = messageId;
+    r.focusLayer = focusLayer;
+    const ConversationData conv = conversation(m_current);
+    if (!conv.systemPrompt.isEmpty())
+        r.turns.append({QStringLiteral("system"), conv.systemPrompt});
+    for (const Message& m : m_store->branch(m_current, messageId))
+        r.turns.append({q(m.role), q(m.content)});
+    m_traceRequestId = m_engine.traceMessage(r);
+    emit traceStarted(messageId);
+}
+
+void ChatController::clearTrace()
+{
+    m_traceRequestId = 0;
+    if (m_trace.trace) {
+        m_trace = TraceResult{};
+        emit traceCleared();
+    }
 }
 
 MessageData ChatController::toData(qint64 id) const
@@ -376,8 +433,6 @@ bool ChatController::startReply(qint64 userMessage)
     GenerationRequest r;
     r.conversationId = m_current;
     r.sampling = conv.sampling;
-    r.traceAttention = m_traceAttention;
-    r.traceRouting = m_traceRouting;
     if (!conv.systemPrompt.isEmpty())
         r.turns.append({QStringLiteral("system"), conv.systemPrompt});
     for (const Message& m : m_store->branch(m_current, userMessage))

@@ -35,8 +35,11 @@ public:
     QList<MessageData> branch() const { return m_branch; }
     QList<SearchHitData> search(const QString& query) const;
     bool isGenerating() const { return m_requestId != 0; }
-    TracePtr lastTrace() const { return m_lastTrace; }
-    void setTracing(bool attention, bool routing);
+    // Looking inside the model. The shown trace is held only while a panel wants it.
+    const TraceResult& trace() const { return m_trace; }
+    bool isTracing() const { return m_traceRequestId != 0; }
+    void setTraceWanted(bool wanted); // panels shown: trace the newest reply, and each new one
+    void requestTrace(qint64 messageId, int focusLayer = 0);
 
     // Conversations
     qint64 newConversation();
@@ -67,7 +70,10 @@ signals:
     void generatingChanged(bool generating);
     void errorOccurred(const QString& message);
     void removed(qint64 id, const QString& title);             // for an Undo offer
-    void traceReady(const TracePtr& trace);
+    void traceStarted(qint64 messageId);
+    void traceReady(const TraceResult& result);
+    void traceFailed(const QString& message);
+    void traceCleared();
 
 private:
     void openStore();
@@ -89,6 +95,8 @@ private:
     qint64 m_replyId = 0;
     QString m_replyText;
     QElapsedTimer m_sincePersist;
-    bool m_traceAttention = false, m_traceRouting = false;
-    TracePtr m_lastTrace;
+    void clearTrace();
+    bool m_traceWanted = false;
+    quint64 m_traceRequestId = 0;
+    TraceResult m_trace;
 };

@@ -34,8 +34,6 @@ struct GenerationRequest {
     qint64 conversationId = 0;  // which KV cache to reuse
     QList<ChatTurn> turns;      // the whole visible conversation, system prompt first
     SamplingSettings sampling;
-    bool traceAttention = false;
-    bool traceRouting = false;
 };
 
 struct GenerationStats {
@@ -56,6 +54,25 @@ struct LoadedModel {
 };
 
 using TracePtr = std::shared_ptr<const seekbench::Trace>;
+
+// Look inside the model for one message: the conversation up to and including it is run
+// through the model once (a prefill) with tracing on.
+struct TraceRequest {
+    quint64 id = 0;
+    qint64 conversationId = 0, messageId = 0;
+    QList<ChatTurn> turns;      // system prompt first, the traced message last
+    bool attention = true, routing = true;
+    int focusLayer = 0;         // kept first when not every layer's attention fits
+    qint64 budgetBytes = qint64(256) << 20; // attention probabilities kept at most
+};
+
+struct TraceResult {
+    quint64 id = 0;
+    qint64 conversationId = 0, messageId = 0;
+    int messageStart = 0, messageEnd = 0; // the message's tokens: [start, end) of the trace
+    QList<int> attentionLayers;           // the layers whose attention was kept
+    TracePtr trace;
+};
 
 // A stored message as the chat panel shows it.
 struct MessageData {
@@ -85,3 +102,5 @@ Q_DECLARE_METATYPE(GenerationRequest)
 Q_DECLARE_METATYPE(GenerationStats)
 Q_DECLARE_METATYPE(LoadedModel)
 Q_DECLARE_METATYPE(TracePtr)
+Q_DECLARE_METATYPE(TraceRequest)
+Q_DECLARE_METATYPE(TraceResult)

@@ -12,6 +12,8 @@ EngineController::EngineController(int threads, QObject* parent)
     qRegisterMetaType<GenerationStats>();
     qRegisterMetaType<LoadedModel>();
     qRegisterMetaType<TracePtr>();
+    qRegisterMetaType<TraceRequest>();
+    qRegisterMetaType<TraceResult>();
     m_thread->setObjectName(QStringLiteral("engine"));
     m_worker->moveToThread(m_thread);
     connect(m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
@@ -49,6 +51,7 @@ EngineController::EngineController(int threads, QObject* parent)
         },
         Qt::DirectConnection);
     connect(m_worker, &EngineWorker::traceReady, this, &EngineController::traceReady);
+    connect(m_worker, &EngineWorker::traceFailed, this, &EngineController::traceFailed);
     connect(m_worker, &EngineWorker::generationFinished, this, [this](const GenerationStats& s) {
         setBusy(false);
         emit generationFinished(s);
@@ -97,6 +100,13 @@ quint64 EngineController::generate(GenerationRequest request)
     request.id = m_nextId++;
     setBusy(true);
     QMetaObject::invokeMethod(m_worker, [w = m_worker, request] { w->generate(request); }, Qt::QueuedConnection);
+    return request.id;
+}
+
+quint64 EngineController::traceMessage(TraceRequest request)
+{
+    request.id = m_nextId++;
+    QMetaObject::invokeMethod(m_worker, [w = m_worker, request] { w->traceMessage(request); }, Qt::QueuedConnection);
     return request.id;
 }
 

@@ -28,6 +28,7 @@ public:
     // Returns the request's id; results arrive as signals carrying it.
     quint64 generate(GenerationRequest request);
     void stop();                         // the running generation ends before its next token
+    quint64 traceMessage(TraceRequest request); // queued behind any generation
     void forgetConversation(qint64 conversationId);
 
 signals:
@@ -39,7 +40,8 @@ signals:
     void tokenGenerated(quint64 requestId, const QString& text);
     void generationFinished(const GenerationStats& stats);
     void generationFailed(quint64 requestId, const QString& message);
-    void traceReady(quint64 requestId, const TracePtr& trace);
+    void traceReady(const TraceResult& result);
+    void traceFailed(quint64 requestId, const QString& message);
     void busyChanged(bool busy);
 
 private:

@@ -76,6 +76,27 @@ void EngineWorker::forgetConversation(qint64 conversationId)
     m_sessions.remove_if([&](const Cached& c) { return c.conversationId == conversationId; });
 }
 
+EngineWorker::Cached* EngineWorker::findSession(qint64 conversationId)
+{
+    for (Cached& c : m_sessions)
+        if (c.conversationId == conversationId)
+            return &c;
+    return nullptr;
+}
+
+// The prompt's tokens: when it continues what the conversation's cache last saw, those
+// tokens (as sampled) and the rest tokenized; otherwise the whole text tokenized.
+std::vector<int32_t> EngineWorker::tokensFor(const Cached* cached, const std::string& text) const
+{
+    const seekbench::Tokenizer& tokenizer = m_model->tokenizer();
+    if (cached == nullptr || cached->text.empty() || !text.starts_with(cached->text))
+        return tokenizer.encode(text, true, true);
+    std::vector<int32_t> tokens = cached->tokens;
+    const auto rest = tokenizer.encode(std::string_view(text).substr(cached->text.size()), false, true, true);
+    tokens.insert(tokens.end(), rest.begin(), rest.end());
+    return tokens;
+}
+
 EngineWorker::Cached& EngineWorker::sessionFor(qint64 conversationId)
 {
     for (auto it = m_sessions.begin(); it != m_sessions.end(); ++it)
@@ -110,14 +131,7 @@ void EngineWorker::generate(const GenerationRequest& r)
         const seekbench::Tokenizer& tokenizer = m_model->tokenizer();
         Cached& cached = sessionFor(r.conversationId);
         seekbench::Session& session = *cached.session;
-        std::vector<int32_t> tokens;
-        if (!cached.text.empty() && prompt.starts_with(cached.text)) {
-            tokens = cached.tokens;
-            const auto rest = tokenizer.encode(std::string_view(prompt).substr(cached.text.size()), false, true, true);
-            tokens.insert(tokens.end(), rest.begin(), rest.end());
-        } else {
-            tokens = tokenizer.encode(prompt, true, true);
-        }
+        std::vector<int32_t> tokens = tokensFor(&cached, prompt);
         cached.text.clear(); // until this turn has finished
         cached.tokens.clear();
         std::string written;
@@ -129,13 +143,6 @@ void EngineWorker::generate(const GenerationRequest& r)
                                            "Start a new conversation or shorten it.").arg(session.n_ctx()));
             return;
         }
-        std::shared_ptr<seekbench::Trace> trace;
-        if (r.traceAttention || r.traceRouting) {
-            trace = std::make_shared<seekbench::Trace>();
-            trace->options.attention = r.traceAttention;
-            trace->options.routing = r.traceRouting && m_model->config().is_moe();
-        }
-        session.set_trace(trace.get());
         seekbench::SamplerParams sp;
         sp.temperature = static_cast<float>(r.sampling.temperature);
         sp.top_k = r.sampling.topK;
@@ -158,16 +165,10 @@ void EngineWorker::generate(const GenerationRequest& r)
                 emit tokenGenerated(r.id, QString::fromUtf8(piece.data(), static_cast<qsizetype>(piece.size())));
             return m_stopUpTo.load() < r.id;
         });
-        session.set_trace(nullptr);
         if (session.shifts() == shiftsBefore) { // a shifted cache no longer matches the text
             cached.text = prompt + written;
             cached.tokens = std::move(tokens);
             cached.tokens.insert(cached.tokens.end(), sampled.begin(), sampled.end());
-        }
-        if (trace) {
-            for (int t : trace->tokens)
-                trace->pieces.push_back(seekbench::utf8_sanitize(m_model->tokenizer().piece(t, true)));
-            emit traceReady(r.id, trace);
         }
         GenerationStats s;
         s.id = r.id;
@@ -181,5 +182,70 @@ void EngineWorker::generate(const GenerationRequest& r)
     } catch (const std::exception& e) {
         forgetConversation(r.conversationId); // its cache may be half-written
         emit generationFailed(r.id, QString::fromUtf8(e.what()));
+    }
+}
+
+void EngineWorker::traceMessage(const TraceRequest& r)
+{
+    if (!m_model) {
+        emit traceFailed(r.id, tr("No model is loaded."));
+        return;
+    }
+    if (r.turns.isEmpty()) {
+        emit traceFailed(r.id, tr("There is no message to look into."));
+        return;
+    }
+    try {
+        std::vector<seekbench::ChatMessage> chat;
+        for (const ChatTurn& t : r.turns)
+            chat.push_back({t.role.toStdString(), t.content.toStdString()});
+        // The message's tokens start where the conversation before it (with the reply's
+        // opening when it is a reply) ends.
+        const bool reply = chat.back().role == "assistant";
+        const std::string before = m_template->render({chat.begin(), chat.end() - 1}, reply);
+        const std::string text = m_template->render(chat, false);
+        const Cached* cached = findSession(r.conversationId);
+        const std::vector<int32_t> tokens = tokensFor(cached, text);
+        const int n = static_cast<int>(tokens.size());
+        const int start = std::min(n, static_cast<int>(tokensFor(cached, before).size()));
+
+        const seekbench::ModelConfig& cfg = m_model->config();
+        auto trace = std::make_shared<seekbench::Trace>();
+        trace->options.attention = r.attention;
+        trace->options.routing = r.routing && cfg.is_moe();
+        QList<int> layers;
+        if (r.attention) { // as many layers as fit the budget, nearest the focus first
+            const double perLayer = double(cfg.n_heads) * n * (n + 1) / 2.0 * sizeof(float);
+            const int fit = std::clamp(static_cast<int>(double(r.budgetBytes) / std::max(perLayer, 1.0)), 1, cfg.n_layers);
+            const int focus = std::clamp(r.focusLayer, 0, cfg.n_layers - 1);
+            for (int d = 0; static_cast<int>(layers.size()) < fit; ++d) {
+                if (focus - d >= 0 && d > 0)
+                    layers.append(focus - d);
+                if (focus + d < cfg.n_layers && static_cast<int>(layers.size()) < fit)
+                    layers.append(focus + d);
+            }
+            std::sort(layers.begin(), layers.end());
+            if (layers.size() < cfg.n_layers)
+                trace->options.layers.assign(layers.begin(), layers.end());
+        }
+        seekbench::SessionOptions so;
+        so.n_ctx = n + 1;
+        seekbench::Session session(*m_model, *m_cpu, so);
+        session.set_trace(trace.get());
+        session.eval(tokens);
+        session.set_trace(nullptr);
+        for (int t : trace->tokens)
+            trace->pieces.push_back(seekbench::utf8_sanitize(m_model->tokenizer().piece(t, true)));
+        TraceResult result;
+        result.id = r.id;
+        result.conversationId = r.conversationId;
+        result.messageId = r.messageId;
+        result.messageStart = start;
+        result.messageEnd = n;
+        result.attentionLayers = layers;
+        result.trace = std::move(trace);
+        emit traceReady(result);
+    } catch (const std::exception& e) {
+        emit traceFailed(r.id, QString::fromUtf8(e.what()));
     }
 }

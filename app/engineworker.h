@@ -32,6 +32,7 @@ public slots:
     void loadModel(const QString& path);
     void unloadModel();
     void generate(const GenerationRequest& request);
+    void traceMessage(const TraceRequest& request);
     void forgetConversation(qint64 conversationId);
 
 signals:
@@ -42,7 +43,8 @@ signals:
     void tokenGenerated(quint64 requestId, const QString& text);
     void generationFinished(const GenerationStats& stats);
     void generationFailed(quint64 requestId, const QString& message);
-    void traceReady(quint64 requestId, const TracePtr& trace);
+    void traceReady(const TraceResult& result);
+    void traceFailed(quint64 requestId, const QString& message);
 
 private:
     int m_threads;
@@ -60,6 +62,8 @@ private:
         std::vector<int32_t> tokens;
     };
     Cached& sessionFor(qint64 conversationId);
+    Cached* findSession(qint64 conversationId);
+    std::vector<int32_t> tokensFor(const Cached* cached, const std::string& text) const;
 
     std::list<Cached> m_sessions; // most recently used first
     std::atomic<quint64> m_stopUpTo{0};

@@ -4,17 +4,25 @@
 #include "chatcontroller.h"
 #include "devicecontroller.h"
 #include "modelcontroller.h"
+#include "ui/attentionpanel.h"
+#include "ui/heatmapview.h"
 #include "ui/mainwindow.h"
+#include "ui/routingpanel.h"
+
+#include "engine/trace.h"
 
 #include <QApplication>
 #include <QDeadlineTimer>
 #include <QDialog>
+#include <QElapsedTimer>
 #include <QDir>
 #include <QFile>
 #include <QImage>
 #include <QPixmap>
 #include <QTimer>
+#include <cmath>
 #include <cstdio>
+#include <random>
 
 namespace {
 constexpr int kStepTimeoutMs = 30000;
@@ -52,7 +60,11 @@ void SelfTest::start()
     if (!m_failed)
         chatTurn();
     if (!m_failed)
+        lookInside();
+    if (!m_failed)
         capture();
+    if (!m_failed)
+        timePanels();
     finish();
 }
 
@@ -104,6 +116,111 @@ void SelfTest::chatTurn()
     QApplication::processEvents();
 }
 
+// The panels are open, so the reply just written is run through the model again with
+// tracing on; both panels show it.
+void SelfTest::lookInside()
+{
+    if (m_models.currentPath().isEmpty())
+        return;
+    if (!waitUntil([this] { return m_chat.trace().trace != nullptr && !m_chat.isTracing(); }, 120000))
+        return fail(QStringLiteral("the trace of the reply did not arrive"));
+    const TraceResult& t = m_chat.trace();
+    std::printf("self-test: trace: %d tokens (the reply: %d), %d attention maps of %d layers, %d routing records, "
+                "%.1f MB\n",
+                static_cast<int>(t.trace->tokens.size()), t.messageEnd - t.messageStart,
+                static_cast<int>(t.trace->attention.size()), static_cast<int>(t.attentionLayers.size()),
+                static_cast<int>(t.trace->routing.size()), double(t.trace->bytes()) / 1e6);
+}
+
+namespace {
+// A trace as long as the panels promise to handle quickly: every query attends to all
+// earlier keys, and every token of every MoE layer picks experts.
+TraceResult syntheticTrace(int tokens, int layers, int heads, int experts, int used)
+{
+    auto trace = std::make_shared<seekbench::Trace>();
+    trace->model = "synthetic";
+    trace->n_layers = layers, trace->n_heads = heads, trace->n_experts = experts, trace->n_experts_used = used;
+    std::mt19937 rng(7);
+    std::uniform_real_distribution<float> u(0.0f, 1.0f);
+    for (int t = 0; t < tokens; ++t) {
+        trace->tokens.push_back(t % 100);
+        trace->positions.push_back(t);
+        trace->pieces.push_back("tok" + std::to_string(t));
+    }
+    for (int l = 0; l < layers; ++l)
+        for (int h = 0; h < heads; ++h) {
+            seekbench::AttentionMap& m = trace->map(l, h);
+            for (int q = 0; q < tokens; ++q) {
+                m.query_pos.push_back(q);
+                std::vector<float> row(static_cast<std::size_t>(q + 1));
+                float sum = 0;
+                for (float& p : row)
+                    sum += (p = u(rng) * u(rng) * u(rng));
+                for (float& p : row)
+                    p /= sum;
+                m.probs.push_back(std::move(row));
+            }
+        }
+    for (int l = 0; l < layers; ++l)
+        for (int t = 0; t < tokens; ++t) {
+            seekbench::RoutingRecord r;
+            r.layer = l, r.pos = t, r.token = t % 100;
+            for (int k = 0; k < used; ++k) {
+                r.experts.push_back((t * 7 + k * 13 + l) % experts);
+                r.weights.push_back(1.0f / used);
+            }
+            trace->routing.push_back(std::move(r));
+        }
+    TraceResult result;
+    result.trace = trace;
+    result.messageStart = tokens / 2;
+    result.messageEnd = tokens;
+    for (int l = 0; l < layers; ++l)
+        result.attentionLayers << l;
+    return result;
+}
+} // namespace
+
+// How long the panels take to show a 2,048-token trace: set it and draw every view.
+void SelfTest::timePanels()
+{
+    const TraceResult big = syntheticTrace(2048, 2, 4, 64, 6);
+    AttentionPanel attention(m_chat);
+    RoutingPanel routing(m_chat);
+    attention.resize(900, 800);
+    routing.resize(900, 800);
+    QElapsedTimer clock;
+    clock.start();
+    attention.setTrace(big);
+    attention.grab();
+    const qint64 attentionMs = clock.restart();
+    QList<qint64> attentionViews;
+    for (auto view : {AttentionPanel::HeadsView, AttentionPanel::LinesView, AttentionPanel::EntropyView}) {
+        attention.showView(view);
+        attention.grab();
+        attentionViews << clock.restart();
+    }
+    attention.map()->setZoom(8);
+    attention.showView(AttentionPanel::MapView);
+    clock.restart();
+    attention.grab();
+    const qint64 zoomedMs = clock.restart();
+    routing.setTrace(big);
+    routing.grab();
+    const qint64 routingMs = clock.restart();
+    QList<qint64> routingViews;
+    for (auto view : {RoutingPanel::TextView, RoutingPanel::LoadView, RoutingPanel::EntropyView}) {
+        routing.showView(view);
+        routing.grab();
+        routingViews << clock.restart();
+    }
+    std::printf("self-test: a 2048-token trace: attention map %lld ms (zoomed %lld ms), all heads %lld ms, head view "
+                "%lld ms, entropy %lld ms; routing grid %lld ms, text %lld ms, load %lld ms, entropy %lld ms; "
+                "trace %.0f MB\n",
+                attentionMs, zoomedMs, attentionViews[0], attentionViews[1], attentionViews[2], routingMs,
+                routingViews[0], routingViews[1], routingViews[2], double(big.trace->bytes()) / 1e6);
+}
+
 void SelfTest::capture()
 {
     m_window.resize(1400, 900);
@@ -116,6 +233,29 @@ void SelfTest::capture()
             return fail(QStringLiteral("the %1 panel has no place in the window").arg(id));
         if (!save(panel, id))
             return;
+        if (auto* attention = qobject_cast<AttentionPanel*>(panel); attention && !attention->data().isEmpty()) {
+            attention->showView(AttentionPanel::HeadsView);
+            attention->select(attention->data().layers().back(), AttentionData::kMean);
+            if (!save(panel, QStringLiteral("attention-heads")))
+                return;
+            attention->showView(AttentionPanel::LinesView);
+            if (!save(panel, QStringLiteral("attention-lines")))
+                return;
+            attention->showView(AttentionPanel::EntropyView);
+            if (!save(panel, QStringLiteral("attention-entropy")))
+                return;
+            attention->showView(AttentionPanel::MapView);
+        }
+        if (auto* routing = qobject_cast<RoutingPanel*>(panel); routing && routing->showsData()) {
+            for (auto [view, name] : {std::pair{RoutingPanel::TextView, "routing-text"},
+                                      std::pair{RoutingPanel::LoadView, "routing-load"},
+                                      std::pair{RoutingPanel::EntropyView, "routing-entropy"}}) {
+                routing->showView(view);
+                if (!save(panel, QString::fromLatin1(name)))
+                    return;
+            }
+            routing->showView(RoutingPanel::GridView);
+        }
     }
     for (QDialog* dialog : {m_window.createSettingsDialog(), m_window.createAboutDialog()}) {
         dialog->show();

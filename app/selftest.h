@@ -27,6 +27,8 @@ private:
     void waitForDevices();
     void waitForModel();
     void chatTurn();
+    void lookInside();
+    void timePanels();
     void capture();
     bool save(QWidget* widget, const QString& name);
     void fail(const QString& reason);

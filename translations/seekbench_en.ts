@@ -11,4 +11,14 @@
         </translation>
     </message>
 </context>
+<context>
+    <name>TraceBar</name>
+    <message numerus="yes">
+        <source>%n token(s) · trace %1</source>
+        <translation>
+            <numerusform>%n token · trace %1</numerusform>
+            <numerusform>%n tokens · trace %1</numerusform>
+        </translation>
+    </message>
+</context>
 </TS>

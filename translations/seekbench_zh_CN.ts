@@ -66,6 +66,117 @@
     </message>
 </context>
 <context>
+    <name>AttentionPanel</name>
+    <message>
+        <source>Attention weights</source>
+        <translation>注意力权重</translation>
+    </message>
+    <message>
+        <source>Which earlier tokens each attention head looks at, layer by layer. Appears after a reply from a loaded model, or pick a message above.</source>
+        <translation>逐层显示每个注意力头关注哪些先前的词元。已加载模型回复后出现，也可在上方选择一条消息。</translation>
+    </message>
+    <message>
+        <source>Export PNG…</source>
+        <translation>导出 PNG…</translation>
+    </message>
+    <message>
+        <source>Export CSV…</source>
+        <translation>导出 CSV…</translation>
+    </message>
+    <message>
+        <source>Layer; layers not in the trace are recomputed when picked</source>
+        <translation>层；选择不在追踪中的层时会重新计算</translation>
+    </message>
+    <message>
+        <source>One head, or the mean or maximum over all heads</source>
+        <translation>单个注意力头，或所有头的平均值或最大值</translation>
+    </message>
+    <message>
+        <source>Save the current view as a picture</source>
+        <translation>将当前视图保存为图片</translation>
+    </message>
+    <message>
+        <source>Save the current map&apos;s numbers as CSV</source>
+        <translation>将当前热图的数值保存为 CSV</translation>
+    </message>
+    <message>
+        <source>layer %1, head %2: %3 bits on average (a uniform spread over all tokens: %4)</source>
+        <translation>第 %1 层，第 %2 头：平均 %3 比特（均匀分布于所有词元时为 %4）</translation>
+    </message>
+    <message>
+        <source>mean entropy, bits</source>
+        <translation>平均熵（比特）</translation>
+    </message>
+    <message>
+        <source>query token (attends from)</source>
+        <translation>查询词元（注意力来源）</translation>
+    </message>
+    <message>
+        <source>key token (attended to)</source>
+        <translation>键词元（被关注）</translation>
+    </message>
+    <message>
+        <source>Map</source>
+        <translation>热图</translation>
+    </message>
+    <message>
+        <source>All heads</source>
+        <translation>所有注意力头</translation>
+    </message>
+    <message>
+        <source>Head view</source>
+        <translation>注意力头视图</translation>
+    </message>
+    <message>
+        <source>Entropy</source>
+        <translation>熵</translation>
+    </message>
+    <message>
+        <source>Layer:</source>
+        <translation>层：</translation>
+    </message>
+    <message>
+        <source>Head:</source>
+        <translation>头：</translation>
+    </message>
+    <message>
+        <source>%1 of %2 layers kept to bound memory; picking another layer recomputes the trace.</source>
+        <translation>为限制内存只保留了 %2 层中的 %1 层；选择其他层会重新计算追踪。</translation>
+    </message>
+    <message>
+        <source>%1 (recompute)</source>
+        <translation>%1（重新计算）</translation>
+    </message>
+    <message>
+        <source>mean of heads</source>
+        <translation>各头平均</translation>
+    </message>
+    <message>
+        <source>max of heads</source>
+        <translation>各头最大</translation>
+    </message>
+    <message>
+        <source>layer %1</source>
+        <translation>第 %1 层</translation>
+    </message>
+    <message>
+        <source>head %1</source>
+        <translation>第 %1 头</translation>
+    </message>
+    <message>
+        <source>query %1 “%2” cannot see the later token %3</source>
+        <translation>查询 %1“%2”看不到之后的词元 %3</translation>
+    </message>
+    <message>
+        <source>query %1 “%2” → key %3 “%4”: %5</source>
+        <translation>查询 %1“%2”→ 键 %3“%4”：%5</translation>
+    </message>
+    <message>
+        <source>Could not write %1.</source>
+        <translation>无法写入 %1。</translation>
+    </message>
+</context>
+<context>
     <name>ChatController</name>
     <message>
         <source>The reply could not be saved: %1</source>
@@ -218,6 +329,17 @@
     </message>
 </context>
 <context>
+    <name>ColorLegend</name>
+    <message>
+        <source>attention weight</source>
+        <translation>注意力权重</translation>
+    </message>
+    <message>
+        <source>load relative to a balanced load</source>
+        <translation>相对于均衡负载的负载</translation>
+    </message>
+</context>
+<context>
     <name>ConversationList</name>
     <message>
         <source>Undo</source>
@@ -303,6 +425,40 @@
         <source>The conversation is longer than the model&apos;s context of %1 tokens. Start a new conversation or shorten it.</source>
         <translation>对话长度超出了模型 %1 个词元的上下文。请新建对话或缩短它。</translation>
     </message>
+    <message>
+        <source>There is no message to look into.</source>
+        <translation>没有可查看的消息。</translation>
+    </message>
+</context>
+<context>
+    <name>EntropyBars</name>
+    <message>
+        <source>layer %1</source>
+        <translation>第 %1 层</translation>
+    </message>
+    <message>
+        <source>entropy of the expert load (bits; %1 = perfectly even)</source>
+        <translation>专家负载的熵（比特；%1 = 完全均匀）</translation>
+    </message>
+</context>
+<context>
+    <name>InsideFrame</name>
+    <message>
+        <source>Export CSV</source>
+        <translation>导出 CSV</translation>
+    </message>
+    <message>
+        <source>Export PNG</source>
+        <translation>导出 PNG</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV 文件 (*.csv)</translation>
+    </message>
+    <message>
+        <source>PNG pictures (*.png)</source>
+        <translation>PNG 图片 (*.png)</translation>
+    </message>
 </context>
 <context>
     <name>MainWindow</name>
@@ -339,24 +495,8 @@
         <translation>注意力</translation>
     </message>
     <message>
-        <source>Attention weights</source>
-        <translation>注意力权重</translation>
-    </message>
-    <message>
-        <source>Which earlier tokens each attention head looks at, layer by layer. Appears after a reply from a loaded model.</source>
-        <translation>逐层显示每个注意力头关注前文的哪些词元。已加载的模型回复后即会显示。</translation>
-    </message>
-    <message>
         <source>Routing</source>
         <translation>路由</translation>
-    </message>
-    <message>
-        <source>Expert routing</source>
-        <translation>专家路由</translation>
-    </message>
-    <message>
-        <source>Which experts the router picks for each token in Mixture-of-Experts models such as DeepSeek. Appears after a reply from such a model.</source>
-        <translation>在 DeepSeek 等混合专家（MoE）模型中，路由器为每个词元选择了哪些专家。此类模型回复后即会显示。</translation>
     </message>
     <message>
         <source>&amp;File</source>
@@ -665,6 +805,120 @@
     </message>
 </context>
 <context>
+    <name>RoutingData</name>
+    <message>
+        <source>expert %1: weight %2</source>
+        <translation>专家 %1：权重 %2</translation>
+    </message>
+    <message>
+        <source>token %1 “%2”, layer %3</source>
+        <translation>词元 %1“%2”，第 %3 层</translation>
+    </message>
+    <message>
+        <source>shared expert gate: %1</source>
+        <translation>共享专家门控：%1</translation>
+    </message>
+</context>
+<context>
+    <name>RoutingPanel</name>
+    <message>
+        <source>Export PNG…</source>
+        <translation>导出 PNG…</translation>
+    </message>
+    <message>
+        <source>Export CSV…</source>
+        <translation>导出 CSV…</translation>
+    </message>
+    <message>
+        <source>this message</source>
+        <translation>本条消息</translation>
+    </message>
+    <message>
+        <source>whole conversation</source>
+        <translation>整个对话</translation>
+    </message>
+    <message>
+        <source>Count the picked message&apos;s tokens, or every token of the conversation up to it</source>
+        <translation>统计所选消息的词元，或对话中截至该消息的全部词元</translation>
+    </message>
+    <message>
+        <source>The layer whose experts tint the text</source>
+        <translation>用哪一层的专家为文本着色</translation>
+    </message>
+    <message>
+        <source>layer %1, expert %2: %3× a balanced load</source>
+        <translation>第 %1 层，专家 %2：均衡负载的 %3 倍</translation>
+    </message>
+    <message>
+        <source>token</source>
+        <translation>词元</translation>
+    </message>
+    <message>
+        <source>MoE layer</source>
+        <translation>MoE 层</translation>
+    </message>
+    <message>
+        <source>expert</source>
+        <translation>专家</translation>
+    </message>
+    <message>
+        <source>Tokens × layers</source>
+        <translation>词元 × 层</translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation>文本</translation>
+    </message>
+    <message>
+        <source>Expert load</source>
+        <translation>专家负载</translation>
+    </message>
+    <message>
+        <source>Entropy</source>
+        <translation>熵</translation>
+    </message>
+    <message>
+        <source>Count:</source>
+        <translation>统计：</translation>
+    </message>
+    <message>
+        <source>Tint by layer:</source>
+        <translation>按层着色：</translation>
+    </message>
+    <message>
+        <source>Expert routing</source>
+        <translation>专家路由</translation>
+    </message>
+    <message>
+        <source>Which experts the router picks for each token, layer by layer, for Mixture-of-Experts models. Appears after a reply, or pick a message above.</source>
+        <translation>混合专家模型中，路由器逐层为每个词元选择哪些专家。回复后出现，也可在上方选择一条消息。</translation>
+    </message>
+    <message>
+        <source>This model has no experts</source>
+        <translation>此模型没有专家</translation>
+    </message>
+    <message>
+        <source>%1 is a dense model: every token goes through the same feed-forward network, so there is no routing to show. Open a Mixture-of-Experts model (DeepSeek, Qwen-MoE, Mixtral) to see it.</source>
+        <translation>%1 是稠密模型：每个词元都经过同一个前馈网络，因此没有路由可显示。请打开混合专家模型（DeepSeek、Qwen-MoE、Mixtral）查看。</translation>
+    </message>
+    <message>
+        <source>%1 experts, %2 chosen per token. Colours: each token&apos;s top expert (hover for all chosen experts and their weights).</source>
+        <translation>共 %1 个专家，每个词元选 %2 个。颜色：每个词元得分最高的专家（悬停可查看所有选中的专家及其权重）。</translation>
+    </message>
+    <message>
+        <source>layer %1</source>
+        <translation>第 %1 层</translation>
+    </message>
+    <message>
+        <source>expert %1</source>
+        <translation>专家 %1</translation>
+    </message>
+    <message>
+        <source>Could not write %1.</source>
+        <translation>无法写入 %1。</translation>
+    </message>
+</context>
+<context>
     <name>SettingsDialog</name>
     <message>
         <source>Configure Seekbench</source>
@@ -725,6 +979,54 @@
     <message>
         <source>Data folder:</source>
         <translation>数据文件夹：</translation>
+    </message>
+</context>
+<context>
+    <name>ThumbnailGrid</name>
+    <message>
+        <source>head %1</source>
+        <translation>第 %1 头</translation>
+    </message>
+    <message>
+        <source>L%1</source>
+        <translation>第%1层</translation>
+    </message>
+    <message>
+        <source>layer %1, head %2: entropy %3 bits (click to open)</source>
+        <translation>第 %1 层，第 %2 头：熵 %3 比特（点击打开）</translation>
+    </message>
+</context>
+<context>
+    <name>TraceBar</name>
+    <message>
+        <source>The message to look inside; the conversation up to it is run through the model</source>
+        <translation>要查看内部的消息；对话截至该消息的内容会再经过模型运行一次</translation>
+    </message>
+    <message>
+        <source>Message:</source>
+        <translation>消息：</translation>
+    </message>
+    <message>
+        <source>Running the conversation through the model…</source>
+        <translation>正在让模型运行这段对话…</translation>
+    </message>
+    <message>
+        <source>Could not look inside: %1</source>
+        <translation>无法查看模型内部：%1</translation>
+    </message>
+    <message>
+        <source>You</source>
+        <translation>你</translation>
+    </message>
+    <message>
+        <source>Reply</source>
+        <translation>回复</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n token(s) · trace %1</source>
+        <translation>
+            <numerusform>%n 个词元 · 追踪 %1</numerusform>
+        </translation>
     </message>
 </context>
 </TS>

@@ -39,3 +39,9 @@ QPushButton* EmptyState::addAction(const QString& text)
 QString EmptyState::title() const { return m_title->text(); }
 
 QString EmptyState::body() const { return m_body->text(); }
+
+void EmptyState::setText(const QString& title, const QString& body)
+{
+    m_title->setText(title);
+    m_body->setText(body);
+}

@@ -14,6 +14,7 @@ public:
 
     // Adds a button under the text; returns it so the caller can connect it.
     QPushButton* addAction(const QString& text);
+    void setText(const QString& title, const QString& body);
     QString title() const;
     QString body() const;
 

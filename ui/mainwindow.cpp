@@ -3,6 +3,7 @@
 #include "mainwindow.h"
 
 #include "aboutdialog.h"
+#include "attentionpanel.h"
 #include "app/appsettings.h"
 #include "app/chatcontroller.h"
 #include "app/devicecontroller.h"
@@ -11,6 +12,7 @@
 #include "conversationlist.h"
 #include "emptystate.h"
 #include "modelpanel.h"
+#include "routingpanel.h"
 #include "settingsdialog.h"
 
 #include <QAction>
@@ -124,17 +126,25 @@ void MainWindow::createPanels()
                                 tr("Ask for code and get it here, highlighted and ready to copy. "
                                    "Needs a loaded model."),
                                 this));
-    addPanelDock(QStringLiteral("attention"), tr("Attention"),
-                 new EmptyState(tr("Attention weights"),
-                                tr("Which earlier tokens each attention head looks at, layer by "
-                                   "layer. Appears after a reply from a loaded model."),
-                                this));
-    addPanelDock(QStringLiteral("routing"), tr("Routing"),
-                 new EmptyState(tr("Expert routing"),
-                                tr("Which experts the router picks for each token in "
-                                   "Mixture-of-Experts models such as DeepSeek. Appears after a "
-                                   "reply from such a model."),
-                                this));
+    addPanelDock(QStringLiteral("attention"), tr("Attention"), new AttentionPanel(m_chatController, this));
+    addPanelDock(QStringLiteral("routing"), tr("Routing"), new RoutingPanel(m_chatController, this));
+    // Traces are made while either panel is open (shown or tabbed), and dropped when both close.
+    for (const char* id : {"attention", "routing"})
+        connect(dock(QString::fromLatin1(id))->toggleViewAction(), &QAction::toggled, this, &MainWindow::updateTraceWanted);
+}
+
+MainWindow::~MainWindow()
+{
+    // Docks hide while they are destroyed; nothing may react to that any more.
+    for (QDockWidget* d : std::as_const(m_docks))
+        disconnect(d->toggleViewAction(), nullptr, this, nullptr);
+}
+
+void MainWindow::updateTraceWanted()
+{
+    const bool wanted = dock(QStringLiteral("attention"))->toggleViewAction()->isChecked() ||
+                        dock(QStringLiteral("routing"))->toggleViewAction()->isChecked();
+    m_chatController.setTraceWanted(wanted);
 }
 
 QDockWidget* MainWindow::addPanelDock(const QString& id, const QString& title, QWidget* panel)

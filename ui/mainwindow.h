@@ -26,6 +26,7 @@ class MainWindow : public QMainWindow {
 public:
     MainWindow(AppSettings& settings, ModelController& models, DeviceController& devices, ChatController& chat,
                KSyntaxHighlighting::Repository& repository, QWidget* parent = nullptr);
+    ~MainWindow() override;
 
     // Panel ids: chat, conversations, code, attention, routing, knowledge, models.
     QStringList panelIds() const;
@@ -61,6 +62,7 @@ private:
     void updateDeviceStatus();
     void showError(const QString& message);
     QDockWidget* addPanelDock(const QString& id, const QString& title, QWidget* panel);
+    void updateTraceWanted();
 
     AppSettings& m_settings;
     ModelController& m_models;

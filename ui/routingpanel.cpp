@@ -1,0 +1,245 @@
+// RoutingPanel: every view is rebuilt from RoutingData when the trace, the scope or the
+// layer changes; each is a few passes over tokens x layers records.
+#include "routingpanel.h"
+
+#include "colormap.h"
+#include "emptystate.h"
+#include "heatmapview.h"
+#include "insideframe.h"
+#include "tracebar.h"
+
+#include "app/chatcontroller.h"
+
+#include "engine/trace.h"
+
+#include <QComboBox>
+#include <QLabel>
+#include <QPainter>
+#include <QPushButton>
+#include <QStackedWidget>
+#include <QTabWidget>
+#include <QTextBrowser>
+#include <QTextCursor>
+#include <QTextDocument>
+#include <QVBoxLayout>
+#include <cmath>
+
+// ---- EntropyBars ----
+
+EntropyBars::EntropyBars(QWidget* parent) : QWidget(parent) {}
+
+void EntropyBars::setValues(const QList<int>& layers, const QList<double>& bits, double maxBits)
+{
+    m_layers = layers;
+    m_bits = bits;
+    m_max = maxBits > 0 ? maxBits : 1;
+    updateGeometry();
+    update();
+}
+
+QSize EntropyBars::sizeHint() const { return {320, 40 + static_cast<int>(m_layers.size()) * (fontMetrics().height() + 6)}; }
+
+void EntropyBars::paintEvent(QPaintEvent*)
+{
+    QPainter p(this);
+    const int rh = fontMetrics().height() + 6, label = fontMetrics().horizontalAdvance(tr("layer %1").arg(999)) + 8;
+    const int barWidth = std::max(40, width() - label - 70);
+    p.setPen(palette().color(QPalette::WindowText));
+    p.drawText(QRect(label, 0, barWidth, rh), Qt::AlignLeft | Qt::AlignVCenter,
+               tr("entropy of the expert load (bits; %1 = perfectly even)").arg(m_max, 0, 'f', 2));
+    for (int i = 0; i < m_layers.size(); ++i) {
+        const int y = (i + 1) * rh;
+        p.setPen(palette().color(QPalette::WindowText));
+        p.drawText(QRect(0, y, label - 6, rh), Qt::AlignRight | Qt::AlignVCenter, tr("layer %1").arg(m_layers[i]));
+        const QRect full(label, y + 3, barWidth, rh - 6);
+        p.fillRect(full, palette().color(QPalette::AlternateBase));
+        const double f = std::clamp(m_bits[i] / m_max, 0.0, 1.0);
+        p.fillRect(QRect(full.left(), full.top(), static_cast<int>(f * full.width()), full.height()),
+                   QColor::fromRgb(colormap::sequential(f)));
+        p.drawRect(full.adjusted(0, 0, -1, -1));
+        p.drawText(QRect(full.right() + 6, y, 64, rh), Qt::AlignLeft | Qt::AlignVCenter,
+                   QString::number(m_bits[i], 'f', 2));
+    }
+}
+
+// ---- RoutingPanel ----
+
+RoutingPanel::RoutingPanel(ChatController& chat, QWidget* parent)
+    : QWidget(parent), m_chat(chat), m_data(std::make_unique<RoutingData>()), m_bar(new TraceBar(chat, this)),
+      m_empty(new EmptyState(QString(), QString(), this)),
+      m_tabs(new QTabWidget(this)), m_scopeBox(new QComboBox(this)), m_layerBox(new QComboBox(this)),
+      m_png(new QPushButton(tr("Export PNG…"), this)), m_csv(new QPushButton(tr("Export CSV…"), this)),
+      m_grid(new HeatmapView(this)), m_text(new QTextBrowser(this)), m_load(new HeatmapView(this)),
+      m_legend(new ColorLegend(ColorLegend::Kind::Load, this)), m_bars(new EntropyBars(this)), m_note(new QLabel(this))
+{
+    m_scopeBox->addItem(tr("this message"), int(RoutingData::Scope::Message));
+    m_scopeBox->addItem(tr("whole conversation"), int(RoutingData::Scope::Conversation));
+    m_scopeBox->setToolTip(tr("Count the picked message's tokens, or every token of the conversation up to it"));
+    m_layerBox->setToolTip(tr("The layer whose experts tint the text"));
+    m_note->setWordWrap(true);
+    m_note->setForegroundRole(QPalette::PlaceholderText);
+    m_grid->setTooltip([this](int row, int column) {
+        const QList<int> layers = m_data->moeLayers();
+        return column < layers.size() ? m_data->describe(layers[column], m_data->first(scope()) + row) : QString();
+    });
+    m_load->setTooltip([this](int row, int expert) {
+        const QList<int> layers = m_data->moeLayers();
+        if (row >= layers.size())
+            return QString();
+        const std::vector<double> load = m_data->relativeLoad(layers[row], scope());
+        return tr("layer %1, expert %2: %3× a balanced load")
+            .arg(layers[row])
+            .arg(expert)
+            .arg(load[static_cast<std::size_t>(expert)], 0, 'f', 2);
+    });
+
+    m_grid->setAxisTitles(tr("token"), tr("MoE layer"));
+    m_load->setAxisTitles(tr("MoE layer"), tr("expert"));
+    auto* loadPage = new QWidget(this);
+    auto* loadLayout = new QVBoxLayout(loadPage);
+    loadLayout->setContentsMargins(0, 0, 0, 0);
+    loadLayout->addWidget(m_load, 1);
+    loadLayout->addWidget(m_legend);
+    m_tabs->addTab(m_grid, tr("Tokens × layers"));
+    m_tabs->addTab(m_text, tr("Text"));
+    m_tabs->addTab(loadPage, tr("Expert load"));
+    m_tabs->addTab(m_bars, tr("Entropy"));
+    m_stack = InsideFrame::build(
+        this, m_bar, m_empty,
+        {new QLabel(tr("Count:"), this), m_scopeBox, new QLabel(tr("Tint by layer:"), this), m_layerBox}, m_png,
+        m_csv, m_tabs, {m_note});
+
+    connect(m_scopeBox, &QComboBox::activated, this, &RoutingPanel::refresh);
+    connect(m_layerBox, &QComboBox::activated, this, &RoutingPanel::refresh);
+    connect(m_tabs, &QTabWidget::currentChanged, this, &RoutingPanel::refresh);
+    connect(m_png, &QPushButton::clicked, this, [this] { saveAs(false); });
+    connect(m_csv, &QPushButton::clicked, this, [this] { saveAs(true); });
+    connect(&m_chat, &ChatController::traceReady, this, &RoutingPanel::setTrace);
+    connect(&m_chat, &ChatController::traceCleared, this, [this] { setTrace(TraceResult{}); });
+    setTrace(m_chat.trace());
+}
+
+RoutingPanel::~RoutingPanel() = default;
+
+RoutingData::Scope RoutingPanel::scope() const { return RoutingData::Scope(m_scopeBox->currentData().toInt()); }
+
+void RoutingPanel::setScope(RoutingData::Scope scope)
+{
+    m_scopeBox->setCurrentIndex(m_scopeBox->findData(int(scope)));
+    refresh();
+}
+
+int RoutingPanel::tintLayer() const { return m_layerBox->currentData().toInt(); }
+
+void RoutingPanel::showView(View view) { m_tabs->setCurrentIndex(view); }
+
+bool RoutingPanel::showsData() const { return m_stack->currentIndex() == 1; }
+
+void RoutingPanel::setTrace(const TraceResult& result)
+{
+    m_data = std::make_unique<RoutingData>(result);
+    if (!result.trace) {
+        m_empty->setText(tr("Expert routing"), tr("Which experts the router picks for each token, layer by layer, "
+                                                  "for Mixture-of-Experts models. Appears after a reply, or pick a "
+                                                  "message above."));
+        m_stack->setCurrentIndex(0);
+        return;
+    }
+    if (!m_data->hasExperts() || m_data->isEmpty()) {
+        m_empty->setText(tr("This model has no experts"),
+                         tr("%1 is a dense model: every token goes through the same feed-forward network, so there "
+                            "is no routing to show. Open a Mixture-of-Experts model (DeepSeek, Qwen-MoE, Mixtral) "
+                            "to see it.")
+                             .arg(QString::fromStdString(result.trace->model)));
+        m_stack->setCurrentIndex(0);
+        return;
+    }
+    const int keep = tintLayer();
+    m_layerBox->clear();
+    for (int l : m_data->moeLayers())
+        m_layerBox->addItem(QString::number(l), l);
+    m_layerBox->setCurrentIndex(std::max(0, m_layerBox->findData(keep)));
+    m_note->setText(tr("%1 experts, %2 chosen per token. Colours: each token's top expert (hover for all chosen "
+                       "experts and their weights).")
+                        .arg(m_data->experts())
+                        .arg(m_data->expertsUsed()));
+    m_stack->setCurrentIndex(1);
+    refresh();
+}
+
+void RoutingPanel::refresh()
+{
+    if (m_data->isEmpty() || !m_data->hasExperts())
+        return;
+    const QList<int> layers = m_data->moeLayers();
+    switch (m_tabs->currentIndex()) {
+    case GridView: {
+        QStringList rows, columns;
+        for (int t = m_data->first(scope()); t < m_data->tokens(); ++t)
+            rows << m_data->piece(t);
+        for (int l : layers)
+            columns << tr("layer %1").arg(l);
+        m_grid->setImage(m_data->tokenGrid(scope()), rows, columns, HeatmapView::Fit::Rows);
+        break;
+    }
+    case TextView: { // built with a cursor on a detached document: parsing HTML or laying
+                     // out after every insert is slow for thousands of runs
+        auto* document = new QTextDocument(m_text);
+        document->setDefaultFont(m_text->font());
+        QTextCursor cursor(document);
+        QTextBlockFormat block;
+        block.setLineHeight(150, QTextBlockFormat::ProportionalHeight);
+        cursor.setBlockFormat(block);
+        for (const RoutingData::Run& run : m_data->tintRuns(tintLayer(), scope())) {
+            QTextCharFormat format;
+            if (run.expert >= 0) {
+                format.setBackground(RoutingData::tint(run.expert));
+                format.setForeground(Qt::black);
+                format.setToolTip(tr("expert %1").arg(run.expert));
+            }
+            cursor.insertText(run.text, format);
+        }
+        QTextDocument* old = m_text->document();
+        const bool ours = old->parent() == m_text; // the first one belongs to the browser
+        m_text->setDocument(document);
+        if (ours)
+            delete old;
+        break;
+    }
+    case LoadView: {
+        QStringList rows, columns;
+        for (int l : layers)
+            rows << tr("layer %1").arg(l);
+        for (int e = 0; e < m_data->experts(); ++e)
+            columns << QString::number(e);
+        m_load->setImage(m_data->loadImage(scope()), rows, columns, HeatmapView::Fit::Stretch);
+        break;
+    }
+    case EntropyView: {
+        QList<double> bits;
+        for (int l : layers)
+            bits << m_data->loadEntropy(l, scope());
+        m_bars->setValues(layers, bits, std::log2(std::max(1, m_data->experts())));
+        break;
+    }
+    }
+}
+
+bool RoutingPanel::exportPng(const QString& path) const { return m_tabs->currentWidget()->grab().save(path, "PNG"); }
+
+bool RoutingPanel::exportCsv(const QString& path) const
+{
+    return !m_data->isEmpty() && InsideFrame::writeText(path, m_data->loadCsv(scope()));
+}
+
+void RoutingPanel::saveAs(bool csv)
+{
+    if (m_data->isEmpty())
+        return;
+    const QString path =
+        InsideFrame::askPath(this, csv, csv ? QStringLiteral("expert-load.csv") : QStringLiteral("routing.png"));
+    if (path.isEmpty())
+        return;
+    if (!(csv ? exportCsv(path) : exportPng(path)))
+        m_note->setText(tr("Could not write %1.").arg(path));
+}
