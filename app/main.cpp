@@ -11,6 +11,8 @@
 #include "themecontroller.h"
 #include "ui/mainwindow.h"
 
+#include "engine/builtin_model.h"
+
 #include <KSyntaxHighlighting/Repository>
 
 #include <QApplication>
@@ -44,7 +46,10 @@ int main(int argc, char** argv)
         std::fputs(qPrintable(parsed.message), parsed.exitCode == 0 ? stdout : stderr);
         return parsed.exitCode;
     }
-    const AppOptions& options = parsed.options;
+    AppOptions options = parsed.options;
+    // No model asked for: Seekbench's own, so a first start opens a ready chat.
+    if (options.modelPath.isEmpty())
+        options.modelPath = QString::fromStdString(seekbench::builtin_model_path());
     if (!settings.isWritable())
         std::fprintf(stderr, "seekbench: settings file %s is not writable; changes will not be kept\n",
                      qPrintable(settings.settingsFile()));

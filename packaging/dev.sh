@@ -23,6 +23,13 @@ PACKAGES=(
   xvfb xauth fonts-dejavu-core fonts-noto-cjk
   python3 python3-numpy
 )
+# Added for `train` (the built-in model's training tool and its corpus), in an environment
+# of its own so that building and testing never download PyTorch.
+TRAIN_PACKAGES=(
+  python3-torch python3-regex python3-matplotlib libopenblas0-pthread
+  python3.13-doc fortunes-zh
+)
+FLAVOR=""   # "" for the build environment, "train-" for the training one
 
 usage() {
   cat <<EOF
@@ -33,6 +40,9 @@ usage: packaging/dev.sh COMMAND [ARGS]
   build               provision and build (binaries in build/bin/)
   env                 provision the build environment only
   exec -- CMD...      run CMD inside the build environment, from the repository root
+  train [-- ARGS]     provision the training environment (PyTorch, corpus packages), train
+                      the built-in model (resources/models/train/train.py ARGS), then
+                      measure it with the engine (finalize.py)
   clean               remove the build directory
 
 Environment: SEEKBENCH_ENV=native|chroot forces a kind of environment;
@@ -92,7 +102,7 @@ env_hash() {
   printf '%s\n' "$RECIPE" "$SUITE" "${PACKAGES[@]}" | sha256sum | cut -c1-12
 }
 
-rootfs_dir() { echo "$CACHE/rootfs-$SUITE-$(env_hash)"; }
+rootfs_dir() { echo "$CACHE/rootfs-$SUITE-$FLAVOR$(env_hash)"; }
 
 ensure_host_tools() {
   local missing=()
@@ -129,8 +139,9 @@ provision_chroot() {
     >"$CACHE/apt.log" 2>&1 || die "installing packages failed; see $CACHE/apt.log"
   printf '%s\n' "${PACKAGES[@]}" >"$tmp/.seekbench-ready"
   mv "$tmp" "$root"
-  # Environments made from an older package list are dead weight now.
-  for old in "$CACHE"/rootfs-*; do
+  # Environments of this kind made from an older package list are dead weight now.
+  for old in "$CACHE"/rootfs-"$SUITE"-"$FLAVOR"*; do
+    [ -z "$FLAVOR" ] && case "$old" in *-train-*) continue ;; esac
     [ "$old" = "$root" ] || rm -rf "$old"
   done
   say "environment ready after $((SECONDS - t0)) s"
@@ -225,6 +236,15 @@ main() {
         -j "${CTEST_PARALLEL_LEVEL:-$(nproc)}" "$@" ;;
     run) provision; build; run_app "$@" ;;
     exec) [ $# -gt 0 ] || die "exec needs a command: dev.sh exec -- CMD..."; provision; in_env "$@" ;;
+    train)
+      # Train in the training environment, then measure the result with the engine.
+      local build_packages=("${PACKAGES[@]}")
+      FLAVOR=train- PACKAGES+=("${TRAIN_PACKAGES[@]}") KIND=chroot
+      provision_chroot
+      in_env python3 resources/models/train/train.py "$@"
+      FLAVOR="" PACKAGES=("${build_packages[@]}")
+      provision; build
+      in_env python3 resources/models/train/finalize.py ;;
     clean) rm -rf "$REPO/build" ;;
     -h|--help|help|"") usage ;;
     *) usage; exit 2 ;;

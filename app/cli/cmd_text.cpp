@@ -3,14 +3,17 @@
 #include "commands.h"
 #include "routing_stats.h"
 
+#include "engine/builtin_model.h"
 #include "engine/cpu/backend.h"
 #include "engine/device.h"
 #include "engine/error.h"
 #include "engine/gguf.h"
 #include "engine/model.h"
+#include "engine/perplexity.h"
 #include "engine/session.h"
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -32,9 +35,13 @@ std::string read_file(const std::string& path)
 std::string model_path(const Args& a)
 {
     const std::string m = a.str("-m", a.str("--model"));
-    if (m.empty())
+    if (!m.empty())
+        return m;
+    const std::string builtin = builtin_model_path(); // Seekbench's own, when it is there
+    if (builtin.empty())
         throw Error(ErrorCode::InvalidArgument, "a model is needed: -m FILE.gguf");
-    return m;
+    std::fprintf(stderr, "using the built-in model %s\n", builtin.c_str());
+    return builtin;
 }
 
 std::string human_bytes(double b)
@@ -194,6 +201,26 @@ int cmd_run(int argc, char** argv)
         std::fprintf(stderr, "routing over %zu tokens (prompt and generated):\n", routing.tokens.size());
         print_routing_stats(routing, stderr);
     }
+    return 0;
+}
+
+int cmd_perplexity(int argc, char** argv)
+{
+    const Args a(argc, argv, 2, {"-m", "--model", "-f", "--file", "--window", "--threads"});
+    a.allow_only({"-m", "--model", "-f", "--file", "--window", "--threads"});
+    if (!a.has("-f") && !a.has("--file"))
+        throw Error(ErrorCode::InvalidArgument, "perplexity needs the text: -f FILE");
+    const auto model = Model::load(model_path(a));
+    CpuBackend cpu(a.integer("--threads", 0));
+    // Special-token text (<|endoftext|>, chat markers) becomes those tokens, as in training.
+    const std::vector<int32_t> tokens = model->tokenizer().encode(read_file(a.str("-f", a.str("--file"))), false, true);
+    const int window = a.integer("--window", 256);
+    const auto t0 = std::chrono::steady_clock::now();
+    const LossResult r = mean_loss(*model, cpu, tokens, window);
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::printf("loss %.4f nats/token, perplexity %.3f, %lld tokens predicted (window %d)\n", r.mean_nll,
+                std::exp(r.mean_nll), r.predicted, window);
+    std::fprintf(stderr, "%.2f s, %.0f tokens/s\n", s, s > 0 ? double(r.predicted) / s : 0.0);
     return 0;
 }
 

@@ -27,6 +27,8 @@ int usage(FILE* out)
                  "  bench --memory [--threads N]      the machine's memory bandwidth\n"
                  "  synth --preset NAME --type TYPE -o FILE [--seed S]\n"
                  "                                    a random-weight model of a named shape (--list-presets)\n"
+                 "  perplexity -m FILE -f TEXT [--window 256]\n"
+                 "                                    mean loss (nats/token) and perplexity of the text\n"
                  "  devices                           the CPU and CUDA devices this build can use\n"
                  "  version\n");
     return out == stderr ? 2 : 0;
@@ -47,6 +49,7 @@ int main(int argc, char** argv)
         if (cmd == "bench") return cmd_bench(argc, argv);
         if (cmd == "synth") return cmd_synth(argc, argv);
         if (cmd == "trace") return cmd_trace(argc, argv);
+        if (cmd == "perplexity") return cmd_perplexity(argc, argv);
         if (cmd == "devices") return cmd_devices(argc, argv);
         if (cmd == "version" || cmd == "--version") {
             std::printf("seekbench-cli %s\n", SEEKBENCH_VERSION);

@@ -15,9 +15,9 @@ struct Result {
     std::string out; // stdout and stderr together
 };
 
-Result run(const std::string& args)
+Result run(const std::string& args, const std::string& env = "")
 {
-    const std::string cmd = std::string(SEEKBENCH_CLI) + " " + args + " 2>&1";
+    const std::string cmd = env + (env.empty() ? "" : " ") + std::string(SEEKBENCH_CLI) + " " + args + " 2>&1";
     FILE* p = popen(cmd.c_str(), "r");
     REQUIRE(p);
     std::string out;
@@ -109,4 +109,30 @@ TEST_CASE("bad input exits with a reason")
     r = run("info -m " + notgguf);
     CHECK_EQ(r.code, 1);
     CHECK(r.out.find("not a GGUF file") != std::string::npos);
+}
+
+TEST_CASE("run without a model uses the built-in one; perplexity measures a text")
+{
+    const Result r = run("run --temp 0 -n 8 -p \"Once upon\"");
+    CHECK_EQ(r.code, 0); // resources/models/seekbench-moe.gguf is shipped
+    CHECK_MSG(r.out.find("using the built-in model") != std::string::npos, r.out);
+    const Result gone = run("run -n 8 -p x", "SEEKBENCH_BUILTIN_MODEL=/nonexistent");
+    CHECK_EQ(gone.code, 2);
+    CHECK_MSG(gone.out.find("a model is needed: -m FILE.gguf") != std::string::npos, gone.out);
+
+    need_shared();
+    const std::string stories = kShared + "/models/stories260K/stories260K.gguf";
+    const std::string text = std::filesystem::temp_directory_path() / "seekbench-cli-perplexity.txt";
+    {
+        FILE* f = std::fopen(text.c_str(), "w");
+        REQUIRE(f);
+        std::fputs("Once upon a time, there was a little girl named Lily. She loved to play outside.", f);
+        std::fclose(f);
+    }
+    const Result p = run("perplexity -m " + stories + " -f " + text + " --window 16 --threads 1");
+    CHECK_EQ(p.code, 0);
+    CHECK_MSG(p.out.find("perplexity") != std::string::npos && p.out.find("tokens predicted (window 16)") != std::string::npos,
+              p.out);
+    const Result bad = run("perplexity -m " + stories);
+    CHECK_EQ(bad.code, 2);
 }
