@@ -59,15 +59,7 @@ ChatController::ChatController(AppSettings& settings, EngineController& engine, 
         } catch (const seekbench::Error& e) {
             emit errorOccurred(tr("The reply could not be saved: %1").arg(QString::fromUtf8(e.what())));
         }
-        const qint64 reply = m_replyId;
-        m_requestId = 0;
-        m_replyId = 0;
-        m_replyText.clear();
-        for (MessageData& d : m_branch)
-            if (d.id == reply)
-                d = toData(reply);
-        emit messageUpdated(toData(reply));
-        emit generatingChanged(false);
+        const qint64 reply = endReply();
         emit conversationsChanged();
         if (m_traceWanted)
             requestTrace(reply);
@@ -83,15 +75,7 @@ ChatController::ChatController(AppSettings& settings, EngineController& engine, 
             }
         } catch (const seekbench::Error&) {
         }
-        const qint64 reply = m_replyId;
-        m_requestId = 0;
-        m_replyId = 0;
-        m_replyText.clear();
-        for (MessageData& d : m_branch)
-            if (d.id == reply)
-                d = toData(reply);
-        emit messageUpdated(toData(reply));
-        emit generatingChanged(false);
+        endReply();
         emit errorOccurred(message);
     });
     connect(&m_engine, &EngineController::traceReady, this, [this](const TraceResult& result) {
@@ -451,6 +435,21 @@ bool ChatController::startReply(qint64 userMessage)
     emit generatingChanged(true);
     emit conversationsChanged();
     return true;
+}
+
+// The reply being written is finished (or failed): forget the request, show it as stored.
+qint64 ChatController::endReply()
+{
+    const qint64 reply = m_replyId;
+    m_requestId = 0;
+    m_replyId = 0;
+    m_replyText.clear();
+    for (MessageData& d : m_branch)
+        if (d.id == reply)
+            d = toData(reply);
+    emit messageUpdated(toData(reply));
+    emit generatingChanged(false);
+    return reply;
 }
 
 void ChatController::persistReply(bool final)

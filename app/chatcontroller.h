@@ -81,6 +81,7 @@ private:
     void reloadBranch();
     bool startReply(qint64 parentUserMessage);
     void persistReply(bool final);
+    qint64 endReply();
     MessageData toData(qint64 messageId) const;
 
     AppSettings& m_settings;
