@@ -430,6 +430,7 @@ bool ChatController::startReply(qint64 userMessage)
     m_store->set_model(m_current, s(m_models.currentPath()));
     m_replyText.clear();
     m_sincePersist.start();
+    m_traceRequestId = 0; // a trace still running is cancelled for this reply
     m_requestId = m_engine.generate(r);
     reloadBranch();
     emit generatingChanged(true);

@@ -97,6 +97,7 @@ void EngineController::unloadModel()
 
 quint64 EngineController::generate(GenerationRequest request)
 {
+    m_worker->cancelTraces(m_nextId - 1); // a reply goes first; a trace still wanted is asked again
     request.id = m_nextId++;
     setBusy(true);
     QMetaObject::invokeMethod(m_worker, [w = m_worker, request] { w->generate(request); }, Qt::QueuedConnection);

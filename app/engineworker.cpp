@@ -13,6 +13,7 @@
 
 namespace {
 constexpr std::size_t kSessionsKept = 3;
+constexpr std::size_t kTraceChunk = 128; // tokens a trace runs between looks at its cancel flag
 }
 
 EngineWorker::EngineWorker(int threads) : m_threads(threads) {}
@@ -227,7 +228,14 @@ void EngineWorker::traceMessage(const TraceRequest& r)
         so.n_ctx = n + 1;
         seekbench::Session session(*m_model, *m_cpu, so);
         session.set_trace(trace.get());
-        session.eval(tokens);
+        for (std::size_t end = 0; end < tokens.size();) { // in chunks, so that it can be cancelled
+            if (m_cancelTracesUpTo.load() >= r.id) {
+                emit traceFailed(r.id, tr("Cancelled for a new reply."));
+                return;
+            }
+            end = std::min(tokens.size(), end + kTraceChunk);
+            session.eval({tokens.begin(), tokens.begin() + static_cast<std::ptrdiff_t>(end)});
+        }
         session.set_trace(nullptr);
         for (int t : trace->tokens)
             trace->pieces.push_back(seekbench::utf8_sanitize(m_model->tokenizer().piece(t, true)));

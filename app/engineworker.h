@@ -27,6 +27,9 @@ public:
     // Safe from any thread: generations with ids up to `id` stop before their next token
     // (or do not start, if still queued).
     void requestStop(quint64 id) { m_stopUpTo.store(id); }
+    // Safe from any thread: traces with ids up to `id` give up at their next chunk of tokens
+    // (a reply waiting behind a long trace should not wait for it).
+    void cancelTraces(quint64 id) { m_cancelTracesUpTo.store(id); }
 
 public slots:
     void loadModel(const QString& path);
@@ -67,4 +70,5 @@ private:
 
     std::list<Cached> m_sessions; // most recently used first
     std::atomic<quint64> m_stopUpTo{0};
+    std::atomic<quint64> m_cancelTracesUpTo{0};
 };

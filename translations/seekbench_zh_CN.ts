@@ -429,6 +429,10 @@
         <source>There is no message to look into.</source>
         <translation>没有可查看的消息。</translation>
     </message>
+    <message>
+        <source>Cancelled for a new reply.</source>
+        <translation>为新的回复而取消。</translation>
+    </message>
 </context>
 <context>
     <name>EntropyBars</name>

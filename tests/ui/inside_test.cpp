@@ -373,6 +373,34 @@ private slots:
         QVERIFY(!app.chat.trace().trace); // dropped once no panel wants it
     }
 
+    // A reply asked for while a trace is queued or running goes first: the trace gives up at
+    // its next chunk of tokens, and the reply is written as usual.
+    void replyCancelsARunningTrace()
+    {
+        QTemporaryDir dir;
+        const QString path = writeDeepseekTiny(dir);
+        AppHarness app(dir.path(), false);
+        QVERIFY(app.load(path));
+        TraceRequest t;
+        t.turns = {{QStringLiteral("user"), QStringLiteral("many words ").repeated(300)}};
+        QSignalSpy failed(&app.engine, &EngineController::traceFailed);
+        QSignalSpy ready(&app.engine, &EngineController::traceReady);
+        QSignalSpy finished(&app.engine, &EngineController::generationFinished);
+        const quint64 traceId = app.engine.traceMessage(t);
+        GenerationRequest g;
+        g.turns = {{QStringLiteral("user"), QStringLiteral("Hello")}};
+        g.sampling.maxTokens = 4;
+        app.engine.generate(g);
+        QVERIFY(finished.wait(30000));
+        QCOMPARE(failed.count(), 1);
+        QCOMPARE(failed.at(0).at(0).toULongLong(), traceId);
+        QCOMPARE(ready.count(), 0);
+        // A trace asked for afterwards runs to the end.
+        app.engine.traceMessage(t);
+        QVERIFY(ready.wait(30000));
+        QVERIFY(qvariant_cast<TraceResult>(ready.at(0).at(0)).trace->tokens.size() > 300);
+    }
+
     // Not every layer fits the memory budget: the focus layer is kept, the rest say so.
     void attentionBudgetKeepsTheFocusLayer()
     {
