@@ -138,27 +138,32 @@ void ChatController::copyReadableConversations()
     }
 }
 
-ConversationData ChatController::conversation(qint64 id) const
+namespace {
+ConversationData toConversationData(const seekbench::storage::Conversation& c)
 {
     ConversationData d;
-    const auto c = m_store->conversation(id);
-    if (!c)
-        return d;
-    d.id = c->id;
-    d.title = q(c->title);
-    d.model = q(c->model);
-    d.systemPrompt = q(c->system_prompt);
-    d.pinned = c->pinned;
-    d.updated = c->updated_at;
-    d.sampling = SamplingSettings::fromJson(q(c->sampling));
+    d.id = c.id;
+    d.title = q(c.title);
+    d.model = q(c.model);
+    d.systemPrompt = q(c.system_prompt);
+    d.pinned = c.pinned;
+    d.updated = c.updated_at;
+    d.sampling = SamplingSettings::fromJson(q(c.sampling));
     return d;
+}
+} // namespace
+
+ConversationData ChatController::conversation(qint64 id) const
+{
+    const auto c = m_store->conversation(id);
+    return c ? toConversationData(*c) : ConversationData{};
 }
 
 QList<ConversationData> ChatController::conversations() const
 {
-    QList<ConversationData> out;
+    QList<ConversationData> out; // one query for the list, not one more per conversation
     for (const auto& c : m_store->conversations())
-        out.append(conversation(c.id));
+        out.append(toConversationData(c));
     return out;
 }
 
