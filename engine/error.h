@@ -17,6 +17,7 @@ enum class ErrorCode {
     Device,         // an accelerator is missing, too old, or out of memory
     Database,       // SQLite said no
     Cancelled,      // the user asked us to stop
+    ContextFull,    // a conversation or prompt does not fit the model's context
 };
 
 inline const char* to_string(ErrorCode code)
@@ -29,6 +30,7 @@ inline const char* to_string(ErrorCode code)
     case ErrorCode::Device: return "device error";
     case ErrorCode::Database: return "database error";
     case ErrorCode::Cancelled: return "cancelled";
+    case ErrorCode::ContextFull: return "context full";
     }
     return "error";
 }

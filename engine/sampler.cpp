@@ -8,6 +8,18 @@
 
 namespace seekbench {
 
+SamplerParams ChatDefaults::sampling(uint64_t seed)
+{
+    SamplerParams p;
+    p.temperature = static_cast<float>(temperature);
+    p.top_k = top_k;
+    p.top_p = static_cast<float>(top_p);
+    p.min_p = static_cast<float>(min_p);
+    p.repeat_penalty = static_cast<float>(repeat_penalty);
+    p.seed = seed;
+    return p;
+}
+
 Sampler::Sampler(const SamplerParams& params) : m_params(params), m_state(params.seed * 0x9E3779B97F4A7C15ull + 1) {}
 
 double Sampler::uniform()

@@ -20,6 +20,17 @@ struct SamplerParams {
     uint64_t seed = 0;
 };
 
+// What a chat uses unless the user says otherwise: the app's and the CLI's defaults.
+struct ChatDefaults {
+    static constexpr double temperature = 0.7;
+    static constexpr int top_k = 40;
+    static constexpr double top_p = 0.95;
+    static constexpr double min_p = 0.05;
+    static constexpr double repeat_penalty = 1.1;
+    static constexpr int max_tokens = 512;
+    static SamplerParams sampling(uint64_t seed);
+};
+
 class Sampler {
 public:
     explicit Sampler(const SamplerParams& params);

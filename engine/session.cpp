@@ -9,13 +9,6 @@
 namespace seekbench {
 namespace {
 
-int choose_ctx(const Model& model, const SessionOptions& o)
-{
-    if (o.n_ctx > 0)
-        return o.n_ctx;
-    return std::min(model.config().n_ctx_train > 0 ? model.config().n_ctx_train : 4096, 4096);
-}
-
 double seconds_since(std::chrono::steady_clock::time_point t0)
 {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -23,9 +16,16 @@ double seconds_since(std::chrono::steady_clock::time_point t0)
 
 } // namespace
 
+int session_context(const Model& model, const SessionOptions& o)
+{
+    if (o.n_ctx > 0)
+        return o.n_ctx;
+    return std::min(model.config().n_ctx_train > 0 ? model.config().n_ctx_train : 4096, 4096);
+}
+
 Session::Session(const Model& model, CpuBackend& cpu, const SessionOptions& options)
     : m_model(model), m_cpu(cpu), m_options(options),
-      m_cache(make_kv_cache(model.config(), choose_ctx(model, options), 1, options.kv_type))
+      m_cache(make_kv_cache(model.config(), session_context(model, options), 1, options.kv_type))
 {
     if (m_options.n_batch <= 0)
         m_options.n_batch = 512;

@@ -23,6 +23,9 @@ struct SessionOptions {
     int n_keep = -1;        // tokens a context shift never drops; -1: the BOS token if any
 };
 
+// The context a session made with these options has, in tokens.
+int session_context(const Model& model, const SessionOptions& options);
+
 struct GenerateStats {
     int prompt_tokens = 0;      // processed now (after prefix reuse)
     int reused_tokens = 0;

@@ -2,13 +2,11 @@
 // the format is small. Strings are escaped per RFC 8259; floats keep 6 significant digits.
 #include "trace.h"
 
-#include "error.h"
+#include "text_io.h"
 
 #include <algorithm>
-#include <cerrno>
+#include <cmath>
 #include <cstdio>
-#include <cstring>
-#include <fstream>
 #include <sstream>
 
 namespace seekbench {
@@ -45,40 +43,74 @@ std::size_t Trace::bytes() const
     return b;
 }
 
-std::vector<std::vector<int>> Trace::expert_counts() const
+int ExpertLoad::total() const
 {
-    std::vector<std::vector<int>> counts(static_cast<std::size_t>(n_layers), std::vector<int>(static_cast<std::size_t>(n_experts), 0));
-    for (const RoutingRecord& r : routing)
+    int sum = 0;
+    for (int n : chosen)
+        sum += n;
+    return sum;
+}
+
+std::vector<double> ExpertLoad::relative(int experts_used) const
+{
+    const double balanced = double(tokens) * experts_used / std::max<std::size_t>(1, chosen.size());
+    std::vector<double> out(chosen.size(), 0.0);
+    if (balanced > 0)
+        for (std::size_t e = 0; e < chosen.size(); ++e)
+            out[e] = chosen[e] / balanced;
+    return out;
+}
+
+double ExpertLoad::entropy_bits() const
+{
+    const int sum = total();
+    double h = 0;
+    for (int n : chosen)
+        if (n > 0) {
+            const double p = double(n) / sum;
+            h -= p * std::log2(p);
+        }
+    return h;
+}
+
+ExpertLoad expert_load(const Trace& trace, int layer, int first_token)
+{
+    ExpertLoad load;
+    load.chosen.assign(static_cast<std::size_t>(std::max(0, trace.n_experts)), 0);
+    const int first_pos = (trace.positions.empty() ? 0 : trace.positions.front()) + first_token;
+    for (const RoutingRecord& r : trace.routing) {
+        if (r.layer != layer || r.pos < first_pos)
+            continue;
+        ++load.tokens;
         for (int e : r.experts)
-            if (r.layer >= 0 && r.layer < n_layers && e >= 0 && e < n_experts)
-                ++counts[static_cast<std::size_t>(r.layer)][static_cast<std::size_t>(e)];
-    return counts;
+            if (e >= 0 && e < trace.n_experts)
+                ++load.chosen[static_cast<std::size_t>(e)];
+    }
+    return load;
+}
+
+double entropy_bits(const float* p, std::size_t n)
+{
+    double h = 0;
+    for (std::size_t i = 0; i < n; ++i)
+        if (p[i] > 0)
+            h -= p[i] * std::log2(double(p[i]));
+    return h;
+}
+
+double mean_entropy_bits(const AttentionMap& map)
+{
+    if (map.probs.empty())
+        return 0;
+    double sum = 0;
+    for (const auto& row : map.probs)
+        sum += entropy_bits(row.data(), row.size());
+    return sum / static_cast<double>(map.probs.size());
 }
 
 namespace {
 
-void put_string(std::ostringstream& o, const std::string& s)
-{
-    o << '"';
-    for (unsigned char c : s) {
-        switch (c) {
-        case '"': o << "\\\""; break;
-        case '\\': o << "\\\\"; break;
-        case '\n': o << "\\n"; break;
-        case '\r': o << "\\r"; break;
-        case '\t': o << "\\t"; break;
-        default:
-            if (c < 0x20) {
-                char buf[8];
-                std::snprintf(buf, sizeof buf, "\\u%04x", c);
-                o << buf;
-            } else {
-                o << static_cast<char>(c);
-            }
-        }
-    }
-    o << '"';
-}
+void put_string(std::ostringstream& o, const std::string& s) { o << json_quote(s); }
 
 template <typename T> void put_array(std::ostringstream& o, const std::vector<T>& v)
 {
@@ -148,21 +180,7 @@ std::string trace_json(const Trace& t)
 
 void write_trace_json(const Trace& trace, const std::string& path)
 {
-    const std::string text = trace_json(trace);
-    const std::string tmp = path + ".partial";
-    {
-        std::ofstream out(tmp, std::ios::binary);
-        out << text;
-        out.flush();
-        if (!out) {
-            std::remove(tmp.c_str());
-            throw Error(ErrorCode::Io, path + ": cannot write the trace: " + std::strerror(errno));
-        }
-    }
-    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-        std::remove(tmp.c_str());
-        throw Error(ErrorCode::Io, path + ": cannot write the trace: " + std::strerror(errno));
-    }
+    write_file_whole(path, trace_json(trace), "trace");
 }
 
 } // namespace seekbench

@@ -48,9 +48,27 @@ struct Trace {
 
     AttentionMap& map(int layer, int head); // finds or adds
     std::size_t bytes() const;              // memory held, for the app to report and bound
-    // Expert load per layer: counts[layer][expert] = how often it was chosen.
-    std::vector<std::vector<int>> expert_counts() const;
 };
+
+// The statistics the CLI and the app's panels show, computed here once.
+
+// How the router spread one MoE layer's choices over its experts, counted over the traced
+// tokens from index `first_token` of trace.tokens on.
+struct ExpertLoad {
+    std::vector<int> chosen; // per expert: how often it was among a token's chosen ones
+    int tokens = 0;          // tokens the layer routed
+    int total() const;       // all choices
+    // chosen / what a perfectly balanced router gives (tokens x k / experts): 1 is even.
+    std::vector<double> relative(int experts_used) const;
+    // Entropy (bits) of the choices' distribution; log2(experts) is perfectly even.
+    double entropy_bits() const;
+};
+ExpertLoad expert_load(const Trace& trace, int layer, int first_token = 0);
+
+// Entropy (bits) of a probability distribution, e.g. one query's attention row.
+double entropy_bits(const float* p, std::size_t n);
+// The mean entropy (bits) of a map's rows: how spread out a head's attention is.
+double mean_entropy_bits(const AttentionMap& map);
 
 // The documented JSON form (see README, "Traces"). Throws Error (Io) if it cannot write.
 void write_trace_json(const Trace& trace, const std::string& path);

@@ -29,15 +29,6 @@ QString csvField(const QString& s)
     return QLatin1Char('"') + q + QLatin1Char('"');
 }
 
-double entropyBits(const float* p, std::size_t n)
-{
-    float h = 0;
-    for (std::size_t i = 0; i < n; ++i)
-        if (p[i] > 0)
-            h -= p[i] * std::log2(p[i]);
-    return h;
-}
-
 } // namespace
 
 // ---- AttentionData ----
@@ -72,7 +63,7 @@ const seekbench::AttentionMap* AttentionData::map(int layer, int head) const
     return m_maps[static_cast<std::size_t>(layer * m_heads + head)];
 }
 
-float AttentionData::value(int layer, int head, int q, int k) const
+float AttentionData::weight(int layer, int head, int q, int k) const
 {
     if (q < 0 || q >= m_tokens || k < 0 || k > q)
         return 0.0f;
@@ -157,12 +148,8 @@ double AttentionData::entropy(int layer, int head) const
     if (!m || m_tokens == 0)
         return 0;
     double& cached = m_entropy[static_cast<std::size_t>(layer * m_heads + head)];
-    if (std::isnan(cached)) {
-        double sum = 0;
-        for (const auto& row : m->probs)
-            sum += entropyBits(row.data(), row.size());
-        cached = sum / m_tokens;
-    }
+    if (std::isnan(cached))
+        cached = seekbench::mean_entropy_bits(*m);
     return cached;
 }
 
@@ -175,7 +162,7 @@ QString AttentionData::csv(int layer, int head) const
     for (int q = 0; q < m_tokens; ++q) {
         out += csvField(piece(q));
         for (int k = 0; k < m_tokens; ++k)
-            out += QLatin1Char(',') + (k <= q ? QString::number(value(layer, head, q, k), 'g', 6) : QString());
+            out += QLatin1Char(',') + (k <= q ? QString::number(weight(layer, head, q, k), 'g', 6) : QString());
         out += QLatin1Char('\n');
     }
     return out;
@@ -240,33 +227,12 @@ QString RoutingData::describe(int layer, int token) const
 
 std::vector<double> RoutingData::relativeLoad(int layer, Scope scope) const
 {
-    std::vector<double> load(static_cast<std::size_t>(std::max(0, m_experts)), 0.0);
-    int counted = 0;
-    for (int token = first(scope); token < m_tokens; ++token) {
-        const seekbench::RoutingRecord* r = record(layer, token);
-        if (!r)
-            continue;
-        ++counted;
-        for (int e : r->experts)
-            if (e >= 0 && e < m_experts)
-                load[static_cast<std::size_t>(e)] += 1;
-    }
-    const double balanced = double(counted) * m_used / std::max(1, m_experts);
-    for (double& l : load)
-        l = balanced > 0 ? l / balanced : 0;
-    return load;
+    return m_trace ? seekbench::expert_load(*m_trace, layer, first(scope)).relative(m_used) : std::vector<double>{};
 }
 
 double RoutingData::loadEntropy(int layer, Scope scope) const
 {
-    const std::vector<double> load = relativeLoad(layer, scope);
-    double total = 0, h = 0;
-    for (double l : load)
-        total += l;
-    for (double l : load)
-        if (l > 0)
-            h -= l / total * std::log2(l / total);
-    return total > 0 ? h : 0;
+    return m_trace ? seekbench::expert_load(*m_trace, layer, first(scope)).entropy_bits() : 0.0;
 }
 
 QImage RoutingData::tokenGrid(Scope scope) const

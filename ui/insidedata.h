@@ -3,7 +3,7 @@
 // hand-made trace.
 #pragma once
 
-#include "app/chattypes.h"
+#include "ui/controllers/chattypes.h"
 
 #include <QCoreApplication>
 #include <QImage>
@@ -34,7 +34,7 @@ public:
 
     // How much query token q attends to key token k (0 when k > q) in head `head` of
     // `layer`, or the mean/max over heads.
-    float value(int layer, int head, int q, int k) const;
+    float weight(int layer, int head, int q, int k) const;
     // The token x token map as colours (rows: queries, columns: keys); future keys are
     // left transparent.
     QImage image(int layer, int head) const;

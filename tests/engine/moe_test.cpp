@@ -222,11 +222,19 @@ TEST_CASE("traces equal what the reference computes, and cost nothing when off")
             CHECK_EQ(r.scores.size(), static_cast<std::size_t>(c.n_experts));
             CHECK_EQ(r.shared_gate >= 0, c.shared_expert_gate);
         }
-        const auto counts = trace.expert_counts();
         int total = 0;
-        for (const auto& layer : counts)
-            for (int n : layer)
-                total += n;
+        for (int l = 0; l < c.n_layers; ++l) {
+            const ExpertLoad load = expert_load(trace, l);
+            CHECK_EQ(load.tokens, c.layer_is_moe(l) ? static_cast<int>(tokens.size()) : 0);
+            total += load.total();
+            if (load.tokens > 0) { // the relative load averages to 1 over the experts
+                double mean = 0;
+                for (double r : load.relative(c.n_experts_used))
+                    mean += r / c.n_experts;
+                CHECK(std::fabs(mean - 1.0) < 1e-9);
+                CHECK(load.entropy_bits() <= std::log2(c.n_experts) + 1e-9);
+            }
+        }
         CHECK_EQ(total, moe_layers * static_cast<int>(tokens.size()) * c.n_experts_used);
         CHECK(trace_json(trace).find("\"routing\":[{\"layer\":") != std::string::npos);
     }
