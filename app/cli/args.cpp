@@ -1,11 +1,15 @@
 // Args: options are matched by their full spelling, short aliases handled by callers.
 #include "args.h"
 
+#include "engine/builtin_model.h"
 #include "engine/error.h"
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 
 namespace seekbench::cli {
 
@@ -64,6 +68,28 @@ void Args::allow_only(const std::vector<std::string>& names) const
     for (const auto& [name, value] : m_values)
         if (std::find(names.begin(), names.end(), name) == names.end())
             throw Error(ErrorCode::InvalidArgument, "unknown option " + name);
+}
+
+std::string model_path(const Args& a)
+{
+    const std::string m = a.str("-m", a.str("--model"));
+    if (!m.empty())
+        return m;
+    const std::string builtin = builtin_model_path(); // Seekbench's own, when it is there
+    if (builtin.empty())
+        throw Error(ErrorCode::InvalidArgument, "a model is needed: -m FILE.gguf");
+    std::fprintf(stderr, "using the built-in model %s\n", builtin.c_str());
+    return builtin;
+}
+
+std::string read_file(const std::string& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        throw Error(ErrorCode::Io, path + ": cannot read");
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
 }
 
 } // namespace seekbench::cli

@@ -1,5 +1,6 @@
 // A tiny argument reader for seekbench-cli's subcommands: "-m F", "--temp 0.7",
-// "--flag", positional text. Bad values throw seekbench::Error (InvalidArgument).
+// "--flag", positional text, and what most subcommands read through it (the model, files).
+// Bad values throw seekbench::Error (InvalidArgument).
 #pragma once
 
 #include <map>
@@ -25,5 +26,12 @@ private:
     std::map<std::string, std::string> m_values;
     std::vector<std::string> m_positional;
 };
+
+// The model a subcommand works on: -m/--model, else the built-in model (said on stderr).
+// Throws Error (InvalidArgument) when there is neither.
+std::string model_path(const Args& args);
+
+// A whole file as text. Throws Error (Io) naming the file.
+std::string read_file(const std::string& path);
 
 } // namespace seekbench::cli

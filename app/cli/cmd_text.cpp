@@ -3,7 +3,6 @@
 #include "commands.h"
 #include "routing_stats.h"
 
-#include "engine/builtin_model.h"
 #include "engine/cpu/backend.h"
 #include "engine/device.h"
 #include "engine/error.h"
@@ -15,34 +14,10 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <map>
-#include <sstream>
 
 namespace seekbench::cli {
 namespace {
-
-std::string read_file(const std::string& path)
-{
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        throw Error(ErrorCode::Io, path + ": cannot read");
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-std::string model_path(const Args& a)
-{
-    const std::string m = a.str("-m", a.str("--model"));
-    if (!m.empty())
-        return m;
-    const std::string builtin = builtin_model_path(); // Seekbench's own, when it is there
-    if (builtin.empty())
-        throw Error(ErrorCode::InvalidArgument, "a model is needed: -m FILE.gguf");
-    std::fprintf(stderr, "using the built-in model %s\n", builtin.c_str());
-    return builtin;
-}
 
 std::string human_bytes(double b)
 {

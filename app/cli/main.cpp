@@ -18,6 +18,10 @@ int usage(FILE* out)
                  "  run -m FILE [-p TEXT | -f FILE] [-n N] [--temp T] [--seed S] [--threads N]\n"
                  "      [--top-k K] [--top-p P] [--min-p P] [--repeat-penalty R] [--ctx N] [--routing-stats]\n"
                  "                                    generate text (stdout); speeds (and expert load) to stderr\n"
+                 "  chat [-m FILE] [-p TEXT] [--system TEXT] [-n N] [--temp T] [--seed S] [--threads N]\n"
+                 "       [--top-k K] [--top-p P] [--min-p P] [--repeat-penalty R]\n"
+                 "                                    a conversation with the model's chat template; one turn\n"
+                 "                                    with -p, else interactive (/help lists its commands)\n"
                  "  trace -m FILE -p TEXT [-n N] [--layers 0,2] [--heads 0,1] [--no-attention] [--no-routing]\n"
                  "        --json OUT                  attention and expert routing as JSON\n"
                  "  tokenize -m FILE [--no-bos] [--special] (TEXT | -f FILE)\n"
@@ -45,6 +49,7 @@ int main(int argc, char** argv)
     try {
         if (cmd == "info") return cmd_info(argc, argv);
         if (cmd == "run") return cmd_run(argc, argv);
+        if (cmd == "chat") return cmd_chat(argc, argv);
         if (cmd == "tokenize") return cmd_tokenize(argc, argv);
         if (cmd == "bench") return cmd_bench(argc, argv);
         if (cmd == "synth") return cmd_synth(argc, argv);

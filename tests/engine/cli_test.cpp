@@ -1,12 +1,22 @@
 // seekbench-cli as a user runs it: info, run (the stories260K oracle), tokenize on a
-// vocabulary-only file, synth + bench, and the exit codes and messages for bad input.
+// vocabulary-only file, synth + bench, chat (typed at, and Ctrl-C), and the exit codes and
+// messages for bad input.
 #include "testing.h"
 #include "engine/error.h"
+#include "engine/synth.h"
 
 #include <array>
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
+#include <fcntl.h>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <sys/wait.h>
+#include <unistd.h>
+
+using namespace seekbench;
 
 namespace {
 
@@ -15,9 +25,11 @@ struct Result {
     std::string out; // stdout and stderr together
 };
 
-Result run(const std::string& args, const std::string& env = "")
+// stdout and stderr together, or stdout alone when `errors` is false.
+Result run(const std::string& args, const std::string& env = "", bool errors = true)
 {
-    const std::string cmd = env + (env.empty() ? "" : " ") + std::string(SEEKBENCH_CLI) + " " + args + " 2>&1";
+    const std::string cmd = env + (env.empty() ? "" : " ") + std::string(SEEKBENCH_CLI) + " " + args +
+                            (errors ? " 2>&1" : " 2>/dev/null");
     FILE* p = popen(cmd.c_str(), "r");
     REQUIRE(p);
     std::string out;
@@ -135,4 +147,128 @@ TEST_CASE("run without a model uses the built-in one; perplexity measures a text
               p.out);
     const Result bad = run("perplexity -m " + stories);
     CHECK_EQ(bad.code, 2);
+}
+
+namespace {
+
+// seekbench-cli with a pipe to its stdin and one from its stdout (stderr to a file), so a
+// test can type at it, read what it says, and press Ctrl-C (SIGINT) as a user would.
+struct Terminal {
+    pid_t pid = -1;
+    int in = -1, out = -1;
+
+    explicit Terminal(const std::vector<std::string>& args, const std::string& err)
+    {
+        int to[2], from[2];
+        REQUIRE(pipe(to) == 0 && pipe(from) == 0);
+        pid = fork();
+        REQUIRE(pid >= 0);
+        if (pid == 0) {
+            dup2(to[0], 0);
+            dup2(from[1], 1);
+            const int e = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+            dup2(e, 2);
+            close(to[1]);
+            close(from[0]);
+            std::vector<char*> argv{const_cast<char*>(SEEKBENCH_CLI)};
+            for (const std::string& a : args)
+                argv.push_back(const_cast<char*>(a.c_str()));
+            argv.push_back(nullptr);
+            execv(SEEKBENCH_CLI, argv.data());
+            _exit(127);
+        }
+        close(to[0]);
+        close(from[1]);
+        in = to[1];
+        out = from[0];
+    }
+    void type(const std::string& text) { REQUIRE(write(in, text.data(), text.size()) == ssize_t(text.size())); }
+    std::string read_some()
+    {
+        char buf[4096];
+        const ssize_t n = read(out, buf, sizeof buf);
+        return n > 0 ? std::string(buf, std::size_t(n)) : std::string();
+    }
+    int finish(std::string& rest)
+    {
+        close(in);
+        for (std::string s; !(s = read_some()).empty();)
+            rest += s;
+        close(out);
+        int status = 0;
+        waitpid(pid, &status, 0);
+        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    }
+};
+
+std::string slurp(const std::string& path)
+{
+    std::ifstream f(path);
+    std::stringstream s;
+    s << f.rdbuf();
+    return s.str();
+}
+
+} // namespace
+
+TEST_CASE("chat: one turn with -p, then a session with its commands")
+{
+    // Greedy is greedy: the same question answers the same, and the reply ends with a newline.
+    const Result a = run("chat -p \"What does os.path.join do?\" --temp 0 -n 24 --threads 2", "", false);
+    const Result b = run("chat -p \"What does os.path.join do?\" --temp 0 -n 24 --threads 2");
+    CHECK_EQ(a.code, 0);
+    CHECK(a.out.size() > 1 && a.out.back() == '\n');
+    CHECK_MSG(b.out.find(a.out) != std::string::npos, b.out); // the same answer, with the timings beside it
+    CHECK_MSG(b.out.find("tokens/s; prompt") != std::string::npos, b.out);
+
+    const std::string tmp = SEEKBENCH_TEST_TMP;
+    std::filesystem::create_directories(tmp);
+    const std::string saved = tmp + "/chat.json", err = tmp + "/chat.err";
+    Terminal t({"chat", "--temp", "0", "-n", "16", "--threads", "2"}, err);
+    t.type("Hello\n/system You are terse.\nWhat is a list?\n/save " + saved + "\n/reset\nHi\n/quit\n");
+    std::string out;
+    CHECK_EQ(t.finish(out), 0);
+    const std::string json = slurp(saved);
+    for (const char* s : {"\"format\":\"seekbench-conversation\"", "\"system_prompt\":\"You are terse.\"",
+                          "\"content\":\"Hello\"", "\"content\":\"What is a list?\"", "\"role\":\"assistant\""})
+        CHECK_MSG(json.find(s) != std::string::npos, "missing " << s << " in " << json);
+    CHECK(json.find("\"Hi\"") == std::string::npos); // said after the save
+    const std::string said = slurp(err);
+    for (const char* s : {"[system prompt set]", "[saved 4 messages to", "[the conversation starts over]"})
+        CHECK_MSG(said.find(s) != std::string::npos, "missing " << s << " in " << said);
+
+    const Result bad = run("chat -n 0 -p x");
+    CHECK_EQ(bad.code, 2);
+    const Result empty = run("chat -p \"\"");
+    CHECK_EQ(empty.code, 2);
+}
+
+TEST_CASE("chat: Ctrl-C stops a reply, keeps what was written, and the session goes on")
+{
+    const std::string tmp = SEEKBENCH_TEST_TMP;
+    std::filesystem::create_directories(tmp);
+    // A random-weight llama slow enough (a few ms a token) that a reply of 2,000 tokens is
+    // still being written when the test presses Ctrl-C.
+    const std::string model = tmp + "/chat-slow.gguf";
+    SynthPreset p = *find_synth_preset("llama-tiny");
+    p.dim = 512, p.n_layers = 8, p.n_heads = 8, p.n_kv_heads = 8, p.hidden_dim = 1536, p.n_vocab = 2048;
+    p.n_ctx = 4096;
+    SynthOptions o;
+    o.type = TensorType::F32;
+    write_synth_model(p, o, model);
+    const std::string saved = tmp + "/chat-stopped.json", err = tmp + "/chat-stopped.err";
+    Terminal t({"chat", "-m", model, "--temp", "0", "-n", "2000", "--threads", "2"}, err);
+    t.type("Tell me a long story\n");
+    std::string first = t.read_some(); // the reply has begun
+    CHECK(!first.empty());
+    kill(t.pid, SIGINT);
+    t.type("/save " + saved + "\n/quit\n");
+    std::string out;
+    CHECK_EQ(t.finish(out), 0); // still running after the Ctrl-C, left by /quit
+    const std::string json = slurp(saved);
+    CHECK_MSG(json.find("\"stop_reason\":\"cancelled\"") != std::string::npos, json);
+    const auto g = json.find("\"generated_tokens\":");
+    REQUIRE(g != std::string::npos);
+    CHECK(std::atoi(json.c_str() + g + 19) < 2000);
+    CHECK_MSG(slurp(err).find("; stopped]") != std::string::npos, slurp(err));
 }
