@@ -1,15 +1,17 @@
 // The desktop app's entry point: options, settings, translations, theme, controllers,
 // the main window, and the self-test when asked for.
 #include "appoptions.h"
-#include "appsettings.h"
-#include "chatcontroller.h"
-#include "devicecontroller.h"
-#include "enginecontroller.h"
-#include "i18n.h"
-#include "modelcontroller.h"
 #include "selftest.h"
-#include "themecontroller.h"
+
 #include "ui/mainwindow.h"
+
+#include "ui/controllers/appsettings.h"
+#include "ui/controllers/chatcontrollers.h"
+#include "ui/controllers/devicecontroller.h"
+#include "ui/controllers/enginecontroller.h"
+#include "ui/controllers/i18n.h"
+#include "ui/controllers/modelcontroller.h"
+#include "ui/controllers/themecontroller.h"
 
 #include "engine/builtin_model.h"
 
@@ -58,7 +60,7 @@ int main(int argc, char** argv)
     DeviceController devices;
     EngineController engine(settings.threads());
     ModelController models(settings, engine);
-    ChatController chat(settings, engine, models);
+    ChatControllers chat(settings, engine, models);
     KSyntaxHighlighting::Repository repository;
     MainWindow window(settings, models, devices, chat, repository);
     window.show();
@@ -69,7 +71,7 @@ int main(int argc, char** argv)
     std::unique_ptr<SelfTest> selfTest;
     if (!options.selfTestDir.isEmpty()) {
         selfTest = std::make_unique<SelfTest>(window, models, devices, chat, options);
-        QTimer::singleShot(0, selfTest.get(), &SelfTest::start);
+        QTimer::singleShot(0, selfTest.get(), &SelfTest::run);
     }
     return app.exec();
 }

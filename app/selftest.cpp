@@ -1,13 +1,14 @@
 // SelfTest: each step waits for the app's own signals (with a deadline), never sleeps.
 #include "selftest.h"
 
-#include "chatcontroller.h"
-#include "devicecontroller.h"
-#include "modelcontroller.h"
 #include "ui/attentionpanel.h"
 #include "ui/heatmapview.h"
 #include "ui/mainwindow.h"
 #include "ui/routingpanel.h"
+
+#include "ui/controllers/chatcontrollers.h"
+#include "ui/controllers/devicecontroller.h"
+#include "ui/controllers/modelcontroller.h"
 
 #include "engine/trace.h"
 
@@ -40,7 +41,7 @@ template <typename Pred> bool waitUntil(Pred done, int timeoutMs = kStepTimeoutM
 }
 } // namespace
 
-SelfTest::SelfTest(MainWindow& window, ModelController& models, DeviceController& devices, ChatController& chat,
+SelfTest::SelfTest(MainWindow& window, ModelController& models, DeviceController& devices, ChatControllers& chat,
                    const AppOptions& options, QObject* parent)
     : QObject(parent), m_window(window), m_models(models), m_devices(devices), m_chat(chat), m_options(options)
 {
@@ -48,7 +49,7 @@ SelfTest::SelfTest(MainWindow& window, ModelController& models, DeviceController
             [this](const QString& message) { m_modelError = message; });
 }
 
-void SelfTest::start()
+void SelfTest::run()
 {
     std::printf("self-test: writing to %s\n", qPrintable(m_options.selfTestDir));
     if (!QDir().mkpath(m_options.selfTestDir))
@@ -94,16 +95,16 @@ void SelfTest::chatTurn()
     if (m_models.currentPath().isEmpty())
         return;
     const QString prompt = QStringLiteral("Tell me a story.");
-    m_chat.newConversation();
+    m_chat.conversations.newConversation();
     int chunks = 0;
-    const auto counter = connect(&m_chat, &ChatController::streamed, this, [&chunks] { ++chunks; });
-    if (!m_chat.send(prompt))
+    const auto counter = connect(&m_chat.turns, &TurnController::streamed, this, [&chunks] { ++chunks; });
+    if (!m_chat.turns.send(prompt))
         return fail(QStringLiteral("the prompt could not be sent"));
-    const bool done = waitUntil([this] { return !m_chat.isGenerating(); }, 300000);
+    const bool done = waitUntil([this] { return !m_chat.turns.isGenerating(); }, 300000);
     disconnect(counter);
     if (!done)
         return fail(QStringLiteral("the reply did not finish within 5 minutes"));
-    const QList<MessageData> branch = m_chat.branch();
+    const QList<MessageData> branch = m_chat.conversations.branch();
     if (branch.size() < 2 || branch.front().content != prompt || branch.back().role != QLatin1String("assistant"))
         return fail(QStringLiteral("the conversation was not stored as sent and answered"));
     const MessageData& reply = branch.back();
@@ -122,9 +123,9 @@ void SelfTest::lookInside()
 {
     if (m_models.currentPath().isEmpty())
         return;
-    if (!waitUntil([this] { return m_chat.trace().trace != nullptr && !m_chat.isTracing(); }, 120000))
+    if (!waitUntil([this] { return m_chat.traces.trace().trace != nullptr && !m_chat.traces.isTracing(); }, 120000))
         return fail(QStringLiteral("the trace of the reply did not arrive"));
-    const TraceResult& t = m_chat.trace();
+    const TraceResult& t = m_chat.traces.trace();
     std::printf("self-test: trace: %d tokens (the reply: %d), %d attention maps of %d layers, %d routing records, "
                 "%.1f MB\n",
                 static_cast<int>(t.trace->tokens.size()), t.messageEnd - t.messageStart,
@@ -185,8 +186,8 @@ TraceResult syntheticTrace(int tokens, int layers, int heads, int experts, int u
 void SelfTest::timePanels()
 {
     const TraceResult big = syntheticTrace(2048, 2, 4, 64, 6);
-    AttentionPanel attention(m_chat);
-    RoutingPanel routing(m_chat);
+    AttentionPanel attention(m_chat.conversations, m_chat.traces);
+    RoutingPanel routing(m_chat.conversations, m_chat.traces);
     attention.resize(900, 800);
     routing.resize(900, 800);
     QElapsedTimer clock;
@@ -225,24 +226,24 @@ void SelfTest::capture()
 {
     m_window.resize(1400, 900);
     QApplication::processEvents();
-    if (!save(&m_window, QStringLiteral("window")))
+    if (!writePicture(&m_window, QStringLiteral("window")))
         return;
     for (const QString& id : m_window.panelIds()) {
         QWidget* panel = m_window.showPanel(id);
         if (!panel)
             return fail(QStringLiteral("the %1 panel has no place in the window").arg(id));
-        if (!save(panel, id))
+        if (!writePicture(panel, id))
             return;
         if (auto* attention = qobject_cast<AttentionPanel*>(panel); attention && !attention->data().isEmpty()) {
             attention->showView(AttentionPanel::HeadsView);
             attention->select(attention->data().layers().back(), AttentionData::kMean);
-            if (!save(panel, QStringLiteral("attention-heads")))
+            if (!writePicture(panel, QStringLiteral("attention-heads")))
                 return;
             attention->showView(AttentionPanel::LinesView);
-            if (!save(panel, QStringLiteral("attention-lines")))
+            if (!writePicture(panel, QStringLiteral("attention-lines")))
                 return;
             attention->showView(AttentionPanel::EntropyView);
-            if (!save(panel, QStringLiteral("attention-entropy")))
+            if (!writePicture(panel, QStringLiteral("attention-entropy")))
                 return;
             attention->showView(AttentionPanel::MapView);
         }
@@ -251,7 +252,7 @@ void SelfTest::capture()
                                       std::pair{RoutingPanel::LoadView, "routing-load"},
                                       std::pair{RoutingPanel::EntropyView, "routing-entropy"}}) {
                 routing->showView(view);
-                if (!save(panel, QString::fromLatin1(name)))
+                if (!writePicture(panel, QString::fromLatin1(name)))
                     return;
             }
             routing->showView(RoutingPanel::GridView);
@@ -259,7 +260,7 @@ void SelfTest::capture()
     }
     for (QDialog* dialog : {m_window.createSettingsDialog(), m_window.createAboutDialog()}) {
         dialog->show();
-        const bool ok = save(dialog, dialog->objectName());
+        const bool ok = writePicture(dialog, dialog->objectName());
         dialog->close();
         delete dialog;
         if (!ok)
@@ -267,7 +268,7 @@ void SelfTest::capture()
     }
 }
 
-bool SelfTest::save(QWidget* widget, const QString& name)
+bool SelfTest::writePicture(QWidget* widget, const QString& name)
 {
     QApplication::processEvents();
     const QPixmap shot = widget->grab();

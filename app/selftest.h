@@ -9,19 +9,19 @@
 #include <QString>
 #include <QStringList>
 
-class ChatController;
 class DeviceController;
 class MainWindow;
 class ModelController;
 class QWidget;
+struct ChatControllers;
 
 class SelfTest : public QObject {
     Q_OBJECT
 public:
-    SelfTest(MainWindow& window, ModelController& models, DeviceController& devices, ChatController& chat,
+    SelfTest(MainWindow& window, ModelController& models, DeviceController& devices, ChatControllers& chat,
              const AppOptions& options, QObject* parent = nullptr);
 
-    void start();
+    void run(); // every step, then the app exits
 
 private:
     void waitForDevices();
@@ -30,14 +30,14 @@ private:
     void lookInside();
     void timePanels();
     void capture();
-    bool save(QWidget* widget, const QString& name);
+    bool writePicture(QWidget* widget, const QString& name);
     void fail(const QString& reason);
     void finish();
 
     MainWindow& m_window;
     ModelController& m_models;
     DeviceController& m_devices;
-    ChatController& m_chat;
+    ChatControllers& m_chat;
     AppOptions m_options;
     QString m_modelError;
     QStringList m_written;

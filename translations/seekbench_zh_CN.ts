@@ -76,24 +76,12 @@
         <translation>逐层显示每个注意力头关注哪些先前的词元。已加载模型回复后出现，也可在上方选择一条消息。</translation>
     </message>
     <message>
-        <source>Export PNG…</source>
-        <translation>导出 PNG…</translation>
-    </message>
-    <message>
-        <source>Export CSV…</source>
-        <translation>导出 CSV…</translation>
-    </message>
-    <message>
         <source>Layer; layers not in the trace are recomputed when picked</source>
         <translation>层；选择不在追踪中的层时会重新计算</translation>
     </message>
     <message>
         <source>One head, or the mean or maximum over all heads</source>
         <translation>单个注意力头，或所有头的平均值或最大值</translation>
-    </message>
-    <message>
-        <source>Save the current view as a picture</source>
-        <translation>将当前视图保存为图片</translation>
     </message>
     <message>
         <source>Save the current map&apos;s numbers as CSV</source>
@@ -170,41 +158,6 @@
     <message>
         <source>query %1 “%2” → key %3 “%4”: %5</source>
         <translation>查询 %1“%2”→ 键 %3“%4”：%5</translation>
-    </message>
-    <message>
-        <source>Could not write %1.</source>
-        <translation>无法写入 %1。</translation>
-    </message>
-</context>
-<context>
-    <name>ChatController</name>
-    <message>
-        <source>The reply could not be saved: %1</source>
-        <translation>无法保存回复：%1</translation>
-    </message>
-    <message>
-        <source>Conversations cannot be saved: %1. They will be lost when Seekbench closes; the file was left untouched.</source>
-        <translation>无法保存对话：%1。关闭 Seekbench 后对话将丢失；该文件未被改动。</translation>
-    </message>
-    <message>
-        <source>New conversation</source>
-        <translation>新对话</translation>
-    </message>
-    <message>
-        <source>Import failed: %1</source>
-        <translation>导入失败：%1</translation>
-    </message>
-    <message>
-        <source>Wait for the current reply, or stop it, before sending.</source>
-        <translation>请等待当前回复完成或先停止，再发送。</translation>
-    </message>
-    <message>
-        <source>Load a model first: File › Open Model…</source>
-        <translation>请先加载模型：文件 › 打开模型…</translation>
-    </message>
-    <message>
-        <source>The message could not be saved: %1</source>
-        <translation>无法保存消息：%1</translation>
     </message>
 </context>
 <context>
@@ -340,6 +293,37 @@
     </message>
 </context>
 <context>
+    <name>ConversationController</name>
+    <message>
+        <source>Conversations cannot be saved: %1. They will be lost when Seekbench closes; the file was left untouched.</source>
+        <translation>无法保存对话：%1。关闭 Seekbench 后对话将丢失；该文件未被改动。</translation>
+    </message>
+    <message>
+        <source>Search failed: %1</source>
+        <translation>搜索失败：%1</translation>
+    </message>
+    <message>
+        <source>New conversation</source>
+        <translation>新对话</translation>
+    </message>
+    <message>
+        <source>Export failed: %1</source>
+        <translation>导出失败：%1</translation>
+    </message>
+    <message>
+        <source>Import failed: %1</source>
+        <translation>导入失败：%1</translation>
+    </message>
+    <message>
+        <source>The message could not be saved: %1</source>
+        <translation>无法保存消息：%1</translation>
+    </message>
+    <message>
+        <source>The reply could not be saved: %1</source>
+        <translation>无法保存回复：%1</translation>
+    </message>
+</context>
+<context>
     <name>ConversationList</name>
     <message>
         <source>Undo</source>
@@ -446,7 +430,19 @@
     </message>
 </context>
 <context>
-    <name>InsideFrame</name>
+    <name>InsidePanel</name>
+    <message>
+        <source>Export PNG…</source>
+        <translation>导出 PNG…</translation>
+    </message>
+    <message>
+        <source>Export CSV…</source>
+        <translation>导出 CSV…</translation>
+    </message>
+    <message>
+        <source>Save the current view as a picture</source>
+        <translation>将当前视图保存为图片</translation>
+    </message>
     <message>
         <source>Export CSV</source>
         <translation>导出 CSV</translation>
@@ -462,6 +458,10 @@
     <message>
         <source>PNG pictures (*.png)</source>
         <translation>PNG 图片 (*.png)</translation>
+    </message>
+    <message>
+        <source>Could not write %1.</source>
+        <translation>无法写入 %1。</translation>
     </message>
 </context>
 <context>
@@ -826,14 +826,6 @@
 <context>
     <name>RoutingPanel</name>
     <message>
-        <source>Export PNG…</source>
-        <translation>导出 PNG…</translation>
-    </message>
-    <message>
-        <source>Export CSV…</source>
-        <translation>导出 CSV…</translation>
-    </message>
-    <message>
         <source>this message</source>
         <translation>本条消息</translation>
     </message>
@@ -918,8 +910,8 @@
         <translation>专家 %1</translation>
     </message>
     <message>
-        <source>Could not write %1.</source>
-        <translation>无法写入 %1。</translation>
+        <source>Save the expert load table as CSV</source>
+        <translation>将专家负载表保存为 CSV</translation>
     </message>
 </context>
 <context>
@@ -1031,6 +1023,17 @@
         <translation>
             <numerusform>%n 个词元 · 追踪 %1</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>TurnController</name>
+    <message>
+        <source>Wait for the current reply, or stop it, before sending.</source>
+        <translation>请等待当前回复完成或先停止，再发送。</translation>
+    </message>
+    <message>
+        <source>Load a model first: File › Open Model…</source>
+        <translation>请先加载模型：文件 › 打开模型…</translation>
     </message>
 </context>
 </TS>

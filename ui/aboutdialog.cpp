@@ -1,7 +1,7 @@
 // AboutDialog: one rich-text label and a Close button.
 #include "aboutdialog.h"
 
-#include "app/devicecontroller.h"
+#include "ui/controllers/devicecontroller.h"
 
 #include <QDialogButtonBox>
 #include <QIcon>

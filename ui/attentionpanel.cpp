@@ -6,10 +6,9 @@
 #include "colormap.h"
 #include "emptystate.h"
 #include "heatmapview.h"
-#include "insideframe.h"
 #include "tracebar.h"
 
-#include "app/chatcontroller.h"
+#include "ui/controllers/tracecontroller.h"
 
 #include "engine/trace.h"
 
@@ -32,25 +31,20 @@ QScrollArea* scrolled(QWidget* w, QWidget* parent)
 }
 } // namespace
 
-AttentionPanel::AttentionPanel(ChatController& chat, QWidget* parent)
-    : QWidget(parent), m_chat(chat), m_data(std::make_unique<AttentionData>()), m_bar(new TraceBar(chat, this)),
-      m_empty(new EmptyState(tr("Attention weights"),
-                             tr("Which earlier tokens each attention head looks at, layer by layer. Appears after a "
-                                "reply from a loaded model, or pick a message above."),
-                             this)),
-      m_tabs(new QTabWidget(this)), m_layerBox(new QComboBox(this)), m_headBox(new QComboBox(this)),
-      m_png(new QPushButton(tr("Export PNG…"), this)), m_csv(new QPushButton(tr("Export CSV…"), this)),
+AttentionPanel::AttentionPanel(ConversationController& conversations, TraceController& traces, QWidget* parent)
+    : InsidePanel(conversations, traces, parent), m_data(std::make_unique<AttentionData>()),
+      m_layerBox(new QComboBox(this)), m_headBox(new QComboBox(this)),
       m_map(new HeatmapView(this)), m_thumbs(new ThumbnailGrid), m_lines(new HeadView),
       m_entropy(new HeatmapView(this)), m_legend(new ColorLegend(ColorLegend::Kind::Attention, this)),
-      m_entropyLegend(new ColorLegend(ColorLegend::Kind::Linear, this)), m_note(new QLabel(this))
+      m_entropyLegend(new ColorLegend(ColorLegend::Kind::Linear, this))
 {
+    m_empty->setText(tr("Attention weights"),
+                     tr("Which earlier tokens each attention head looks at, layer by layer. Appears after a "
+                        "reply from a loaded model, or pick a message above."));
     m_bar->setFocusLayer([this] { return std::max(0, layer()); });
     m_layerBox->setToolTip(tr("Layer; layers not in the trace are recomputed when picked"));
     m_headBox->setToolTip(tr("One head, or the mean or maximum over all heads"));
-    m_png->setToolTip(tr("Save the current view as a picture"));
     m_csv->setToolTip(tr("Save the current map's numbers as CSV"));
-    m_note->setWordWrap(true);
-    m_note->setForegroundRole(QPalette::PlaceholderText);
     m_map->setTooltip([this](int q, int k) { return mapTooltip(q, k); });
     m_entropy->setTooltip([this](int row, int head) {
         const QList<int> layers = m_data->layers();
@@ -78,9 +72,6 @@ AttentionPanel::AttentionPanel(ChatController& chat, QWidget* parent)
     m_tabs->addTab(scrolled(m_thumbs, this), tr("All heads"));
     m_tabs->addTab(scrolled(m_lines, this), tr("Head view"));
     m_tabs->addTab(entropyPage, tr("Entropy"));
-    m_stack = InsideFrame::build(this, m_bar, m_empty,
-                                 {new QLabel(tr("Layer:"), this), m_layerBox, new QLabel(tr("Head:"), this), m_headBox},
-                                 m_png, m_csv, m_tabs, {m_legend, m_note});
 
     connect(m_layerBox, &QComboBox::activated, this, &AttentionPanel::layerPicked);
     connect(m_headBox, &QComboBox::activated, this, &AttentionPanel::refresh);
@@ -96,11 +87,8 @@ AttentionPanel::AttentionPanel(ChatController& chat, QWidget* parent)
         }
     });
     connect(m_map, &HeatmapView::clicked, this, [this](int q, int) { m_lines->setQuery(q); });
-    connect(m_png, &QPushButton::clicked, this, [this] { saveAs(false); });
-    connect(m_csv, &QPushButton::clicked, this, [this] { saveAs(true); });
-    connect(&m_chat, &ChatController::traceReady, this, &AttentionPanel::setTrace);
-    connect(&m_chat, &ChatController::traceCleared, this, [this] { setTrace(TraceResult{}); });
-    setTrace(m_chat.trace());
+    finishFrame({new QLabel(tr("Layer:"), this), m_layerBox, new QLabel(tr("Head:"), this), m_headBox},
+                {m_legend, m_note});
 }
 
 AttentionPanel::~AttentionPanel() = default;
@@ -133,7 +121,7 @@ void AttentionPanel::setTrace(const TraceResult& result)
     m_thumbs->setData(nullptr);
     m_lines->setData(nullptr);
     if (m_data->isEmpty()) {
-        m_stack->setCurrentIndex(0);
+        showPage(false);
         m_map->setImage({});
         m_entropy->setImage({});
         return;
@@ -142,7 +130,7 @@ void AttentionPanel::setTrace(const TraceResult& result)
     select(m_data->hasLayer(keepLayer) ? keepLayer : m_data->layers().front(), keepHead);
     m_lines->setData(m_data.get());
     m_lines->setQuery(std::min(m_data->messageStart(), m_data->tokens() - 1));
-    m_stack->setCurrentIndex(1);
+    showPage(true);
     const int nLayers = result.trace->n_layers;
     m_note->setText(m_data->layers().size() < nLayers
                         ? tr("%1 of %2 layers kept to bound memory; picking another layer recomputes the trace.")
@@ -173,7 +161,7 @@ void AttentionPanel::layerPicked()
     if (m_data->hasLayer(layer()))
         refresh();
     else // not kept: run the message again, keeping this layer first
-        m_chat.requestTrace(m_result.messageId, layer());
+        m_traces.requestTrace(m_result.messageId, layer());
 }
 
 void AttentionPanel::refresh()
@@ -230,36 +218,19 @@ QString AttentionPanel::mapTooltip(int q, int k) const
         .arg(m_data->piece(q))
         .arg(k)
         .arg(m_data->piece(k))
-        .arg(m_data->value(layer(), head(), q, k), 0, 'f', 4);
-}
-
-bool AttentionPanel::exportPng(const QString& path) const
-{
-    QWidget* view = m_tabs->currentWidget();
-    if (auto* area = qobject_cast<QScrollArea*>(view))
-        view = area->widget();
-    return view->grab().save(path, "PNG");
+        .arg(m_data->weight(layer(), head(), q, k), 0, 'f', 4);
 }
 
 bool AttentionPanel::exportCsv(const QString& path) const
 {
-    return !m_data->isEmpty() && InsideFrame::writeText(path, m_data->csv(layer(), head()));
+    return !m_data->isEmpty() && writeText(path, m_data->csv(layer(), head()));
 }
 
-void AttentionPanel::saveAs(bool csv)
+QString AttentionPanel::exportName(bool csv) const
 {
-    if (m_data->isEmpty())
-        return;
-    const QString name = QStringLiteral("attention-layer%1-%2.%3")
-                             .arg(layer())
-                             .arg(head() >= 0 ? QStringLiteral("head%1").arg(head())
-                                              : QString::fromLatin1(head() == AttentionData::kMean ? "mean" : "max"),
-                                  QString::fromLatin1(csv ? "csv" : "png"));
-    const QString path = InsideFrame::askPath(this, csv, name);
-    if (path.isEmpty())
-        return;
-    if (!(csv ? exportCsv(path) : exportPng(path))) {
-        m_note->setText(tr("Could not write %1.").arg(path));
-        m_note->setVisible(true);
-    }
+    return QStringLiteral("attention-layer%1-%2.%3")
+        .arg(layer())
+        .arg(head() >= 0 ? QStringLiteral("head%1").arg(head())
+                         : QString::fromLatin1(head() == AttentionData::kMean ? "mean" : "max"),
+             QString::fromLatin1(csv ? "csv" : "png"));
 }

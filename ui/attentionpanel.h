@@ -4,32 +4,25 @@
 #pragma once
 
 #include "insidedata.h"
+#include "insidepanel.h"
 
-#include <QWidget>
 #include <memory>
 
-class ChatController;
 class ColorLegend;
-class EmptyState;
 class HeadView;
 class HeatmapView;
 class QComboBox;
-class QLabel;
-class QPushButton;
-class QStackedWidget;
-class QTabWidget;
 class ThumbnailGrid;
-class TraceBar;
 
-class AttentionPanel : public QWidget {
+class AttentionPanel : public InsidePanel {
     Q_OBJECT
 public:
     enum View { MapView, HeadsView, LinesView, EntropyView };
 
-    explicit AttentionPanel(ChatController& chat, QWidget* parent = nullptr);
+    AttentionPanel(ConversationController& conversations, TraceController& traces, QWidget* parent = nullptr);
     ~AttentionPanel() override;
 
-    void setTrace(const TraceResult& result); // what the controller sends; public for tests
+    void setTrace(const TraceResult& result) override;
     const AttentionData& data() const { return *m_data; }
     int layer() const;
     int head() const;                         // or AttentionData::kMean / kMax
@@ -40,33 +33,25 @@ public:
     ThumbnailGrid* thumbnails() const { return m_thumbs; }
     HeadView* headView() const { return m_lines; }
     HeatmapView* entropyMap() const { return m_entropy; }
-    TraceBar* traceBar() const { return m_bar; }
     QComboBox* layerBox() const { return m_layerBox; }
     QComboBox* headBox() const { return m_headBox; }
-    bool exportPng(const QString& path) const;
-    bool exportCsv(const QString& path) const;
+    bool exportCsv(const QString& path) const override;
 
 private:
     void refresh();      // the current view from m_data
     void fillBoxes();
     void layerPicked();
-    void saveAs(bool csv);
+    bool hasData() const override { return !m_data->isEmpty(); }
+    QString exportName(bool csv) const override;
     QString mapTooltip(int q, int k) const;
 
-    ChatController& m_chat;
     std::unique_ptr<AttentionData> m_data;
     TraceResult m_result;
-    TraceBar* m_bar;
-    QStackedWidget* m_stack = nullptr;
-    EmptyState* m_empty;
-    QTabWidget* m_tabs;
     QComboBox *m_layerBox, *m_headBox;
-    QPushButton *m_png, *m_csv;
     HeatmapView* m_map;
     ThumbnailGrid* m_thumbs;
     HeadView* m_lines;
     HeatmapView* m_entropy;
     ColorLegend *m_legend, *m_entropyLegend;
-    QLabel* m_note;
     bool m_thumbsFresh = false, m_entropyFresh = false;
 };

@@ -162,7 +162,7 @@ void HeadView::paintEvent(QPaintEvent* event)
     if (m_query >= 0) {
         const double yq = m_query * rh + rh / 2.0 + 4;
         for (int k = 0; k <= m_query; ++k) {
-            const float w = m_data->value(m_layer, m_head, m_query, k);
+            const float w = m_data->weight(m_layer, m_head, m_query, k);
             if (w < 0.005f)
                 continue;
             QColor c = line;
@@ -182,7 +182,7 @@ void HeadView::paintEvent(QPaintEvent* event)
         }
         p.drawText(left, Qt::AlignRight | Qt::AlignVCenter, fontMetrics().elidedText(piece, Qt::ElideRight, left.width()));
         if (m_query >= 0 && t <= m_query) { // key side tinted by weight
-            const float w = m_data->value(m_layer, m_head, m_query, t);
+            const float w = m_data->weight(m_layer, m_head, m_query, t);
             if (w >= 0.005f) {
                 QColor c = line;
                 c.setAlphaF(std::min(1.0, 0.1 + 1.5 * std::sqrt(double(w))));

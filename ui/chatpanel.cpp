@@ -1,13 +1,14 @@
-// ChatPanel: the controller's signals update the model; the model's signals update the
-// widgets. Nothing here waits on the engine.
+// ChatPanel: the conversations controller keeps the message model current; the model's
+// signals update the widgets. Nothing here waits on the engine.
 #include "chatpanel.h"
 
-#include "chatmodel.h"
 #include "chatsettingsdialog.h"
 #include "emptystate.h"
 #include "messagewidget.h"
 
-#include "app/chatcontroller.h"
+#include "ui/controllers/chatmodel.h"
+#include "ui/controllers/conversationcontroller.h"
+#include "ui/controllers/turncontroller.h"
 
 #include <QKeyEvent>
 #include <QLabel>
@@ -19,8 +20,10 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
-ChatPanel::ChatPanel(ChatController& chat, KSyntaxHighlighting::Repository& repository, QWidget* parent)
-    : QWidget(parent), m_chat(chat), m_repository(repository), m_model(new ChatModel(this)),
+ChatPanel::ChatPanel(ConversationController& conversations, TurnController& turns,
+                     KSyntaxHighlighting::Repository& repository, QWidget* parent)
+    : QWidget(parent), m_conversations(conversations), m_turns(turns), m_repository(repository),
+      m_model(conversations.messages()),
       m_stack(new QStackedWidget(this)),
       m_empty(new EmptyState(tr("No model loaded"),
                              tr("Open a GGUF model to start chatting: use File › Open Model…, drop a .gguf file on "
@@ -49,8 +52,8 @@ ChatPanel::ChatPanel(ChatController& chat, KSyntaxHighlighting::Repository& repo
     m_input->setMaximumHeight(120);
     m_input->installEventFilter(this);
     connect(m_send, &QPushButton::clicked, this, [this] {
-        if (m_chat.isGenerating())
-            m_chat.stop();
+        if (m_turns.isGenerating())
+            m_turns.stop();
         else
             send();
     });
@@ -81,18 +84,15 @@ ChatPanel::ChatPanel(ChatController& chat, KSyntaxHighlighting::Repository& repo
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_stack);
 
-    connect(&m_chat, &ChatController::branchChanged, m_model, &ChatModel::setMessages);
-    connect(&m_chat, &ChatController::streamed, m_model, &ChatModel::appendText);
-    connect(&m_chat, &ChatController::messageUpdated, m_model, &ChatModel::update);
-    connect(&m_chat, &ChatController::generatingChanged, this, &ChatPanel::updateSendButton);
-    connect(&m_chat, &ChatController::currentChanged, this, &ChatPanel::updateHeader);
-    connect(&m_chat, &ChatController::conversationsChanged, this, &ChatPanel::updateHeader);
+    connect(&m_turns, &TurnController::generatingChanged, this, &ChatPanel::updateSendButton);
+    connect(&m_conversations, &ConversationController::currentChanged, this, &ChatPanel::updateHeader);
+    connect(&m_conversations, &ConversationController::conversationsChanged, this, &ChatPanel::updateHeader);
     connect(m_model, &QAbstractItemModel::modelReset, this, &ChatPanel::rebuild);
     connect(m_model, &QAbstractItemModel::dataChanged, this, [this](const QModelIndex& from, const QModelIndex& to) {
         for (int r = from.row(); r <= to.row(); ++r)
             refreshRow(r);
     });
-    m_model->setMessages(m_chat.branch());
+    rebuild();
     updateHeader();
     updateSendButton(false);
     setModelLoaded(false);
@@ -100,15 +100,15 @@ ChatPanel::ChatPanel(ChatController& chat, KSyntaxHighlighting::Repository& repo
 
 void ChatPanel::setModelLoaded(bool loaded)
 {
-    m_stack->setCurrentIndex(loaded || !m_chat.branch().isEmpty() ? 1 : 0);
+    m_stack->setCurrentIndex(loaded || !m_conversations.branch().isEmpty() ? 1 : 0);
     m_input->setEnabled(loaded);
-    m_send->setEnabled(loaded || m_chat.isGenerating());
+    m_send->setEnabled(loaded || m_turns.isGenerating());
 }
 
 void ChatPanel::send()
 {
     const QString text = m_input->toPlainText();
-    if (m_chat.send(text))
+    if (m_turns.send(text))
         m_input->clear();
 }
 
@@ -117,7 +117,7 @@ bool ChatPanel::eventFilter(QObject* watched, QEvent* event)
     if (watched == m_input && event->type() == QEvent::KeyPress) {
         const auto* key = static_cast<QKeyEvent*>(event);
         if ((key->key() == Qt::Key_Return || key->key() == Qt::Key_Enter) && !(key->modifiers() & Qt::ShiftModifier)) {
-            if (!m_chat.isGenerating())
+            if (!m_turns.isGenerating())
                 send();
             return true;
         }
@@ -134,12 +134,12 @@ void ChatPanel::rebuild()
     m_widgets.clear();
     for (int row = 0; row < m_model->rowCount(); ++row) {
         auto* w = new MessageWidget(m_repository, m_list);
-        connect(w, &MessageWidget::regenerateRequested, this, [this] { m_chat.regenerate(); });
+        connect(w, &MessageWidget::regenerateRequested, this, [this] { m_turns.regenerate(); });
         connect(w, &MessageWidget::editRequested, this, [this](qint64 id, const QString& text) {
-            m_chat.editAndResend(m_model->rowOf(id), text);
+            m_turns.editAndResend(m_model->rowOf(id), text);
         });
         connect(w, &MessageWidget::branchRequested, this, [this](qint64 id, int delta) {
-            m_chat.switchBranch(m_model->rowOf(id), delta);
+            m_conversations.switchBranch(m_model->rowOf(id), delta);
         });
         m_listLayout->insertWidget(m_listLayout->count() - 1, w);
         m_widgets.append(w);
@@ -162,8 +162,8 @@ void ChatPanel::scrollToEnd() { m_scroll->verticalScrollBar()->setValue(m_scroll
 
 void ChatPanel::updateHeader()
 {
-    const qint64 id = m_chat.currentConversation();
-    m_title->setText(id ? m_chat.conversation(id).title : tr("New conversation"));
+    const qint64 id = m_conversations.current();
+    m_title->setText(id ? m_conversations.conversation(id).title : tr("New conversation"));
 }
 
 void ChatPanel::updateSendButton(bool generating)
@@ -175,12 +175,13 @@ void ChatPanel::updateSendButton(bool generating)
 
 void ChatPanel::editSettings()
 {
-    const qint64 id = m_chat.currentConversation();
-    auto* dialog = new ChatSettingsDialog(id ? m_chat.conversation(id).systemPrompt : QString(), m_chat.sampling(), this);
+    const qint64 id = m_conversations.current();
+    auto* dialog = new ChatSettingsDialog(id ? m_conversations.conversation(id).systemPrompt : QString(),
+                                          m_conversations.sampling(), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &QDialog::accepted, this, [this, dialog] {
-        m_chat.setSystemPrompt(dialog->systemPrompt());
-        m_chat.setSampling(dialog->sampling());
+        m_conversations.setSystemPrompt(dialog->systemPrompt());
+        m_conversations.setSampling(dialog->sampling());
     });
     dialog->open();
 }

@@ -8,8 +8,8 @@
 namespace KSyntaxHighlighting {
 class Repository;
 }
-class ChatController;
 class ChatModel;
+class ConversationController;
 class EmptyState;
 class MessageWidget;
 class QLabel;
@@ -18,11 +18,13 @@ class QPushButton;
 class QScrollArea;
 class QStackedWidget;
 class QVBoxLayout;
+class TurnController;
 
 class ChatPanel : public QWidget {
     Q_OBJECT
 public:
-    ChatPanel(ChatController& chat, KSyntaxHighlighting::Repository& repository, QWidget* parent = nullptr);
+    ChatPanel(ConversationController& conversations, TurnController& turns, KSyntaxHighlighting::Repository& repository,
+              QWidget* parent = nullptr);
 
     ChatModel* model() const { return m_model; }
     QList<MessageWidget*> messageWidgets() const { return m_widgets; }
@@ -46,7 +48,8 @@ private:
     void editSettings();
     void scrollToEnd();
 
-    ChatController& m_chat;
+    ConversationController& m_conversations;
+    TurnController& m_turns;
     KSyntaxHighlighting::Repository& m_repository;
     ChatModel* m_model;
     QStackedWidget* m_stack;

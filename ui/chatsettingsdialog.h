@@ -1,7 +1,7 @@
 // A conversation's own settings: its system prompt and how replies are sampled.
 #pragma once
 
-#include "app/chattypes.h"
+#include "ui/controllers/chattypes.h"
 
 #include <QDialog>
 

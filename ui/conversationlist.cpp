@@ -1,7 +1,7 @@
-// ConversationList: edits go through ChatController; the model re-reads on its signals.
+// ConversationList: edits go through ConversationController; the model re-reads on its signals.
 #include "conversationlist.h"
 
-#include "app/chatcontroller.h"
+#include "ui/controllers/conversationcontroller.h"
 
 #include <QFile>
 #include <QFileDialog>
@@ -20,8 +20,8 @@ namespace {
 constexpr int kUndoSeconds = 15;
 }
 
-ConversationListModel::ConversationListModel(ChatController& chat, QObject* parent)
-    : QAbstractListModel(parent), m_chat(chat)
+ConversationListModel::ConversationListModel(ConversationController& conversations, QObject* parent)
+    : QAbstractListModel(parent), m_conversations(conversations)
 {
     refresh();
 }
@@ -59,7 +59,7 @@ bool ConversationListModel::setData(const QModelIndex& index, const QVariant& va
 {
     if (role != Qt::EditRole || !checkIndex(index, CheckIndexOption::IndexIsValid) || value.toString().trimmed().isEmpty())
         return false;
-    m_chat.rename(m_rows.at(index.row()).id, value.toString()); // refresh() follows from its signal
+    m_conversations.rename(m_rows.at(index.row()).id, value.toString()); // refresh() follows from its signal
     return true;
 }
 
@@ -74,10 +74,10 @@ void ConversationListModel::refresh()
     beginResetModel();
     m_rows.clear();
     if (m_query.isEmpty()) {
-        for (const ConversationData& c : m_chat.conversations())
+        for (const ConversationData& c : m_conversations.list())
             m_rows.append({c.id, 0, c.title, QString(), c.pinned});
     } else {
-        for (const SearchHitData& h : m_chat.search(m_query))
+        for (const SearchHitData& h : m_conversations.search(m_query))
             m_rows.append({h.conversationId, h.messageId, h.title, h.snippet, false});
     }
     endResetModel();
@@ -91,8 +91,8 @@ int ConversationListModel::rowOfConversation(qint64 id) const
     return -1;
 }
 
-ConversationList::ConversationList(ChatController& chat, QWidget* parent)
-    : QWidget(parent), m_chat(chat), m_model(new ConversationListModel(chat, this)), m_search(new QLineEdit(this)),
+ConversationList::ConversationList(ConversationController& conversations, QWidget* parent)
+    : QWidget(parent), m_conversations(conversations), m_model(new ConversationListModel(conversations, this)), m_search(new QLineEdit(this)),
       m_view(new QListView(this)), m_undoBar(new QWidget(this)), m_undoText(new QLabel(m_undoBar)),
       m_undo(new QPushButton(tr("Undo"), m_undoBar)), m_undoTimer(new QTimer(this))
 {
@@ -120,25 +120,25 @@ ConversationList::ConversationList(ChatController& chat, QWidget* parent)
 
     connect(add, &QPushButton::clicked, this, [this] {
         m_search->clear();
-        m_chat.newConversation();
+        m_conversations.newConversation();
     });
     connect(m_search, &QLineEdit::textChanged, m_model, &ConversationListModel::setQuery);
     connect(m_view, &QListView::clicked, this, [this](const QModelIndex& index) {
-        m_chat.select(index.data(ConversationListModel::IdRole).toLongLong());
+        m_conversations.select(index.data(ConversationListModel::IdRole).toLongLong());
     });
     connect(m_view, &QListView::customContextMenuRequested, this, &ConversationList::showMenu);
-    connect(&m_chat, &ChatController::conversationsChanged, this, [this] {
+    connect(&m_conversations, &ConversationController::conversationsChanged, this, [this] {
         m_model->refresh();
         syncSelection();
     });
-    connect(&m_chat, &ChatController::currentChanged, this, &ConversationList::syncSelection);
-    connect(&m_chat, &ChatController::removed, this, [this](qint64, const QString& title) {
+    connect(&m_conversations, &ConversationController::currentChanged, this, &ConversationList::syncSelection);
+    connect(&m_conversations, &ConversationController::removed, this, [this](qint64, const QString& title) {
         m_undoText->setText(tr("Deleted “%1”.").arg(title));
         m_undoBar->setVisible(true);
         m_undoTimer->start();
     });
     connect(m_undo, &QPushButton::clicked, this, [this] {
-        m_chat.undoRemove();
+        m_conversations.undoRemove();
         m_undoBar->setVisible(false);
     });
     connect(m_undoTimer, &QTimer::timeout, m_undoBar, &QWidget::hide);
@@ -147,12 +147,12 @@ ConversationList::ConversationList(ChatController& chat, QWidget* parent)
 qint64 ConversationList::selectedId() const
 {
     const QModelIndex index = m_view->currentIndex();
-    return index.isValid() ? index.data(ConversationListModel::IdRole).toLongLong() : m_chat.currentConversation();
+    return index.isValid() ? index.data(ConversationListModel::IdRole).toLongLong() : m_conversations.current();
 }
 
 void ConversationList::syncSelection()
 {
-    const int row = m_model->rowOfConversation(m_chat.currentConversation());
+    const int row = m_model->rowOfConversation(m_conversations.current());
     m_view->setCurrentIndex(row >= 0 ? m_model->index(row) : QModelIndex());
 }
 
@@ -162,11 +162,11 @@ void ConversationList::showMenu(const QPoint& at)
     if (!index.isValid())
         return;
     const qint64 id = index.data(ConversationListModel::IdRole).toLongLong();
-    m_chat.select(id);
+    m_conversations.select(id);
     QMenu menu(this);
     menu.addAction(tr("Rename"), this, &ConversationList::renameCurrent);
     const bool pinned = index.data(ConversationListModel::PinnedRole).toBool();
-    menu.addAction(pinned ? tr("Unpin") : tr("Pin to Top"), this, [this, id, pinned] { m_chat.setPinned(id, !pinned); });
+    menu.addAction(pinned ? tr("Unpin") : tr("Pin to Top"), this, [this, id, pinned] { m_conversations.setPinned(id, !pinned); });
     menu.addAction(tr("Export…"), this, &ConversationList::exportCurrent);
     menu.addSeparator();
     menu.addAction(tr("Delete"), this, &ConversationList::deleteCurrent);
@@ -176,7 +176,7 @@ void ConversationList::showMenu(const QPoint& at)
 void ConversationList::renameCurrent()
 {
     m_search->clear();
-    const int row = m_model->rowOfConversation(m_chat.currentConversation());
+    const int row = m_model->rowOfConversation(m_conversations.current());
     if (row >= 0)
         m_view->edit(m_model->index(row));
 }
@@ -184,7 +184,7 @@ void ConversationList::renameCurrent()
 void ConversationList::deleteCurrent()
 {
     if (const qint64 id = selectedId())
-        m_chat.remove(id);
+        m_conversations.remove(id);
 }
 
 void ConversationList::exportCurrent()
@@ -192,14 +192,14 @@ void ConversationList::exportCurrent()
     const qint64 id = selectedId();
     if (!id)
         return;
-    auto* dialog = new QFileDialog(this, tr("Export Conversation"), m_chat.conversation(id).title,
+    auto* dialog = new QFileDialog(this, tr("Export Conversation"), m_conversations.conversation(id).title,
                                    tr("Markdown (*.md);;JSON, every branch (*.json)"));
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->setAcceptMode(QFileDialog::AcceptSave);
     connect(dialog, &QFileDialog::fileSelected, this, [this, id, dialog](const QString& path) {
         const bool json = dialog->selectedNameFilter().contains(QLatin1String("json")) || path.endsWith(QLatin1String(".json"));
         QSaveFile file(path);
-        if (!file.open(QIODevice::WriteOnly) || file.write(m_chat.exportConversation(id, json).toUtf8()) < 0 || !file.commit())
+        if (!file.open(QIODevice::WriteOnly) || file.write(m_conversations.exportConversation(id, json).toUtf8()) < 0 || !file.commit())
             QMessageBox::warning(this, tr("Export Conversation"), tr("Could not write %1: %2").arg(path, file.errorString()));
     });
     dialog->open();
@@ -216,7 +216,7 @@ void ConversationList::importFile()
             QMessageBox::warning(this, tr("Import Conversation"), tr("Could not read %1: %2").arg(path, file.errorString()));
             return;
         }
-        m_chat.importConversation(QString::fromUtf8(file.readAll()));
+        m_conversations.importConversation(QString::fromUtf8(file.readAll()));
     });
     dialog->open();
 }

@@ -3,12 +3,12 @@
 // and import.
 #pragma once
 
-#include "app/chattypes.h"
+#include "ui/controllers/chattypes.h"
 
 #include <QAbstractListModel>
 #include <QWidget>
 
-class ChatController;
+class ConversationController;
 class QLabel;
 class QLineEdit;
 class QListView;
@@ -20,7 +20,7 @@ class ConversationListModel : public QAbstractListModel {
     Q_OBJECT
 public:
     enum Role { IdRole = Qt::UserRole + 1, PinnedRole, SnippetRole, MessageIdRole };
-    explicit ConversationListModel(ChatController& chat, QObject* parent = nullptr);
+    explicit ConversationListModel(ConversationController& conversations, QObject* parent = nullptr);
 
     int rowCount(const QModelIndex& parent = {}) const override;
     QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
@@ -38,7 +38,7 @@ private:
         QString title, snippet;
         bool pinned = false;
     };
-    ChatController& m_chat;
+    ConversationController& m_conversations;
     QString m_query;
     QList<Row> m_rows;
 };
@@ -46,7 +46,7 @@ private:
 class ConversationList : public QWidget {
     Q_OBJECT
 public:
-    explicit ConversationList(ChatController& chat, QWidget* parent = nullptr);
+    explicit ConversationList(ConversationController& conversations, QWidget* parent = nullptr);
 
     ConversationListModel* model() const { return m_model; }
     QListView* view() const { return m_view; }
@@ -63,7 +63,7 @@ private:
     qint64 selectedId() const;
     void syncSelection();
 
-    ChatController& m_chat;
+    ConversationController& m_conversations;
     ConversationListModel* m_model;
     QLineEdit* m_search;
     QListView* m_view;

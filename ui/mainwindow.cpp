@@ -4,16 +4,17 @@
 
 #include "aboutdialog.h"
 #include "attentionpanel.h"
-#include "app/appsettings.h"
-#include "app/chatcontroller.h"
-#include "app/devicecontroller.h"
-#include "app/modelcontroller.h"
 #include "chatpanel.h"
 #include "conversationlist.h"
 #include "emptystate.h"
 #include "modelpanel.h"
 #include "routingpanel.h"
 #include "settingsdialog.h"
+
+#include "ui/controllers/appsettings.h"
+#include "ui/controllers/chatcontrollers.h"
+#include "ui/controllers/devicecontroller.h"
+#include "ui/controllers/modelcontroller.h"
 
 #include <QAction>
 #include <QApplication>
@@ -42,9 +43,9 @@ bool isGgufUrl(const QUrl& url)
 }
 } // namespace
 
-MainWindow::MainWindow(AppSettings& settings, ModelController& models, DeviceController& devices, ChatController& chat,
+MainWindow::MainWindow(AppSettings& settings, ModelController& models, DeviceController& devices, ChatControllers& chat,
                        KSyntaxHighlighting::Repository& repository, QWidget* parent)
-    : QMainWindow(parent), m_settings(settings), m_models(models), m_devices(devices), m_chatController(chat),
+    : QMainWindow(parent), m_settings(settings), m_models(models), m_devices(devices), m_chat(chat),
       m_repository(repository)
 {
     setObjectName(QStringLiteral("MainWindow"));
@@ -66,13 +67,14 @@ MainWindow::MainWindow(AppSettings& settings, ModelController& models, DeviceCon
     connect(&m_models, &ModelController::loadingStarted, this, [this](const QString& path) {
         m_modelLabel->setText(tr("Loading %1…").arg(QFileInfo(path).fileName()));
     });
-    connect(&m_chatController, &ChatController::errorOccurred, this, &MainWindow::showError);
-    connect(&m_chatController, &ChatController::messageUpdated, this, [this](const MessageData& m) {
+    connect(&m_chat.conversations, &ConversationController::errorOccurred, this, &MainWindow::showError);
+    connect(&m_chat.turns, &TurnController::errorOccurred, this, &MainWindow::showError);
+    connect(&m_chat.conversations, &ConversationController::messageUpdated, this, [this](const MessageData& m) {
         if (m.generatedTokens > 0)
             m_speedLabel->setText(tr("%1 tokens/s").arg(m.tokensPerSecond, 0, 'f', 1));
     });
-    if (!m_chatController.storageWarning().isEmpty())
-        QTimer::singleShot(0, this, [this] { showError(m_chatController.storageWarning()); });
+    if (!m_chat.conversations.storageWarning().isEmpty())
+        QTimer::singleShot(0, this, [this] { showError(m_chat.conversations.storageWarning()); });
     connect(&m_models, &ModelController::errorOccurred, this, &MainWindow::showError);
     connect(&m_devices, &DeviceController::probed, this, &MainWindow::updateDeviceStatus);
     connect(&m_settings, &AppSettings::recentModelsChanged, this, &MainWindow::rebuildRecentMenu);
@@ -106,12 +108,12 @@ QWidget* MainWindow::showPanel(const QString& id)
 
 void MainWindow::createPanels()
 {
-    m_chatPanel = new ChatPanel(m_chatController, m_repository, this);
+    m_chatPanel = new ChatPanel(m_chat.conversations, m_chat.turns, m_repository, this);
     m_chatPanel->setObjectName(QStringLiteral("chatPanel"));
     connect(m_chatPanel, &ChatPanel::openModelRequested, this, &MainWindow::openModelDialog);
     setCentralWidget(m_chatPanel);
 
-    m_conversations = new ConversationList(m_chatController, this);
+    m_conversations = new ConversationList(m_chat.conversations, this);
     addPanelDock(QStringLiteral("conversations"), tr("Conversations"), m_conversations);
     auto* models = new ModelPanel(m_settings, m_models, this);
     connect(models, &ModelPanel::openRequested, this, &MainWindow::openModelDialog);
@@ -126,8 +128,8 @@ void MainWindow::createPanels()
                                 tr("Ask for code and get it here, highlighted and ready to copy. "
                                    "Needs a loaded model."),
                                 this));
-    addPanelDock(QStringLiteral("attention"), tr("Attention"), new AttentionPanel(m_chatController, this));
-    addPanelDock(QStringLiteral("routing"), tr("Routing"), new RoutingPanel(m_chatController, this));
+    addPanelDock(QStringLiteral("attention"), tr("Attention"), new AttentionPanel(m_chat.conversations, m_chat.traces, this));
+    addPanelDock(QStringLiteral("routing"), tr("Routing"), new RoutingPanel(m_chat.conversations, m_chat.traces, this));
     // Traces are made while either panel is open (shown or tabbed), and dropped when both close.
     for (const char* id : {"attention", "routing"})
         connect(dock(QString::fromLatin1(id))->toggleViewAction(), &QAction::toggled, this, &MainWindow::updateTraceWanted);
@@ -144,7 +146,7 @@ void MainWindow::updateTraceWanted()
 {
     const bool wanted = dock(QStringLiteral("attention"))->toggleViewAction()->isChecked() ||
                         dock(QStringLiteral("routing"))->toggleViewAction()->isChecked();
-    m_chatController.setTraceWanted(wanted);
+    m_chat.traces.setTraceWanted(wanted);
 }
 
 QDockWidget* MainWindow::addPanelDock(const QString& id, const QString& title, QWidget* panel)
@@ -183,7 +185,7 @@ void MainWindow::resetLayout() { restoreState(m_defaultLayout, kLayoutVersion); 
 void MainWindow::createMenus()
 {
     QMenu* file = menuBar()->addMenu(tr("&File"));
-    QAction* add = file->addAction(tr("&New Conversation"), this, [this] { m_chatController.newConversation(); });
+    QAction* add = file->addAction(tr("&New Conversation"), this, [this] { m_chat.conversations.newConversation(); });
     add->setShortcut(QKeySequence::New);
     QAction* open = file->addAction(tr("&Open Model…"), this, &MainWindow::openModelDialog);
     open->setShortcut(QKeySequence::Open);

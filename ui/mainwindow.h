@@ -1,6 +1,6 @@
 // The main window: a place for every panel (Chat in the centre; Models, Knowledge, Code,
 // Attention and Routing as docks whose layout is saved), the menus, and a status bar for
-// the model, the device and the speed. Reaches the engine only through app/ controllers.
+// the model, the device and the speed. Reaches the engine only through ui/controllers/.
 #pragma once
 
 #include <QMainWindow>
@@ -11,8 +11,8 @@ namespace KSyntaxHighlighting {
 class Repository;
 }
 class AppSettings;
-class ChatController;
 class ChatPanel;
+struct ChatControllers;
 class ConversationList;
 class DeviceController;
 class ModelController;
@@ -24,7 +24,7 @@ class QMenu;
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    MainWindow(AppSettings& settings, ModelController& models, DeviceController& devices, ChatController& chat,
+    MainWindow(AppSettings& settings, ModelController& models, DeviceController& devices, ChatControllers& chat,
                KSyntaxHighlighting::Repository& repository, QWidget* parent = nullptr);
     ~MainWindow() override;
 
@@ -67,7 +67,7 @@ private:
     AppSettings& m_settings;
     ModelController& m_models;
     DeviceController& m_devices;
-    ChatController& m_chatController;
+    ChatControllers& m_chat;
     KSyntaxHighlighting::Repository& m_repository;
     ChatPanel* m_chatPanel = nullptr;
     ConversationList* m_conversations = nullptr;

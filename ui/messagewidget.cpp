@@ -4,8 +4,6 @@
 
 #include "codeblock.h"
 
-#include "engine/chat_template.h"
-
 #include <QApplication>
 #include <QClipboard>
 #include <QHBoxLayout>
@@ -56,7 +54,7 @@ MessageWidget::MessageWidget(KSyntaxHighlighting::Repository& repository, QWidge
     m_regenerate->setToolTip(tr("Write a new answer; this one is kept as another version"));
     m_edit->setToolTip(tr("Change this message and send it again; the old version is kept"));
     connect(m_copy, &QPushButton::clicked, this, [this] {
-        QApplication::clipboard()->setText(QString::fromStdString(seekbench::split_reasoning(m_message.content.toStdString()).answer));
+        QApplication::clipboard()->setText(m_message.answer);
     });
     connect(m_regenerate, &QPushButton::clicked, this, &MessageWidget::regenerateRequested);
     connect(m_edit, &QPushButton::clicked, this, &MessageWidget::startEdit);
@@ -113,16 +111,15 @@ void MessageWidget::render()
     setPalette(pal);
     m_header->setText(user ? tr("You") : system ? tr("System") : (m_message.model.isEmpty() ? tr("Assistant") : m_message.model));
 
-    const seekbench::ReplyParts parts = seekbench::split_reasoning(m_message.content.toStdString());
-    const bool has_reasoning = !user && !parts.reasoning.empty();
+    const bool has_reasoning = !user && !m_message.reasoning.isEmpty();
     m_reasoningToggle->setVisible(has_reasoning);
-    m_reasoningToggle->setText(parts.thinking ? tr("Thinking…") : tr("Reasoning"));
-    m_reasoning->setText(QString::fromStdString(parts.reasoning));
+    m_reasoningToggle->setText(m_message.thinking ? tr("Thinking…") : tr("Reasoning"));
+    m_reasoning->setText(m_message.reasoning);
     if (!has_reasoning)
         m_reasoning->setVisible(false);
 
     // Prose and code segments, reusing the widgets already there when their kind matches.
-    const QString answer = user ? m_message.content : QString::fromStdString(parts.answer);
+    const QString answer = user ? m_message.content : m_message.answer;
     const QList<MarkdownSegment> segments = split_code_blocks(answer);
     m_codeBlocks.clear();
     for (int i = 0; i < segments.size(); ++i) {

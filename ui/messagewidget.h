@@ -3,7 +3,7 @@
 // actions that fit it (copy; regenerate; edit and resend; switch between branches).
 #pragma once
 
-#include "app/chattypes.h"
+#include "ui/controllers/chattypes.h"
 
 #include <QTimer>
 #include <QWidget>

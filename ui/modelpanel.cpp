@@ -2,8 +2,8 @@
 // facts from the ModelController's LoadedModel.
 #include "modelpanel.h"
 
-#include "app/appsettings.h"
-#include "app/modelcontroller.h"
+#include "ui/controllers/appsettings.h"
+#include "ui/controllers/modelcontroller.h"
 
 #include <QFileInfo>
 #include <QLabel>

@@ -5,10 +5,6 @@
 #include "colormap.h"
 #include "emptystate.h"
 #include "heatmapview.h"
-#include "insideframe.h"
-#include "tracebar.h"
-
-#include "app/chatcontroller.h"
 
 #include "engine/trace.h"
 
@@ -64,20 +60,17 @@ void EntropyBars::paintEvent(QPaintEvent*)
 
 // ---- RoutingPanel ----
 
-RoutingPanel::RoutingPanel(ChatController& chat, QWidget* parent)
-    : QWidget(parent), m_chat(chat), m_data(std::make_unique<RoutingData>()), m_bar(new TraceBar(chat, this)),
-      m_empty(new EmptyState(QString(), QString(), this)),
-      m_tabs(new QTabWidget(this)), m_scopeBox(new QComboBox(this)), m_layerBox(new QComboBox(this)),
-      m_png(new QPushButton(tr("Export PNG…"), this)), m_csv(new QPushButton(tr("Export CSV…"), this)),
-      m_grid(new HeatmapView(this)), m_text(new QTextBrowser(this)), m_load(new HeatmapView(this)),
-      m_legend(new ColorLegend(ColorLegend::Kind::Load, this)), m_bars(new EntropyBars(this)), m_note(new QLabel(this))
+RoutingPanel::RoutingPanel(ConversationController& conversations, TraceController& traces, QWidget* parent)
+    : InsidePanel(conversations, traces, parent), m_data(std::make_unique<RoutingData>()),
+      m_scopeBox(new QComboBox(this)), m_layerBox(new QComboBox(this)), m_grid(new HeatmapView(this)),
+      m_text(new QTextBrowser(this)), m_load(new HeatmapView(this)),
+      m_legend(new ColorLegend(ColorLegend::Kind::Load, this)), m_bars(new EntropyBars(this))
 {
     m_scopeBox->addItem(tr("this message"), int(RoutingData::Scope::Message));
     m_scopeBox->addItem(tr("whole conversation"), int(RoutingData::Scope::Conversation));
     m_scopeBox->setToolTip(tr("Count the picked message's tokens, or every token of the conversation up to it"));
     m_layerBox->setToolTip(tr("The layer whose experts tint the text"));
-    m_note->setWordWrap(true);
-    m_note->setForegroundRole(QPalette::PlaceholderText);
+    m_csv->setToolTip(tr("Save the expert load table as CSV"));
     m_grid->setTooltip([this](int row, int column) {
         const QList<int> layers = m_data->moeLayers();
         return column < layers.size() ? m_data->describe(layers[column], m_data->first(scope()) + row) : QString();
@@ -104,19 +97,11 @@ RoutingPanel::RoutingPanel(ChatController& chat, QWidget* parent)
     m_tabs->addTab(m_text, tr("Text"));
     m_tabs->addTab(loadPage, tr("Expert load"));
     m_tabs->addTab(m_bars, tr("Entropy"));
-    m_stack = InsideFrame::build(
-        this, m_bar, m_empty,
-        {new QLabel(tr("Count:"), this), m_scopeBox, new QLabel(tr("Tint by layer:"), this), m_layerBox}, m_png,
-        m_csv, m_tabs, {m_note});
-
     connect(m_scopeBox, &QComboBox::activated, this, &RoutingPanel::refresh);
     connect(m_layerBox, &QComboBox::activated, this, &RoutingPanel::refresh);
     connect(m_tabs, &QTabWidget::currentChanged, this, &RoutingPanel::refresh);
-    connect(m_png, &QPushButton::clicked, this, [this] { saveAs(false); });
-    connect(m_csv, &QPushButton::clicked, this, [this] { saveAs(true); });
-    connect(&m_chat, &ChatController::traceReady, this, &RoutingPanel::setTrace);
-    connect(&m_chat, &ChatController::traceCleared, this, [this] { setTrace(TraceResult{}); });
-    setTrace(m_chat.trace());
+    finishFrame({new QLabel(tr("Count:"), this), m_scopeBox, new QLabel(tr("Tint by layer:"), this), m_layerBox},
+                {m_note});
 }
 
 RoutingPanel::~RoutingPanel() = default;
@@ -133,8 +118,6 @@ int RoutingPanel::tintLayer() const { return m_layerBox->currentData().toInt(); 
 
 void RoutingPanel::showView(View view) { m_tabs->setCurrentIndex(view); }
 
-bool RoutingPanel::showsData() const { return m_stack->currentIndex() == 1; }
-
 void RoutingPanel::setTrace(const TraceResult& result)
 {
     m_data = std::make_unique<RoutingData>(result);
@@ -142,7 +125,7 @@ void RoutingPanel::setTrace(const TraceResult& result)
         m_empty->setText(tr("Expert routing"), tr("Which experts the router picks for each token, layer by layer, "
                                                   "for Mixture-of-Experts models. Appears after a reply, or pick a "
                                                   "message above."));
-        m_stack->setCurrentIndex(0);
+        showPage(false);
         return;
     }
     if (!m_data->hasExperts() || m_data->isEmpty()) {
@@ -151,7 +134,7 @@ void RoutingPanel::setTrace(const TraceResult& result)
                             "is no routing to show. Open a Mixture-of-Experts model (DeepSeek, Qwen-MoE, Mixtral) "
                             "to see it.")
                              .arg(QString::fromStdString(result.trace->model)));
-        m_stack->setCurrentIndex(0);
+        showPage(false);
         return;
     }
     const int keep = tintLayer();
@@ -163,7 +146,7 @@ void RoutingPanel::setTrace(const TraceResult& result)
                        "experts and their weights).")
                         .arg(m_data->experts())
                         .arg(m_data->expertsUsed()));
-    m_stack->setCurrentIndex(1);
+    showPage(true);
     refresh();
 }
 
@@ -225,21 +208,12 @@ void RoutingPanel::refresh()
     }
 }
 
-bool RoutingPanel::exportPng(const QString& path) const { return m_tabs->currentWidget()->grab().save(path, "PNG"); }
-
 bool RoutingPanel::exportCsv(const QString& path) const
 {
-    return !m_data->isEmpty() && InsideFrame::writeText(path, m_data->loadCsv(scope()));
+    return !m_data->isEmpty() && writeText(path, m_data->loadCsv(scope()));
 }
 
-void RoutingPanel::saveAs(bool csv)
+QString RoutingPanel::exportName(bool csv) const
 {
-    if (m_data->isEmpty())
-        return;
-    const QString path =
-        InsideFrame::askPath(this, csv, csv ? QStringLiteral("expert-load.csv") : QStringLiteral("routing.png"));
-    if (path.isEmpty())
-        return;
-    if (!(csv ? exportCsv(path) : exportPng(path)))
-        m_note->setText(tr("Could not write %1.").arg(path));
+    return csv ? QStringLiteral("expert-load.csv") : QStringLiteral("routing.png");
 }

@@ -5,21 +5,14 @@
 #pragma once
 
 #include "insidedata.h"
+#include "insidepanel.h"
 
-#include <QWidget>
 #include <memory>
 
-class ChatController;
 class ColorLegend;
-class EmptyState;
 class HeatmapView;
 class QComboBox;
-class QLabel;
-class QPushButton;
-class QStackedWidget;
-class QTabWidget;
 class QTextBrowser;
-class TraceBar;
 
 // One bar per MoE layer: the entropy of its expert load, against the even maximum.
 class EntropyBars : public QWidget {
@@ -38,46 +31,37 @@ private:
     double m_max = 1;
 };
 
-class RoutingPanel : public QWidget {
+class RoutingPanel : public InsidePanel {
     Q_OBJECT
 public:
     enum View { GridView, TextView, LoadView, EntropyView };
 
-    explicit RoutingPanel(ChatController& chat, QWidget* parent = nullptr);
+    RoutingPanel(ConversationController& conversations, TraceController& traces, QWidget* parent = nullptr);
     ~RoutingPanel() override;
 
-    void setTrace(const TraceResult& result);
+    void setTrace(const TraceResult& result) override;
     const RoutingData& data() const { return *m_data; }
     RoutingData::Scope scope() const;
     void setScope(RoutingData::Scope scope);
     int tintLayer() const;
     void showView(View view);
 
-    EmptyState* emptyState() const { return m_empty; }
-    bool showsData() const;
     HeatmapView* grid() const { return m_grid; }
     HeatmapView* loadMap() const { return m_load; }
-    QTextBrowser* text() const { return m_text; }
+    QTextBrowser* tintedText() const { return m_text; }
     EntropyBars* entropyBars() const { return m_bars; }
-    bool exportPng(const QString& path) const;
-    bool exportCsv(const QString& path) const;
+    bool exportCsv(const QString& path) const override;
 
 private:
     void refresh();
-    void saveAs(bool csv);
+    bool hasData() const override { return !m_data->isEmpty(); }
+    QString exportName(bool csv) const override;
 
-    ChatController& m_chat;
     std::unique_ptr<RoutingData> m_data;
-    TraceBar* m_bar;
-    QStackedWidget* m_stack = nullptr;
-    EmptyState* m_empty;
-    QTabWidget* m_tabs;
     QComboBox *m_scopeBox, *m_layerBox;
-    QPushButton *m_png, *m_csv;
     HeatmapView* m_grid;
     QTextBrowser* m_text;
     HeatmapView* m_load;
     ColorLegend* m_legend;
     EntropyBars* m_bars;
-    QLabel* m_note;
 };

@@ -1,8 +1,8 @@
 // SettingsDialog: a form; combo items carry the stored value as item data.
 #include "settingsdialog.h"
 
-#include "app/appsettings.h"
-#include "app/i18n.h"
+#include "ui/controllers/appsettings.h"
+#include "ui/controllers/i18n.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>

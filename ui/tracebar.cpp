@@ -2,7 +2,8 @@
 // trace, which both panels then receive.
 #include "tracebar.h"
 
-#include "app/chatcontroller.h"
+#include "ui/controllers/conversationcontroller.h"
+#include "ui/controllers/tracecontroller.h"
 
 #include "engine/trace.h"
 
@@ -11,8 +12,8 @@
 #include <QLabel>
 #include <QLocale>
 
-TraceBar::TraceBar(ChatController& chat, QWidget* parent)
-    : QWidget(parent), m_chat(chat), m_messages(new QComboBox(this)), m_status(new QLabel(this))
+TraceBar::TraceBar(ConversationController& conversations, TraceController& traces, QWidget* parent)
+    : QWidget(parent), m_conversations(conversations), m_traces(traces), m_messages(new QComboBox(this)), m_status(new QLabel(this))
 {
     m_messages->setToolTip(tr("The message to look inside; the conversation up to it is run through the model"));
     m_messages->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
@@ -25,25 +26,25 @@ TraceBar::TraceBar(ChatController& chat, QWidget* parent)
     layout->addWidget(m_messages, 1);
     layout->addWidget(m_status, 1);
 
-    connect(&m_chat, &ChatController::branchChanged, this, &TraceBar::refill);
-    connect(&m_chat, &ChatController::messageUpdated, this, &TraceBar::refill);
+    connect(&m_conversations, &ConversationController::branchChanged, this, &TraceBar::refill);
+    connect(&m_conversations, &ConversationController::messageUpdated, this, &TraceBar::refill);
     connect(m_messages, &QComboBox::activated, this, &TraceBar::pick);
-    connect(&m_chat, &ChatController::traceStarted, this, [this](qint64 id) {
+    connect(&m_traces, &TraceController::traceStarted, this, [this](qint64 id) {
         m_messages->setCurrentIndex(m_messages->findData(id));
         m_status->setText(tr("Running the conversation through the model…"));
     });
-    connect(&m_chat, &ChatController::traceReady, this, &TraceBar::showResult);
-    connect(&m_chat, &ChatController::traceFailed, this,
+    connect(&m_traces, &TraceController::traceReady, this, &TraceBar::showResult);
+    connect(&m_traces, &TraceController::traceFailed, this,
             [this](const QString& message) { m_status->setText(tr("Could not look inside: %1").arg(message)); });
-    connect(&m_chat, &ChatController::traceCleared, this, [this] { m_status->clear(); });
+    connect(&m_traces, &TraceController::traceCleared, this, [this] { m_status->clear(); });
     refill();
 }
 
 void TraceBar::refill()
 {
-    const qint64 selected = m_chat.trace().trace ? m_chat.trace().messageId : m_messages->currentData().toLongLong();
+    const qint64 selected = m_traces.trace().trace ? m_traces.trace().messageId : m_messages->currentData().toLongLong();
     m_messages->clear();
-    const QList<MessageData> branch = m_chat.branch();
+    const QList<MessageData>& branch = m_conversations.branch();
     for (int i = 0; i < branch.size(); ++i) {
         const MessageData& m = branch[i];
         const QString who = m.role == QLatin1String("user") ? tr("You") : tr("Reply");
@@ -56,7 +57,7 @@ void TraceBar::pick(int index)
 {
     const qint64 id = m_messages->itemData(index).toLongLong();
     if (id != 0)
-        m_chat.requestTrace(id, m_focus ? m_focus() : 0);
+        m_traces.requestTrace(id, m_focus ? m_focus() : 0);
 }
 
 void TraceBar::showResult(const TraceResult& result)

@@ -2,19 +2,20 @@
 // looked into, and the state of its trace (running, its size, or what went wrong).
 #pragma once
 
-#include "app/chattypes.h"
+#include "ui/controllers/chattypes.h"
 
 #include <QWidget>
 #include <functional>
 
-class ChatController;
+class ConversationController;
 class QComboBox;
 class QLabel;
+class TraceController;
 
 class TraceBar : public QWidget {
     Q_OBJECT
 public:
-    explicit TraceBar(ChatController& chat, QWidget* parent = nullptr);
+    TraceBar(ConversationController& conversations, TraceController& traces, QWidget* parent = nullptr);
 
     // Which layer a recomputed trace should keep first (the attention panel's layer).
     void setFocusLayer(std::function<int()> focus) { m_focus = std::move(focus); }
@@ -26,7 +27,8 @@ private:
     void pick(int index);
     void showResult(const TraceResult& result);
 
-    ChatController& m_chat;
+    ConversationController& m_conversations;
+    TraceController& m_traces;
     QComboBox* m_messages;
     QLabel* m_status;
     std::function<int()> m_focus;

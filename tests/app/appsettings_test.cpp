@@ -1,5 +1,5 @@
 // Settings live under --data-dir and survive a restart (a new AppSettings on the same dir).
-#include "app/appsettings.h"
+#include "ui/controllers/appsettings.h"
 
 #include <QSignalSpy>
 #include <QTemporaryDir>

@@ -1,7 +1,7 @@
 // Simplified Chinese: with the zh_CN translations installed, every menu entry, dock title,
 // panel text and status text of the shell is Chinese; English stays the default.
 #include "appharness.h"
-#include "app/i18n.h"
+#include "ui/controllers/i18n.h"
 #include "ui/emptystate.h"
 #include "ui/mainwindow.h"
 

@@ -3,7 +3,7 @@
 // rendered heatmaps, the panels (views, exports, dense models, Chinese), and end to end with
 // a deepseek-tiny synth model: the routing grid shows exactly the experts the engine reports.
 #include "appharness.h"
-#include "app/i18n.h"
+#include "ui/controllers/i18n.h"
 #include "ui/attentionpanel.h"
 #include "ui/attentionviews.h"
 #include "ui/colormap.h"
@@ -135,13 +135,13 @@ private slots:
         QVERIFY(!a.hasLayer(0));
         QCOMPARE(a.piece(1), QStringLiteral(" cat"));
         QCOMPARE(a.piece(2), QStringLiteral("\\n"));
-        QCOMPARE(a.value(1, 0, 2, 2), 0.5f);
-        QCOMPARE(a.value(1, 1, 1, 0), 0.9f);
-        QCOMPARE(a.value(1, 0, 0, 2), 0.0f); // the future
-        QCOMPARE(a.value(0, 0, 1, 0), 0.0f); // an untraced layer
-        QCOMPARE(a.value(1, AttentionData::kMean, 1, 0), 0.7f);
-        QCOMPARE(a.value(1, AttentionData::kMax, 2, 1), 1.0f);
-        QCOMPARE(a.value(1, AttentionData::kMean, 2, 0), 0.125f);
+        QCOMPARE(a.weight(1, 0, 2, 2), 0.5f);
+        QCOMPARE(a.weight(1, 1, 1, 0), 0.9f);
+        QCOMPARE(a.weight(1, 0, 0, 2), 0.0f); // the future
+        QCOMPARE(a.weight(0, 0, 1, 0), 0.0f); // an untraced layer
+        QCOMPARE(a.weight(1, AttentionData::kMean, 1, 0), 0.7f);
+        QCOMPARE(a.weight(1, AttentionData::kMax, 2, 1), 1.0f);
+        QCOMPARE(a.weight(1, AttentionData::kMean, 2, 0), 0.125f);
         // Entropy: head 0 rows 0, 1 and 1.5 bits; head 1 rows 0, H(0.9, 0.1) and 0.
         QVERIFY(std::abs(a.entropy(1, 0) - 2.5 / 3) < 1e-6);
         const double h91 = -(0.9 * std::log2(0.9) + 0.1 * std::log2(0.1));
@@ -171,7 +171,7 @@ private slots:
         const AttentionData none{TraceResult{}};
         QVERIFY(none.isEmpty());
         QVERIFY(none.image(0, 0).isNull());
-        QCOMPARE(none.value(0, 0, 0, 0), 0.0f);
+        QCOMPARE(none.weight(0, 0, 0, 0), 0.0f);
         const RoutingData noRouting{TraceResult{}};
         QVERIFY(noRouting.isEmpty());
         QVERIFY(noRouting.tokenGrid(RoutingData::Scope::Conversation).isNull());
@@ -187,7 +187,7 @@ private slots:
         QCOMPARE(a.entropy(1, 0), 0.0);
         QCOMPARE(a.image(1, AttentionData::kMean).pixel(0, 0), colormap::attention(1.0));
 
-        AttentionPanel panel(*chat());
+        AttentionPanel panel(chat()->conversations, chat()->traces);
         panel.setTrace(one);
         QVERIFY(panel.map()->image().size() == QSize(1, 1));
         panel.setTrace(TraceResult{});
@@ -268,7 +268,7 @@ private slots:
 
     void attentionPanelViewsAndExports()
     {
-        AttentionPanel panel(*chat());
+        AttentionPanel panel(chat()->conversations, chat()->traces);
         panel.resize(700, 700);
         panel.setTrace(attentionTrace());
         QCOMPARE(panel.layer(), 1);
@@ -301,7 +301,7 @@ private slots:
 
     void routingPanelDenseAndMoe()
     {
-        RoutingPanel panel(*chat());
+        RoutingPanel panel(chat()->conversations, chat()->traces);
         panel.resize(700, 700);
         TraceResult dense = attentionTrace(); // no experts
         panel.setTrace(dense);
@@ -313,7 +313,7 @@ private slots:
         panel.setScope(RoutingData::Scope::Conversation);
         QCOMPARE(panel.grid()->image().height(), 4);
         panel.showView(RoutingPanel::TextView);
-        QCOMPARE(panel.text()->toPlainText(), QStringLiteral("abcd"));
+        QCOMPARE(panel.tintedText()->toPlainText(), QStringLiteral("abcd"));
         panel.showView(RoutingPanel::LoadView);
         QCOMPARE(panel.loadMap()->image(), panel.data().loadImage(RoutingData::Scope::Conversation));
         QTemporaryDir dir;
@@ -328,17 +328,14 @@ private slots:
         const QString path = writeDeepseekTiny(dir);
         AppHarness app(dir.path());
         QVERIFY(app.load(path));
-        app.chat.newConversation();
-        SamplingSettings s;
-        s.temperature = 0;
-        s.maxTokens = 12;
-        app.chat.setSampling(s);
-        app.chat.setTraceWanted(true);
-        QVERIFY(app.chat.send(QStringLiteral("Which experts?")));
+        app.chat.conversations.newConversation();
+        app.chat.conversations.setSampling(greedy(12));
+        app.chat.traces.setTraceWanted(true);
+        QVERIFY(app.chat.turns.send(QStringLiteral("Which experts?")));
         QVERIFY(app.waitReply());
-        QVERIFY(QTest::qWaitFor([&] { return app.chat.trace().trace && !app.chat.isTracing(); }, 30000));
-        const TraceResult result = app.chat.trace();
-        QCOMPARE(result.messageId, app.chat.branch().last().id);
+        QVERIFY(QTest::qWaitFor([&] { return app.chat.traces.trace().trace && !app.chat.traces.isTracing(); }, 30000));
+        const TraceResult result = app.chat.traces.trace();
+        QCOMPARE(result.messageId, app.chat.conversations.branch().last().id);
         auto* panel = qobject_cast<RoutingPanel*>(app.window->panel(QStringLiteral("routing")));
         QVERIFY(panel && panel->showsData());
         panel->setScope(RoutingData::Scope::Conversation);
@@ -366,74 +363,25 @@ private slots:
         QCOMPARE(checked, 2 * int(result.trace->tokens.size()));
 
         // Picking the question instead recomputes: its trace ends where the question does.
-        app.chat.requestTrace(app.chat.branch().first().id);
-        QVERIFY(QTest::qWaitFor([&] { return app.chat.trace().messageId == app.chat.branch().first().id; }, 30000));
-        QVERIFY(app.chat.trace().trace->tokens.size() < result.trace->tokens.size());
-        app.chat.setTraceWanted(false);
-        QVERIFY(!app.chat.trace().trace); // dropped once no panel wants it
-    }
-
-    // A reply asked for while a trace is queued or running goes first: the trace gives up at
-    // its next chunk of tokens, and the reply is written as usual.
-    void replyCancelsARunningTrace()
-    {
-        QTemporaryDir dir;
-        const QString path = writeDeepseekTiny(dir);
-        AppHarness app(dir.path(), false);
-        QVERIFY(app.load(path));
-        TraceRequest t;
-        t.turns = {{QStringLiteral("user"), QStringLiteral("many words ").repeated(300)}};
-        QSignalSpy failed(&app.engine, &EngineController::traceFailed);
-        QSignalSpy ready(&app.engine, &EngineController::traceReady);
-        QSignalSpy finished(&app.engine, &EngineController::generationFinished);
-        const quint64 traceId = app.engine.traceMessage(t);
-        GenerationRequest g;
-        g.turns = {{QStringLiteral("user"), QStringLiteral("Hello")}};
-        g.sampling.maxTokens = 4;
-        app.engine.generate(g);
-        QVERIFY(finished.wait(30000));
-        QCOMPARE(failed.count(), 1);
-        QCOMPARE(failed.at(0).at(0).toULongLong(), traceId);
-        QCOMPARE(ready.count(), 0);
-        // A trace asked for afterwards runs to the end.
-        app.engine.traceMessage(t);
-        QVERIFY(ready.wait(30000));
-        QVERIFY(qvariant_cast<TraceResult>(ready.at(0).at(0)).trace->tokens.size() > 300);
-    }
-
-    // Not every layer fits the memory budget: the focus layer is kept, the rest say so.
-    void attentionBudgetKeepsTheFocusLayer()
-    {
-        QTemporaryDir dir;
-        const QString path = writeDeepseekTiny(dir);
-        AppHarness app(dir.path(), false);
-        QVERIFY(app.load(path));
-        TraceRequest r;
-        r.turns = {{QStringLiteral("user"), QStringLiteral("a few words to look at")}};
-        r.focusLayer = 2;
-        r.budgetBytes = 1; // less than one layer: the focus layer alone
-        QSignalSpy ready(&app.engine, &EngineController::traceReady);
-        app.engine.traceMessage(r);
-        QVERIFY(ready.wait(30000));
-        const auto result = qvariant_cast<TraceResult>(ready.at(0).at(0));
-        QCOMPARE(result.attentionLayers, QList<int>{2});
-        const AttentionData a(result);
-        QCOMPARE(a.layers(), QList<int>{2});
-        QVERIFY(result.trace->bytes() < 64 * 1024);
+        app.chat.traces.requestTrace(app.chat.conversations.branch().first().id);
+        QVERIFY(QTest::qWaitFor([&] { return app.chat.traces.trace().messageId == app.chat.conversations.branch().first().id; }, 30000));
+        QVERIFY(app.chat.traces.trace().trace->tokens.size() < result.trace->tokens.size());
+        app.chat.traces.setTraceWanted(false);
+        QVERIFY(!app.chat.traces.trace().trace); // dropped once no panel wants it
     }
 
     void panelsSpeakChinese()
     {
         QVERIFY(installTranslations(*qApp, QLocale(QStringLiteral("zh_CN"))));
         {
-            AttentionPanel attention(*chat());
+            AttentionPanel attention(chat()->conversations, chat()->traces);
             attention.setTrace(attentionTrace());
             const auto* tabs = attention.findChild<QTabWidget*>();
             for (int i = 0; i < tabs->count(); ++i)
                 QVERIFY2(hasChinese(tabs->tabText(i)), qPrintable(tabs->tabText(i)));
             for (auto* legend : attention.findChildren<ColorLegend*>())
                 QVERIFY(legend->grab().width() > 0);
-            RoutingPanel routing(*chat());
+            RoutingPanel routing(chat()->conversations, chat()->traces);
             routing.setTrace(attentionTrace());
             QVERIFY2(hasChinese(routing.emptyState()->title()), qPrintable(routing.emptyState()->title()));
             routing.setTrace(routingTrace());
@@ -446,7 +394,7 @@ private slots:
     }
 
 private:
-    ChatController* chat()
+    ChatControllers* chat()
     {
         if (!m_app)
             m_app = std::make_unique<AppHarness>(m_dir.path(), false);

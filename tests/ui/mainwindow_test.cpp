@@ -2,7 +2,7 @@
 // layout, model opening (good and bad files) with the facts shown, the settings and about
 // dialogs, theming.
 #include "appharness.h"
-#include "app/themecontroller.h"
+#include "ui/controllers/themecontroller.h"
 #include "ui/modelpanel.h"
 #include "ui/settingsdialog.h"
 

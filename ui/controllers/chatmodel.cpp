@@ -1,7 +1,5 @@
-// ChatModel: reasoning and answer are split on the fly from the raw reply.
+// ChatModel: a streamed piece is appended to the content and the reasoning split again.
 #include "chatmodel.h"
-
-#include "engine/chat_template.h"
 
 ChatModel::ChatModel(QObject* parent) : QAbstractListModel(parent) {}
 
@@ -12,15 +10,14 @@ QVariant ChatModel::data(const QModelIndex& index, int role) const
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
     const MessageData& m = m_messages.at(index.row());
-    auto parts = [&] { return seekbench::split_reasoning(m.content.toStdString()); };
     switch (role) {
     case Qt::DisplayRole:
     case ContentRole: return m.content;
     case IdRole: return m.id;
     case RoleRole: return m.role;
-    case AnswerRole: return QString::fromStdString(parts().answer);
-    case ReasoningRole: return QString::fromStdString(parts().reasoning);
-    case ThinkingRole: return parts().thinking;
+    case AnswerRole: return m.answer;
+    case ReasoningRole: return m.reasoning;
+    case ThinkingRole: return m.thinking;
     case StreamingRole: return m.streaming;
     case ModelRole: return m.model;
     case PromptTokensRole: return m.promptTokens;
@@ -61,6 +58,7 @@ void ChatModel::appendText(qint64 messageId, const QString& text)
         return;
     m_messages[row].content += text;
     m_messages[row].streaming = true;
+    splitReasoning(m_messages[row]);
     emit dataChanged(index(row), index(row), {ContentRole, AnswerRole, ReasoningRole, ThinkingRole, StreamingRole});
 }
 

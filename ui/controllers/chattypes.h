@@ -2,6 +2,8 @@
 // generate, how, and what came back. Controllers convert engine structs into these.
 #pragma once
 
+#include "engine/sampler.h"
+
 #include <QList>
 #include <QMetaType>
 #include <QString>
@@ -11,17 +13,20 @@ namespace seekbench {
 struct Trace;
 }
 
+// The engine's ChatDefaults, as the app stores and edits them per conversation.
 struct SamplingSettings {
-    double temperature = 0.7;
-    int topK = 40;
-    double topP = 0.95;
-    double minP = 0.05;
-    double repeatPenalty = 1.1;
-    int maxTokens = 512;
+    double temperature = seekbench::ChatDefaults::temperature;
+    int topK = seekbench::ChatDefaults::top_k;
+    double topP = seekbench::ChatDefaults::top_p;
+    double minP = seekbench::ChatDefaults::min_p;
+    double repeatPenalty = seekbench::ChatDefaults::repeat_penalty;
+    int maxTokens = seekbench::ChatDefaults::max_tokens;
     quint64 seed = 0;        // 0: a new seed every time
 
     QString toJson() const;                         // what the conversation store keeps
     static SamplingSettings fromJson(const QString& json); // unknown or bad keys: defaults
+    // The engine's form (the one place it is converted); seed 0 becomes a fresh one.
+    seekbench::SamplerParams toSamplerParams() const;
 };
 
 struct ChatTurn {
@@ -78,12 +83,17 @@ struct TraceResult {
 struct MessageData {
     qint64 id = 0, parentId = 0;
     QString role, content, model, stopReason;
+    QString answer, reasoning;       // content split at <think>…</think> (splitReasoning)
+    bool thinking = false;           // the reasoning is still open (a reply being written)
     qint64 created = 0;              // ms since the epoch
     int promptTokens = 0, generatedTokens = 0;
     double tokensPerSecond = 0;
     int siblingIndex = 0, siblingCount = 1; // which branch of its parent, of how many
     bool streaming = false;
 };
+
+// Fills answer, reasoning and thinking from content.
+void splitReasoning(MessageData& message);
 
 struct ConversationData {
     qint64 id = 0;

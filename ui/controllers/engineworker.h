@@ -1,21 +1,19 @@
 // The engine on its own thread. Only EngineController talks to it, through queued
-// signals and slots and one atomic stop flag; nothing else touches the model. One
-// session (KV cache) per recent conversation, so a follow-up turn only processes the
-// new text.
+// signals and slots and one atomic stop flag; nothing else touches the model. The chat turn
+// itself (template, cached prefixes, budgets) is the engine's seekbench::Chat: this class
+// only adapts threads and types.
 #pragma once
 
 #include "chattypes.h"
 
 #include <QObject>
 #include <atomic>
-#include <list>
 #include <memory>
 
 namespace seekbench {
+class Chat;
 class CpuBackend;
 class Model;
-class Session;
-class ChatTemplate;
 } // namespace seekbench
 
 class EngineWorker : public QObject {
@@ -53,22 +51,7 @@ private:
     int m_threads;
     std::unique_ptr<seekbench::CpuBackend> m_cpu;
     std::unique_ptr<seekbench::Model> m_model;
-    std::unique_ptr<seekbench::ChatTemplate> m_template;
-    struct Cached {
-        qint64 conversationId;
-        std::unique_ptr<seekbench::Session> session;
-        // The text of the last prompt and reply exactly as the model saw and wrote it, and
-        // its tokens: a next prompt that starts with this text only tokenizes what follows,
-        // so the sampled tokens are reused even where tokenizing the text would split it
-        // differently.
-        std::string text;
-        std::vector<int32_t> tokens;
-    };
-    Cached& sessionFor(qint64 conversationId);
-    Cached* findSession(qint64 conversationId);
-    std::vector<int32_t> tokensFor(const Cached* cached, const std::string& text) const;
-
-    std::list<Cached> m_sessions; // most recently used first
+    std::unique_ptr<seekbench::Chat> m_chat;
     std::atomic<quint64> m_stopUpTo{0};
     std::atomic<quint64> m_cancelTracesUpTo{0};
 };

@@ -1,9 +1,9 @@
 // The messages of the shown branch as an item model: one row per message, roles for
-// everything the chat view draws. Fed by ChatController's signals; streaming replies grow
-// in place.
+// everything the chat view draws, the reasoning already split from the answer. Owned and
+// fed by ConversationController; streaming replies grow in place.
 #pragma once
 
-#include "app/chattypes.h"
+#include "chattypes.h"
 
 #include <QAbstractListModel>
 

@@ -1,8 +1,12 @@
-// SamplingSettings as JSON, through Qt's own JSON classes.
+// SamplingSettings as JSON (through Qt's own JSON classes) and as the engine's parameters;
+// a message's reasoning split.
 #include "chattypes.h"
+
+#include "engine/chat_template.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <chrono>
 
 QString SamplingSettings::toJson() const
 {
@@ -29,4 +33,24 @@ SamplingSettings SamplingSettings::fromJson(const QString& json)
     s.maxTokens = qBound(1, o.value(QStringLiteral("max_tokens")).toInt(s.maxTokens), 1 << 20);
     s.seed = o.value(QStringLiteral("seed")).toString().toULongLong();
     return s;
+}
+
+seekbench::SamplerParams SamplingSettings::toSamplerParams() const
+{
+    seekbench::SamplerParams p;
+    p.temperature = static_cast<float>(temperature);
+    p.top_k = topK;
+    p.top_p = static_cast<float>(topP);
+    p.min_p = static_cast<float>(minP);
+    p.repeat_penalty = static_cast<float>(repeatPenalty);
+    p.seed = seed ? seed : static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
+    return p;
+}
+
+void splitReasoning(MessageData& message)
+{
+    const seekbench::ReplyParts parts = seekbench::split_reasoning(message.content.toStdString());
+    message.answer = QString::fromStdString(parts.answer);
+    message.reasoning = QString::fromStdString(parts.reasoning);
+    message.thinking = parts.thinking;
 }

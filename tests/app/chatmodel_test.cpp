@@ -1,0 +1,49 @@
+// ChatModel, the message model the conversations controller owns: rows follow the shown
+// branch, a streamed piece grows its row in place with the reasoning split again, and an
+// update replaces a row. Under QAbstractItemModelTester.
+#include "ui/controllers/chatmodel.h"
+
+#include <QAbstractItemModelTester>
+#include <QSignalSpy>
+#include <QTest>
+
+class ChatModelTest : public QObject {
+    Q_OBJECT
+private slots:
+    void chatModelFollowsStreaming()
+    {
+        ChatModel model;
+        QAbstractItemModelTester tester(&model);
+        MessageData user, reply;
+        user.id = 1;
+        user.role = QStringLiteral("user");
+        user.content = QStringLiteral("Hi");
+        reply.id = 2;
+        reply.parentId = 1;
+        reply.role = QStringLiteral("assistant");
+        reply.streaming = true;
+        model.setMessages({user, reply});
+        QCOMPARE(model.rowCount(), 2);
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        model.appendText(2, QStringLiteral("<think>hm"));
+        model.appendText(2, QStringLiteral("</think>Hello"));
+        QCOMPARE(changed.count(), 2);
+        const QModelIndex i = model.index(1, 0);
+        QCOMPARE(i.data(ChatModel::ContentRole).toString(), QStringLiteral("<think>hm</think>Hello"));
+        QCOMPARE(i.data(ChatModel::AnswerRole).toString(), QStringLiteral("Hello"));
+        QCOMPARE(i.data(ChatModel::ReasoningRole).toString(), QStringLiteral("hm"));
+        model.appendText(99, QStringLiteral("nowhere")); // an unknown id changes nothing
+        QCOMPARE(changed.count(), 2);
+        reply.content = QStringLiteral("<think>hm</think>Hello");
+        reply.streaming = false;
+        reply.generatedTokens = 3;
+        model.update(reply);
+        QCOMPARE(i.data(ChatModel::GeneratedTokensRole).toInt(), 3);
+        QCOMPARE(i.data(ChatModel::StreamingRole).toBool(), false);
+        model.setMessages({});
+        QCOMPARE(model.rowCount(), 0);
+    }
+};
+
+QTEST_GUILESS_MAIN(ChatModelTest)
+#include "chatmodel_test.moc"

@@ -1,0 +1,72 @@
+// The controllers as main() builds them, over a temporary data folder, without a window:
+// for the app (controller) tests, and under the window for the ui tests.
+#pragma once
+
+#include "ui/controllers/appsettings.h"
+#include "ui/controllers/chatcontrollers.h"
+#include "ui/controllers/devicecontroller.h"
+#include "ui/controllers/enginecontroller.h"
+#include "ui/controllers/modelcontroller.h"
+
+#include "engine/builtin_model.h"
+#include "engine/synth.h"
+
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+// Seekbench's own model, in the repository: tests that need a real model use it, so a
+// fresh clone without ../shared runs them too.
+inline QString builtinModel() { return QString::fromStdString(seekbench::builtin_model_path()); }
+
+// Greedy sampling (the same answer every time) for replies of at most `maxTokens`.
+inline SamplingSettings greedy(int maxTokens)
+{
+    SamplingSettings s;
+    s.temperature = 0;
+    s.maxTokens = maxTokens;
+    s.seed = 7;
+    return s;
+}
+
+// A random-weight llama of about 120 MB: slow enough (a few ms a token here) that the GUI
+// thread keeps up with every token, as it does with the models people chat with.
+inline QString writeSlowModel(const QTemporaryDir& dir)
+{
+    seekbench::SynthPreset p = *seekbench::find_synth_preset("llama-tiny");
+    p.name = "llama-slow";
+    p.dim = 512, p.n_layers = 8, p.n_heads = 8, p.n_kv_heads = 8, p.hidden_dim = 1536, p.n_vocab = 2048;
+    seekbench::SynthOptions o;
+    o.type = seekbench::TensorType::F32;
+    const QString path = dir.filePath(QStringLiteral("slow.gguf"));
+    seekbench::write_synth_model(p, o, path.toStdString());
+    return path;
+}
+
+struct Controllers {
+    explicit Controllers(const QString& dataDir)
+        : settings(dataDir), engine(2), models(settings, engine), chat(settings, engine, models)
+    {
+    }
+
+    // Loads a model and waits for the engine; false (with a test failure message) otherwise.
+    bool load(const QString& path)
+    {
+        QSignalSpy loaded(&models, &ModelController::modelChanged);
+        QSignalSpy failed(&models, &ModelController::errorOccurred);
+        models.open(path);
+        return QTest::qWaitFor([&] { return loaded.count() > 0 || failed.count() > 0; }, 30000) && failed.isEmpty() &&
+               !models.currentPath().isEmpty();
+    }
+
+    bool waitReply(int ms = 60000)
+    {
+        return QTest::qWaitFor([this] { return !chat.turns.isGenerating(); }, ms);
+    }
+
+    AppSettings settings;
+    DeviceController devices;
+    EngineController engine;
+    ModelController models;
+    ChatControllers chat;
+};

@@ -1,0 +1,59 @@
+// ModelController: quick checks answer at once with a reason (missing, a folder, not GGUF),
+// a broken GGUF is refused by the engine with its reason, a good one is loaded and
+// remembered as recent, and closing says so.
+#include "controllers.h"
+
+#include <QFileInfo>
+#include <QTemporaryDir>
+
+class ModelControllerTest : public QObject {
+    Q_OBJECT
+private slots:
+    void refusesWhatIsNotAModel()
+    {
+        QTemporaryDir dir;
+        Controllers app(dir.path());
+        QSignalSpy errors(&app.models, &ModelController::errorOccurred);
+        app.models.open(dir.filePath(QStringLiteral("missing.gguf")));
+        QFile text(dir.filePath(QStringLiteral("text.gguf")));
+        QVERIFY(text.open(QIODevice::WriteOnly));
+        text.write("just some text");
+        text.close();
+        app.models.open(text.fileName());
+        app.models.open(dir.path());
+        QCOMPARE(errors.count(), 3);
+        QVERIFY(errors.at(0).at(0).toString().contains(QLatin1String("does not exist")));
+        QVERIFY(errors.at(1).at(0).toString().contains(QLatin1String("not a GGUF")));
+        QVERIFY(errors.at(2).at(0).toString().contains(QLatin1String("cannot be read")));
+
+        QFile cut(dir.filePath(QStringLiteral("cut.gguf")));
+        QVERIFY(cut.open(QIODevice::WriteOnly));
+        cut.write(QByteArray("GGUF\3\0\0\0", 8));
+        cut.close();
+        QVERIFY(!app.load(cut.fileName()));
+        QCOMPARE(errors.count(), 4);
+        QVERIFY(errors.at(3).at(0).toString().startsWith(QLatin1String("Could not load cut.gguf")));
+        QVERIFY(app.models.currentPath().isEmpty());
+        QVERIFY(app.settings.recentModels().isEmpty());
+    }
+
+    void loadsRemembersAndCloses()
+    {
+        QTemporaryDir dir;
+        Controllers app(dir.path());
+        QSignalSpy started(&app.models, &ModelController::loadingStarted);
+        QVERIFY(app.load(builtinModel()));
+        QCOMPARE(started.count(), 1);
+        QCOMPARE(app.models.currentPath(), QFileInfo(builtinModel()).absoluteFilePath());
+        QCOMPARE(app.models.currentName(), QStringLiteral("seekbench-moe.gguf"));
+        QCOMPARE(app.settings.recentModels(), QStringList{QFileInfo(builtinModel()).absoluteFilePath()});
+        QSignalSpy changed(&app.models, &ModelController::modelChanged);
+        app.models.close();
+        QVERIFY(changed.wait(10000));
+        QCOMPARE(changed.at(0).at(0).toString(), QString());
+        QVERIFY(app.models.currentPath().isEmpty());
+    }
+};
+
+QTEST_GUILESS_MAIN(ModelControllerTest)
+#include "modelcontroller_test.moc"

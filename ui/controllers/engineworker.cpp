@@ -1,0 +1,157 @@
+// EngineWorker: engine calls wrapped so that every seekbench::Error becomes a signal, and
+// engine structs converted to the Qt values the controllers pass on.
+#include "engineworker.h"
+
+#include "engine/chat.h"
+#include "engine/cpu/backend.h"
+#include "engine/error.h"
+#include "engine/model.h"
+
+#include <QFileInfo>
+
+namespace {
+
+QString q(const std::string& s) { return QString::fromStdString(s); }
+
+std::vector<seekbench::ChatMessage> toMessages(const QList<ChatTurn>& turns)
+{
+    std::vector<seekbench::ChatMessage> messages;
+    for (const ChatTurn& t : turns)
+        messages.push_back({t.role.toStdString(), t.content.toStdString()});
+    return messages;
+}
+
+} // namespace
+
+EngineWorker::EngineWorker(int threads) : m_threads(threads) {}
+
+EngineWorker::~EngineWorker() = default;
+
+void EngineWorker::loadModel(const QString& path)
+{
+    unloadModel();
+    try {
+        // Equal priority with the GUI on purpose: at a lower one (nice +5) the pool's threads
+        // were preempted mid-operation while the others waited at its barrier, and a reply
+        // with a highlighted code block streamed at 33 instead of 713 tokens/s.
+        if (!m_cpu)
+            m_cpu = std::make_unique<seekbench::CpuBackend>(m_threads);
+        m_model = seekbench::Model::load(path.toStdString(), [this](float f) { emit loadProgress(f); });
+        m_chat = std::make_unique<seekbench::Chat>(*m_model, *m_cpu);
+        const seekbench::ModelInfo info = m_model->info();
+        const seekbench::ChatTemplate& tmpl = m_chat->chat_template();
+        LoadedModel m;
+        m.path = QFileInfo(path).absoluteFilePath();
+        m.name = info.name.empty() ? QFileInfo(path).completeBaseName() : q(info.name);
+        m.architecture = q(info.arch);
+        m.fileType = q(info.file_type);
+        m.tokenizer = q(info.tokenizer);
+        m.templateName = QString::fromLatin1(tmpl.name());
+        m.templateNote = q(tmpl.note());
+        m.templateAssumed = tmpl.assumed() || info.chat_template.empty();
+        m.device = q(m_cpu->describe());
+        m.parameters = static_cast<qint64>(info.parameters);
+        m.activeParameters = static_cast<qint64>(info.active_parameters);
+        m.fileBytes = static_cast<qint64>(info.file_bytes);
+        m.layers = info.n_layers;
+        m.heads = info.n_heads;
+        m.contextLength = info.n_ctx_train;
+        m.experts = info.n_experts;
+        m.expertsUsed = info.n_experts_used;
+        emit modelLoaded(m);
+    } catch (const std::exception& e) {
+        m_chat.reset();
+        m_model.reset();
+        emit loadFailed(path, QString::fromUtf8(e.what()));
+    }
+}
+
+void EngineWorker::unloadModel()
+{
+    m_chat.reset();
+    if (m_model) {
+        m_model.reset();
+        emit modelUnloaded();
+    }
+}
+
+void EngineWorker::forgetConversation(qint64 conversationId)
+{
+    if (m_chat)
+        m_chat->forget(conversationId);
+}
+
+void EngineWorker::generate(const GenerationRequest& r)
+{
+    GenerationStats s;
+    s.id = r.id;
+    if (m_stopUpTo.load() >= r.id) { // stopped while still queued
+        s.stopReason = QStringLiteral("cancelled");
+        emit generationFinished(s);
+        return;
+    }
+    if (!m_chat) {
+        emit generationFailed(r.id, tr("No model is loaded."));
+        return;
+    }
+    try {
+        seekbench::ChatRequest request;
+        request.messages = toMessages(r.turns);
+        request.sampling = r.sampling.toSamplerParams();
+        request.max_tokens = r.sampling.maxTokens;
+        const seekbench::ChatStats st = m_chat->reply(r.conversationId, request, [&](const std::string& piece) {
+            emit tokenGenerated(r.id, QString::fromUtf8(piece.data(), static_cast<qsizetype>(piece.size())));
+            return m_stopUpTo.load() < r.id;
+        });
+        s.promptTokens = st.prompt_tokens;
+        s.reusedTokens = st.reused_tokens;
+        s.generatedTokens = st.generated_tokens;
+        s.promptSeconds = st.prompt_seconds;
+        s.tokensPerSecond = st.tokens_per_second();
+        s.stopReason = q(st.stop_reason);
+        emit generationFinished(s);
+    } catch (const seekbench::Error& e) {
+        if (e.code() == seekbench::ErrorCode::ContextFull)
+            emit generationFailed(r.id, tr("The conversation is longer than the model's context of %1 tokens. "
+                                           "Start a new conversation or shorten it.").arg(m_chat->context_size()));
+        else
+            emit generationFailed(r.id, QString::fromUtf8(e.what()));
+    } catch (const std::exception& e) {
+        emit generationFailed(r.id, QString::fromUtf8(e.what()));
+    }
+}
+
+void EngineWorker::traceMessage(const TraceRequest& r)
+{
+    if (!m_chat) {
+        emit traceFailed(r.id, tr("No model is loaded."));
+        return;
+    }
+    if (r.turns.isEmpty()) {
+        emit traceFailed(r.id, tr("There is no message to look into."));
+        return;
+    }
+    try {
+        seekbench::TraceBudget budget;
+        budget.attention = r.attention;
+        budget.routing = r.routing;
+        budget.focus_layer = r.focusLayer;
+        budget.max_bytes = static_cast<std::size_t>(std::max<qint64>(0, r.budgetBytes));
+        seekbench::MessageTrace t = m_chat->trace(r.conversationId, toMessages(r.turns), budget,
+                                                  [&] { return m_cancelTracesUpTo.load() >= r.id; });
+        TraceResult result;
+        result.id = r.id;
+        result.conversationId = r.conversationId;
+        result.messageId = r.messageId;
+        result.messageStart = t.message_start;
+        result.messageEnd = t.message_end;
+        result.attentionLayers = QList<int>(t.attention_layers.begin(), t.attention_layers.end());
+        result.trace = std::move(t.trace);
+        emit traceReady(result);
+    } catch (const seekbench::Error& e) {
+        emit traceFailed(r.id, e.code() == seekbench::ErrorCode::Cancelled ? tr("Cancelled for a new reply.")
+                                                                           : QString::fromUtf8(e.what()));
+    } catch (const std::exception& e) {
+        emit traceFailed(r.id, QString::fromUtf8(e.what()));
+    }
+}

@@ -1,0 +1,80 @@
+// TraceController: a trace is queued behind any reply on the engine worker; a reply that
+// starts supersedes the trace still running (the engine cancels it, and asked again after).
+#include "tracecontroller.h"
+
+#include "conversationcontroller.h"
+#include "enginecontroller.h"
+#include "turncontroller.h"
+
+TraceController::TraceController(ConversationController& conversations, TurnController& turns,
+                                 EngineController& engine, QObject* parent)
+    : QObject(parent), m_conversations(conversations), m_turns(turns), m_engine(engine)
+{
+    connect(&m_engine, &EngineController::traceReady, this, [this](const TraceResult& result) {
+        if (result.id != m_requestId)
+            return; // superseded
+        m_requestId = 0;
+        m_trace = result;
+        emit traceReady(m_trace);
+    });
+    connect(&m_engine, &EngineController::traceFailed, this, [this](quint64 id, const QString& message) {
+        if (id != m_requestId)
+            return;
+        m_requestId = 0;
+        emit traceFailed(message);
+    });
+    connect(&m_turns, &TurnController::generatingChanged, this, [this](bool generating) {
+        if (generating)
+            m_requestId = 0; // the trace running is cancelled for the reply
+    });
+    connect(&m_turns, &TurnController::replyFinished, this, [this](qint64 reply) {
+        if (m_wanted)
+            requestTrace(reply);
+    });
+    connect(&m_conversations, &ConversationController::currentChanged, this, &TraceController::refresh);
+    connect(&m_engine, &EngineController::modelLoaded, this, &TraceController::refresh); // a trace of another model is stale
+    connect(&m_engine, &EngineController::modelUnloaded, this, &TraceController::clearTrace);
+}
+
+void TraceController::refresh()
+{
+    clearTrace();
+    setTraceWanted(m_wanted);
+}
+
+void TraceController::setTraceWanted(bool wanted)
+{
+    m_wanted = wanted;
+    if (!wanted) {
+        clearTrace();
+        return;
+    }
+    const QList<MessageData>& branch = m_conversations.branch();
+    if (m_turns.isGenerating() || isTracing() || branch.isEmpty() || !m_engine.isLoaded())
+        return;
+    if (m_trace.trace && m_trace.conversationId == m_conversations.current())
+        return; // already showing one of this conversation
+    requestTrace(branch.back().id);
+}
+
+void TraceController::requestTrace(qint64 messageId, int focusLayer)
+{
+    if (!m_engine.isLoaded() || m_conversations.current() == 0)
+        return;
+    TraceRequest r;
+    r.conversationId = m_conversations.current();
+    r.messageId = messageId;
+    r.focusLayer = focusLayer;
+    r.turns = m_conversations.turnsUpTo(messageId);
+    m_requestId = m_engine.traceMessage(r);
+    emit traceStarted(messageId);
+}
+
+void TraceController::clearTrace()
+{
+    m_requestId = 0;
+    if (m_trace.trace) {
+        m_trace = TraceResult{};
+        emit traceCleared();
+    }
+}

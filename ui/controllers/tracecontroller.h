@@ -1,0 +1,43 @@
+// Looking inside the model: while a panel wants it, the newest reply (and each new one) is
+// run through the model again with tracing on; any other message on request. Holds the
+// trace shown, and drops it when no panel wants it or when it went stale (another
+// conversation, another model).
+#pragma once
+
+#include "chattypes.h"
+
+#include <QObject>
+#include <QString>
+
+class ConversationController;
+class EngineController;
+class TurnController;
+
+class TraceController : public QObject {
+    Q_OBJECT
+public:
+    TraceController(ConversationController& conversations, TurnController& turns, EngineController& engine,
+                    QObject* parent = nullptr);
+
+    const TraceResult& trace() const { return m_trace; }
+    bool isTracing() const { return m_requestId != 0; }
+    void setTraceWanted(bool wanted); // panels shown: trace the newest reply, and each new one
+    void requestTrace(qint64 messageId, int focusLayer = 0);
+
+signals:
+    void traceStarted(qint64 messageId);
+    void traceReady(const TraceResult& result);
+    void traceFailed(const QString& message);
+    void traceCleared();
+
+private:
+    void clearTrace();
+    void refresh(); // after the shown conversation or model changed
+
+    ConversationController& m_conversations;
+    TurnController& m_turns;
+    EngineController& m_engine;
+    bool m_wanted = false;
+    quint64 m_requestId = 0;
+    TraceResult m_trace;
+};
