@@ -30,8 +30,9 @@ std::vector<int> attention_layers_within(const ModelConfig& config, int n_tokens
     return layers;
 }
 
-Chat::Chat(const Model& model, CpuBackend& backend, int conversations_kept)
-    : m_model(model), m_backend(backend), m_template(ChatTemplate::detect(model.info().chat_template)),
+Chat::Chat(Backend& backend, int conversations_kept)
+    : m_backend(backend), m_model(backend.model()),
+      m_template(ChatTemplate::detect(backend.model().info().chat_template)),
       m_kept(static_cast<std::size_t>(std::max(1, conversations_kept)))
 {
 }
@@ -60,7 +61,7 @@ Chat::Cached& Chat::cached(int64_t conversation)
         }
     if (m_cached.size() >= m_kept)
         m_cached.pop_back();
-    m_cached.push_front({conversation, std::make_unique<Session>(m_model, m_backend), {}, {}});
+    m_cached.push_front({conversation, std::make_unique<Session>(m_backend), {}, {}});
     return m_cached.front();
 }
 
@@ -156,7 +157,7 @@ MessageTrace Chat::trace(int64_t conversation, const std::vector<ChatMessage>& m
     }
     SessionOptions so;
     so.n_ctx = n + 1;
-    Session session(m_model, m_backend, so);
+    Session session(m_backend, so);
     session.set_trace(&trace);
     for (std::size_t end = 0; end < tokens.size();) { // in chunks, so that it can be cancelled
         if (cancelled && cancelled())

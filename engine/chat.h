@@ -6,8 +6,8 @@
 // Leaves out: threads (callers run it where they like) and storage (messages come in whole).
 #pragma once
 
+#include "backend.h"
 #include "chat_template.h"
-#include "cpu/backend.h"
 #include "model.h"
 #include "sampler.h"
 #include "session.h"
@@ -62,10 +62,11 @@ std::vector<int> attention_layers_within(const ModelConfig& config, int n_tokens
 class Chat {
 public:
     // `conversations_kept`: how many conversations keep their KV cache (most recent first).
-    Chat(const Model& model, CpuBackend& backend, int conversations_kept = 3);
+    explicit Chat(Backend& backend, int conversations_kept = 3);
 
     const ChatTemplate& chat_template() const { return m_template; }
     const Model& model() const { return m_model; }
+    Backend& backend() const { return m_backend; }
     // The context a conversation has, in tokens.
     int context_size() const;
 
@@ -96,8 +97,8 @@ private:
     const Cached* find(int64_t conversation) const;
     std::vector<int32_t> tokens_for(const Cached* cached, const std::string& text) const;
 
+    Backend& m_backend;
     const Model& m_model;
-    CpuBackend& m_backend;
     ChatTemplate m_template;
     std::size_t m_kept;
     std::list<Cached> m_cached; // most recently used first

@@ -10,30 +10,12 @@ namespace seekbench {
 ForwardState::ForwardState() : ffn(std::make_unique<FfnScratch>()) {}
 ForwardState::~ForwardState() = default;
 
-void forward_cpu(const Model& model, CpuBackend& cpu, KvCache& cache, const Batch& batch,
+void forward_cpu(const Model& model, CpuDevice& cpu, KvCache& cache, const Batch& batch,
                  ForwardState& state, std::vector<float>& logits, Trace* trace)
 {
     const ModelConfig& c = model.config();
-    for (int i = 0; i < batch.size(); ++i) {
-        if (batch.tokens[i] < 0 || batch.tokens[i] >= c.n_vocab)
-            throw Error(ErrorCode::InvalidArgument, "token id " + std::to_string(batch.tokens[i]) +
-                                                        " is outside the vocabulary of " + std::to_string(c.n_vocab));
-        if (batch.seq[i] < 0 || batch.seq[i] >= cache.n_seq())
-            throw Error(ErrorCode::InvalidArgument, "sequence slot " + std::to_string(batch.seq[i]) + " does not exist");
-        if (batch.pos[i] < 0 || batch.pos[i] >= cache.n_ctx())
-            throw Error(ErrorCode::InvalidArgument, "position " + std::to_string(batch.pos[i]) +
-                                                        " is outside the context of " + std::to_string(cache.n_ctx()));
-    }
-    if (trace) {
-        trace->n_layers = c.n_layers;
-        trace->n_heads = c.n_heads;
-        trace->n_experts = c.n_experts;
-        trace->n_experts_used = c.n_experts_used;
-        if (trace->model.empty())
-            trace->model = c.name.empty() ? c.arch_name : c.name;
-        trace->tokens.insert(trace->tokens.end(), batch.tokens.begin(), batch.tokens.end());
-        trace->positions.insert(trace->positions.end(), batch.pos.begin(), batch.pos.end());
-    }
+    check_batch(c, cache.n_ctx(), cache.n_seq(), batch);
+    begin_trace(c, batch, trace);
     switch (c.arch) {
     case Arch::Llama:
     case Arch::Qwen2:

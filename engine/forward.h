@@ -1,9 +1,9 @@
-// One forward pass over a batch of tokens on the CPU. A batch may mix sequences (each
-// token names its KV slot and position); tokens flagged for logits get a row of the
-// output, in batch order. The architecture's function is picked from the model.
+// One forward pass over a batch of tokens (backend.h's Batch) on the CPU, the CPU
+// backend's inside. The architecture's function is picked from the model.
 #pragma once
 
-#include "cpu/backend.h"
+#include "backend.h"
+#include "cpu/cpu_device.h"
 #include "kv_cache.h"
 #include "model.h"
 #include "trace.h"
@@ -15,23 +15,6 @@
 #include <vector>
 
 namespace seekbench {
-
-struct Batch {
-    std::vector<int32_t> tokens;
-    std::vector<int32_t> pos;
-    std::vector<int32_t> seq;
-    std::vector<uint8_t> want_logits;
-
-    void add(int32_t token, int32_t position, int32_t sequence, bool logits)
-    {
-        tokens.push_back(token);
-        pos.push_back(position);
-        seq.push_back(sequence);
-        want_logits.push_back(logits ? 1 : 0);
-    }
-    int size() const { return static_cast<int>(tokens.size()); }
-    void clear() { tokens.clear(); pos.clear(); seq.clear(); want_logits.clear(); }
-};
 
 struct FfnScratch;
 
@@ -49,13 +32,13 @@ struct ForwardState {
 // Throws Error (InvalidArgument) for a token id, slot or position the model or cache
 // cannot take. `logits` is resized to (flagged tokens) x n_vocab. With a trace, records
 // what trace->options select; without one, nothing is recorded and nothing is paid.
-void forward_cpu(const Model& model, CpuBackend& cpu, KvCache& cache, const Batch& batch,
+void forward_cpu(const Model& model, CpuDevice& cpu, KvCache& cache, const Batch& batch,
                  ForwardState& state, std::vector<float>& logits, Trace* trace = nullptr);
 
 // Per architecture (arch/*.cpp).
-void forward_llama(const Model& model, CpuBackend& cpu, KvCache& cache, const Batch& batch,
+void forward_llama(const Model& model, CpuDevice& cpu, KvCache& cache, const Batch& batch,
                    ForwardState& state, std::vector<float>& logits, Trace* trace);
-void forward_deepseek2(const Model& model, CpuBackend& cpu, KvCache& cache, const Batch& batch,
+void forward_deepseek2(const Model& model, CpuDevice& cpu, KvCache& cache, const Batch& batch,
                        ForwardState& state, std::vector<float>& logits, Trace* trace);
 
 // A probe that copies attention rows of `layer` into the trace (empty when not wanted).

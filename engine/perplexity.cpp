@@ -2,24 +2,21 @@
 // in double precision.
 #include "perplexity.h"
 
+#include "backend.h"
 #include "error.h"
-#include "forward.h"
-#include "kv_cache.h"
-#include "model.h"
 
 #include <algorithm>
 #include <cmath>
 
 namespace seekbench {
 
-LossResult mean_loss(const Model& model, CpuBackend& cpu, const std::vector<int32_t>& tokens, int window)
+LossResult mean_loss(Backend& backend, const std::vector<int32_t>& tokens, int window)
 {
     if (window < 1)
         throw Error(ErrorCode::InvalidArgument, "the window must hold at least one token");
-    const int vocab = model.config().n_vocab;
+    const int vocab = backend.model().config().n_vocab;
     // Each window writes positions 0.. again; attention never reads past its own position.
-    KvCache cache = make_kv_cache(model.config(), window + 1, 1, KvType::F32);
-    ForwardState state;
+    const auto context = backend.new_context(window + 1, 1, KvType::F32);
     std::vector<float> logits;
     LossResult r;
     double total = 0;
@@ -28,7 +25,7 @@ LossResult mean_loss(const Model& model, CpuBackend& cpu, const std::vector<int3
         Batch batch;
         for (std::size_t i = s; i + 1 < end; ++i)
             batch.add(tokens[i], static_cast<int32_t>(i - s), 0, true);
-        forward_cpu(model, cpu, cache, batch, state, logits);
+        context->forward(batch, logits);
         for (int m = 0; m < batch.size(); ++m) {
             const float* row = &logits[static_cast<std::size_t>(m) * static_cast<std::size_t>(vocab)];
             const float top = *std::max_element(row, row + vocab);

@@ -8,8 +8,7 @@
 
 namespace seekbench {
 
-class Model;
-class CpuBackend;
+class Backend;
 
 struct LossResult {
     double mean_nll = 0;   // nats per predicted token
@@ -18,6 +17,6 @@ struct LossResult {
 
 // Windows of `window` + 1 tokens starting every `window` tokens: each predicts its last
 // `window` tokens from the ones before them (the first token of a window is context only).
-LossResult mean_loss(const Model& model, CpuBackend& cpu, const std::vector<int32_t>& tokens, int window);
+LossResult mean_loss(Backend& backend, const std::vector<int32_t>& tokens, int window);
 
 } // namespace seekbench

@@ -1,4 +1,4 @@
-// Session: prefix reuse, batching and context shifting around forward_cpu.
+// Session: prefix reuse, batching and context shifting around a backend context.
 #include "session.h"
 
 #include "error.h"
@@ -23,9 +23,9 @@ int session_context(const Model& model, const SessionOptions& o)
     return std::min(model.config().n_ctx_train > 0 ? model.config().n_ctx_train : 4096, 4096);
 }
 
-Session::Session(const Model& model, CpuBackend& cpu, const SessionOptions& options)
-    : m_model(model), m_cpu(cpu), m_options(options),
-      m_cache(make_kv_cache(model.config(), session_context(model, options), 1, options.kv_type))
+Session::Session(Backend& backend, const SessionOptions& options)
+    : m_model(backend.model()), m_options(options),
+      m_context(backend.new_context(session_context(backend.model(), options), 1, options.kv_type))
 {
     if (m_options.n_batch <= 0)
         m_options.n_batch = 512;
@@ -38,7 +38,7 @@ const float* Session::run(const std::vector<int32_t>& tokens, std::size_t from)
         m_batch.clear();
         for (std::size_t j = i; j < end; ++j)
             m_batch.add(tokens[j], static_cast<int32_t>(j), 0, j + 1 == tokens.size());
-        forward_cpu(m_model, m_cpu, m_cache, m_batch, m_state, m_logits, m_trace);
+        m_context->forward(m_batch, m_logits, m_trace);
         i = end;
     }
     return m_logits.data();
@@ -77,8 +77,7 @@ void Session::shift_context(int needed)
     if (n_discard <= 0 || n_keep + n_discard > n_past)
         throw Error(ErrorCode::InvalidArgument, "the context of " + std::to_string(n_ctx()) +
                                                     " tokens is too small to continue");
-    m_cache.move(0, n_keep + n_discard, n_past, -n_discard);
-    rope_shift_keys(m_model, m_cache, 0, n_keep, n_past - n_discard, -n_discard);
+    m_context->shift(0, n_keep, n_discard, n_past);
     m_tokens.erase(m_tokens.begin() + n_keep, m_tokens.begin() + n_keep + n_discard);
     ++m_shifts;
 }
@@ -91,7 +90,7 @@ const float* Session::eval_next(int32_t token)
     m_batch.clear();
     m_batch.add(token, static_cast<int32_t>(m_tokens.size() - 1), 0, true);
     try {
-        forward_cpu(m_model, m_cpu, m_cache, m_batch, m_state, m_logits, m_trace);
+        m_context->forward(m_batch, m_logits, m_trace);
     } catch (...) {
         m_tokens.pop_back();
         throw;

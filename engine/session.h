@@ -2,15 +2,16 @@
 // extend it. eval() reuses the longest common prefix of what is cached (a follow-up turn
 // only processes new text), processes the rest in batches, and shifts the context (drops
 // the oldest tokens after the first n_keep, re-rotating the kept keys) when it is full.
+// Backend-blind: it runs on whatever backend the model was placed on.
 #pragma once
 
-#include "cpu/backend.h"
-#include "forward.h"
+#include "backend.h"
 #include "kv_cache.h"
 #include "model.h"
 #include "sampler.h"
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -36,7 +37,7 @@ struct GenerateStats {
 
 class Session {
 public:
-    Session(const Model& model, CpuBackend& cpu, const SessionOptions& options = {});
+    explicit Session(Backend& backend, const SessionOptions& options = {});
 
     // Makes the cache hold `tokens` and returns the logits after the last one (n_vocab floats).
     const float* eval(const std::vector<int32_t>& tokens);
@@ -46,10 +47,10 @@ public:
     // Records into `trace` (or stops recording with nullptr) for every forward pass from now.
     void set_trace(Trace* trace) { m_trace = trace; }
     const std::vector<int32_t>& tokens() const { return m_tokens; }
-    int n_ctx() const { return m_cache.n_ctx(); }
+    int n_ctx() const { return m_context->n_ctx(); }
     int last_reused() const { return m_last_reused; }
     int shifts() const { return m_shifts; }
-    const KvCache& cache() const { return m_cache; }
+    const BackendContext& context() const { return *m_context; }
     const Model& model() const { return m_model; }
 
     // Generates after `prompt`: calls on_token(id, text) for each new token (text is never a
@@ -63,10 +64,8 @@ private:
     const float* run(const std::vector<int32_t>& tokens, std::size_t from);
 
     const Model& m_model;
-    CpuBackend& m_cpu;
     SessionOptions m_options;
-    KvCache m_cache;
-    ForwardState m_state;
+    std::unique_ptr<BackendContext> m_context;
     Batch m_batch;
     std::vector<float> m_logits;
     std::vector<int32_t> m_tokens;

@@ -614,6 +614,10 @@
         <source>&amp;Export Conversation…</source>
         <translation>导出对话(&amp;E)…</translation>
     </message>
+    <message>
+        <source>Runs on %1</source>
+        <translation>运行于 %1</translation>
+    </message>
 </context>
 <context>
     <name>MessageWidget</name>
@@ -720,6 +724,10 @@
         <source>Could not load %1: %2</source>
         <translation>无法加载 %1：%2</translation>
     </message>
+    <message>
+        <source>%1 runs on %2: %3</source>
+        <translation>%1 运行于 %2：%3</translation>
+    </message>
 </context>
 <context>
     <name>ModelPanel</name>
@@ -806,6 +814,10 @@
     <message>
         <source>Runs on</source>
         <translation>运行设备</translation>
+    </message>
+    <message>
+        <source>Not on the GPU</source>
+        <translation>未在 GPU 上运行</translation>
     </message>
 </context>
 <context>

@@ -62,6 +62,9 @@ MainWindow::MainWindow(AppSettings& settings, ModelController& models, DeviceCon
     restoreState(m_settings.windowState(), kLayoutVersion);
 
     connect(&m_models, &ModelController::modelChanged, this, &MainWindow::updateModelStatus);
+    connect(&m_models, &ModelController::modelChanged, this, &MainWindow::updateDeviceStatus);
+    connect(&m_models, &ModelController::noticeOccurred, this,
+            [this](const QString& message) { statusBar()->showMessage(message, 15000); });
     connect(&m_models, &ModelController::modelChanged, this,
             [this](const QString& path) { m_chatPanel->setModelLoaded(!path.isEmpty()); });
     connect(&m_models, &ModelController::loadingStarted, this, [this](const QString& path) {
@@ -267,7 +270,16 @@ void MainWindow::updateModelStatus()
 
 void MainWindow::updateDeviceStatus()
 {
+    // Where the open model runs, and why not on the GPU when it was asked to be there.
+    if (!m_models.currentPath().isEmpty()) {
+        const LoadedModel& m = m_models.model();
+        m_deviceLabel->setText(tr("Runs on %1").arg(m.device));
+        m_deviceLabel->setToolTip(m.deviceNote.isEmpty() ? m_devices.cudaSummary() : m.deviceNote);
+        return;
+    }
     // Say plainly when there is no GPU, so nobody wonders why it is slow.
+    if (!m_devices.hasResult())
+        return;
     if (m_devices.cudaAvailable()) {
         m_deviceLabel->setText(tr("GPU: %1").arg(m_devices.cudaSummary()));
         m_deviceLabel->setToolTip(m_devices.cpuSummary());

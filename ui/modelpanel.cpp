@@ -107,6 +107,8 @@ void ModelPanel::refreshCurrent()
     html += row(tr("Tokenizer"), m.tokenizer);
     html += row(tr("Chat template"), m.templateAssumed ? tr("%1 (assumed: %2)").arg(m.templateName, m.templateNote) : m.templateName);
     html += row(tr("Runs on"), m.device);
+    if (!m.deviceNote.isEmpty())
+        html += row(tr("Not on the GPU"), m.deviceNote);
     html += QStringLiteral("</table>");
     m_facts->setText(html);
 }

@@ -82,6 +82,18 @@ std::string model_path(const Args& a)
     return builtin;
 }
 
+std::unique_ptr<Backend> backend_for(const Args& a, const Model& model)
+{
+    BackendOptions o;
+    o.device = parse_device(a.str("--device", "auto"));
+    o.threads = a.integer("--threads", 0);
+    std::string note;
+    auto backend = open_backend(model, o, &note);
+    if (!note.empty())
+        std::fprintf(stderr, "%s\n", note.c_str());
+    return backend;
+}
+
 std::string read_file(const std::string& path)
 {
     std::ifstream in(path, std::ios::binary);

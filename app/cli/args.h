@@ -3,7 +3,10 @@
 // Bad values throw seekbench::Error (InvalidArgument).
 #pragma once
 
+#include "engine/backend.h"
+
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -30,6 +33,10 @@ private:
 // The model a subcommand works on: -m/--model, else the built-in model (said on stderr).
 // Throws Error (InvalidArgument) when there is neither.
 std::string model_path(const Args& args);
+
+// The backend a subcommand runs `model` on: --device (cpu, cuda, auto; auto when absent)
+// and --threads. When it is not the one asked for, says why on stderr.
+std::unique_ptr<Backend> backend_for(const Args& args, const Model& model);
 
 // A whole file as text. Throws Error (Io) naming the file.
 std::string read_file(const std::string& path);

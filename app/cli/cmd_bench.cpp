@@ -73,12 +73,10 @@ double memory_bandwidth(ThreadPool& pool, std::size_t bytes)
 
 int cmd_bench(int argc, char** argv)
 {
-    const Args a(argc, argv, 2, {"-m", "--model", "-p", "-n", "-r", "--threads"});
-    a.allow_only({"-m", "--model", "-p", "-n", "-r", "--threads", "--memory", "--no-amx", "--trace"});
-    CpuBackend cpu(a.integer("--threads", 0));
-    if (a.has("--no-amx"))
-        cpu.matmul().set_amx(false);
+    const Args a(argc, argv, 2, {"-m", "--model", "-p", "-n", "-r", "--threads", "--device"});
+    a.allow_only({"-m", "--model", "-p", "-n", "-r", "--threads", "--device", "--memory", "--no-amx", "--trace"});
     if (a.has("--memory")) {
+        CpuDevice cpu(a.integer("--threads", 0));
         const double gbs = memory_bandwidth(cpu.pool(), std::size_t(1) << 30);
         std::printf("memory read bandwidth: %.1f GB/s (%d threads, 1 GiB buffer, best of 5)\n", gbs, cpu.pool().size());
         return 0;
@@ -92,9 +90,13 @@ int cmd_bench(int argc, char** argv)
     const auto model = Model::load(path);
     const ModelConfig& c = model->config();
     const ModelInfo info = model->info();
+    const auto backend = backend_for(a, *model);
+    auto* cpu = dynamic_cast<CpuBackend*>(backend.get());
+    if (cpu && a.has("--no-amx"))
+        cpu->device().matmul().set_amx(false);
+    const std::string threads = cpu ? std::to_string(cpu->device().pool().size()) : "-";
     const int n_ctx = std::max(n_prompt, n_gen) + 1;
-    KvCache cache = make_kv_cache(c, n_ctx, 1, KvType::F16);
-    ForwardState state;
+    const auto context = backend->new_context(n_ctx, 1, KvType::F16);
     std::vector<float> logits;
     Batch batch;
     // --trace: record everything a trace can (all attention, all routing) to show its cost.
@@ -110,10 +112,10 @@ int cmd_bench(int argc, char** argv)
     std::printf("| model | size | params | backend | threads | test | t/s (median) | spread |\n");
     std::printf("| --- | ---: | ---: | --- | ---: | --- | ---: | ---: |\n");
     auto row = [&](const char* test, const Spread& s) {
-        std::printf("| %s %s | %.2f GiB | %.2f B | %s%s | %d | %s | %.2f | %.2f - %.2f |\n",
+        std::printf("| %s %s | %.2f GiB | %.2f B | %s%s | %s | %s | %.2f | %.2f - %.2f |\n",
                     info.arch.c_str(), info.file_type.c_str(), static_cast<double>(info.file_bytes) / 1073741824.0,
-                    static_cast<double>(info.parameters) / 1e9, cpu.describe().c_str(), tracing ? ", traced" : "",
-                    cpu.pool().size(), test,
+                    static_cast<double>(info.parameters) / 1e9, backend->describe().c_str(), tracing ? ", traced" : "",
+                    threads.c_str(), test,
                     s.median, s.low, s.high);
         std::fflush(stdout);
     };
@@ -126,7 +128,7 @@ int cmd_bench(int argc, char** argv)
         for (int i = 0; i < n_prompt; ++i)
             batch.add(random_token(), i, 0, i + 1 == n_prompt);
         const auto t0 = Clock::now();
-        forward_cpu(*model, cpu, cache, batch, state, logits, tracing);
+        context->forward(batch, logits, tracing);
         if (r >= 0)
             speeds.push_back(n_prompt / since(t0));
         trace.attention.clear(), trace.routing.clear(), trace.tokens.clear(), trace.positions.clear();
@@ -141,7 +143,7 @@ int cmd_bench(int argc, char** argv)
         for (int i = 0; i < n_gen; ++i) {
             batch.clear();
             batch.add(random_token(), i, 0, true);
-            forward_cpu(*model, cpu, cache, batch, state, logits, tracing);
+            context->forward(batch, logits, tracing);
         }
         if (r >= 0)
             speeds.push_back(n_gen / since(t0));

@@ -6,7 +6,6 @@
 #include "commands.h"
 
 #include "engine/chat.h"
-#include "engine/cpu/backend.h"
 #include "engine/error.h"
 #include "engine/model.h"
 #include "engine/text_io.h"
@@ -212,13 +211,13 @@ int interactive(TerminalChat& chat, const std::string& model_name, const ChatReq
 int cmd_chat(int argc, char** argv)
 {
     const std::vector<std::string> valued = {"-m", "--model", "-p", "--prompt", "--system", "-n", "--temp",
-                                             "--seed", "--threads", "--top-k", "--top-p", "--min-p",
+                                             "--seed", "--threads", "--device", "--top-k", "--top-p", "--min-p",
                                              "--repeat-penalty"};
     const Args a(argc, argv, 2, valued);
     a.allow_only(valued);
     const auto model = Model::load(model_path(a));
-    CpuBackend cpu(a.integer("--threads", 0));
-    Chat chat(*model, cpu);
+    const auto backend = backend_for(a, *model);
+    Chat chat(*backend);
 
     ChatRequest settings;
     settings.max_tokens = a.integer("-n", ChatDefaults::max_tokens);

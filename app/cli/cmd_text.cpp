@@ -3,7 +3,8 @@
 #include "commands.h"
 #include "routing_stats.h"
 
-#include "engine/cpu/backend.h"
+#include "engine/cpu/cpu_device.h"
+#include "engine/backend.h"
 #include "engine/device.h"
 #include "engine/error.h"
 #include "engine/gguf.h"
@@ -38,8 +39,7 @@ int cmd_devices(int, char**)
     std::printf("     %s; f16c %s, avx512-vnni %s, avx512-bf16 %s, amx %s\n", describe(cpu).c_str(),
                 cpu.f16c ? "yes" : "no", cpu.avx512vnni ? "yes" : "no", cpu.avx512bf16 ? "yes" : "no",
                 cpu.amx_bf16 ? "yes" : "no");
-    CpuBackend backend(1);
-    std::printf("     kernels: %s\n", backend.describe().c_str());
+    std::printf("     kernels: %s\n", CpuDevice(1).describe().c_str());
     const CudaProbe cuda = probe_cuda();
     if (!cuda.available) {
         std::printf("cuda: %s\n", cuda.reason.c_str());
@@ -115,20 +115,20 @@ int cmd_run(int argc, char** argv)
 {
     const Args a(argc, argv, 2,
                  {"-m", "--model", "-p", "--prompt", "-f", "--file", "-n", "--temp", "--seed", "--threads",
-                  "--top-k", "--top-p", "--min-p", "--repeat-penalty", "--ctx", "--kv-type"});
-    a.allow_only({"-m", "--model", "-p", "--prompt", "-f", "--file", "-n", "--temp", "--seed", "--threads",
+                  "--device", "--top-k", "--top-p", "--min-p", "--repeat-penalty", "--ctx", "--kv-type"});
+    a.allow_only({"-m", "--model", "-p", "--prompt", "-f", "--file", "-n", "--temp", "--seed", "--threads", "--device",
                   "--top-k", "--top-p", "--min-p", "--repeat-penalty", "--ctx", "--kv-type", "--special",
                   "--routing-stats"});
     const auto t0 = std::chrono::steady_clock::now();
     const auto model = Model::load(model_path(a));
-    CpuBackend cpu(a.integer("--threads", 0));
+    const auto backend = backend_for(a, *model);
     SessionOptions so;
     so.n_ctx = a.integer("--ctx", 0);
     const std::string kv = a.str("--kv-type", "f16");
     if (kv != "f16" && kv != "f32")
         throw Error(ErrorCode::InvalidArgument, "--kv-type must be f16 or f32");
     so.kv_type = kv == "f32" ? KvType::F32 : KvType::F16;
-    Session session(*model, cpu, so);
+    Session session(*backend, so);
     Trace routing; // only the router's choices, for --routing-stats
     routing.options.routing = true;
     if (a.has("--routing-stats")) {
@@ -166,7 +166,7 @@ int cmd_run(int argc, char** argv)
         return true;
     });
     std::printf("\n");
-    std::fprintf(stderr, "\nload: %.3f s (%s)\n", load_s, cpu.describe().c_str());
+    std::fprintf(stderr, "\nload: %.3f s (%s)\n", load_s, backend->describe().c_str());
     std::fprintf(stderr, "prompt: %d tokens in %.3f s, %.2f tokens/s\n", st.prompt_tokens, st.prompt_seconds,
                  st.prompt_seconds > 0 ? st.prompt_tokens / st.prompt_seconds : 0.0);
     std::fprintf(stderr, "generation: %d tokens in %.3f s, %.2f tokens/s (stop: %s)\n", st.generated_tokens,
@@ -181,17 +181,17 @@ int cmd_run(int argc, char** argv)
 
 int cmd_perplexity(int argc, char** argv)
 {
-    const Args a(argc, argv, 2, {"-m", "--model", "-f", "--file", "--window", "--threads"});
-    a.allow_only({"-m", "--model", "-f", "--file", "--window", "--threads"});
+    const Args a(argc, argv, 2, {"-m", "--model", "-f", "--file", "--window", "--threads", "--device"});
+    a.allow_only({"-m", "--model", "-f", "--file", "--window", "--threads", "--device"});
     if (!a.has("-f") && !a.has("--file"))
         throw Error(ErrorCode::InvalidArgument, "perplexity needs the text: -f FILE");
     const auto model = Model::load(model_path(a));
-    CpuBackend cpu(a.integer("--threads", 0));
+    const auto backend = backend_for(a, *model);
     // Special-token text (<|endoftext|>, chat markers) becomes those tokens, as in training.
     const std::vector<int32_t> tokens = model->tokenizer().encode(read_file(a.str("-f", a.str("--file"))), false, true);
     const int window = a.integer("--window", 256);
     const auto t0 = std::chrono::steady_clock::now();
-    const LossResult r = mean_loss(*model, cpu, tokens, window);
+    const LossResult r = mean_loss(*backend, tokens, window);
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     std::printf("loss %.4f nats/token, perplexity %.3f, %lld tokens predicted (window %d)\n", r.mean_nll,
                 std::exp(r.mean_nll), r.predicted, window);

@@ -4,7 +4,6 @@
 #include "commands.h"
 #include "routing_stats.h"
 
-#include "engine/cpu/backend.h"
 #include "engine/error.h"
 #include "engine/model.h"
 #include "engine/session.h"
@@ -35,8 +34,8 @@ std::vector<int> int_list(const std::string& text, const char* what, int limit)
 
 int cmd_trace(int argc, char** argv)
 {
-    const Args a(argc, argv, 2, {"-m", "--model", "-p", "--prompt", "-n", "--layers", "--heads", "--json", "--threads"});
-    a.allow_only({"-m", "--model", "-p", "--prompt", "-n", "--layers", "--heads", "--json", "--threads",
+    const Args a(argc, argv, 2, {"-m", "--model", "-p", "--prompt", "-n", "--layers", "--heads", "--json", "--threads", "--device"});
+    a.allow_only({"-m", "--model", "-p", "--prompt", "-n", "--layers", "--heads", "--json", "--threads", "--device",
                   "--no-attention", "--no-routing"});
     const std::string path = a.str("-m", a.str("--model")), out = a.str("--json");
     if (path.empty() || out.empty())
@@ -54,8 +53,8 @@ int cmd_trace(int argc, char** argv)
     std::vector<int32_t> tokens = model->tokenizer().encode(prompt, true);
     if (tokens.empty())
         throw Error(ErrorCode::InvalidArgument, "give some text to trace with -p");
-    CpuBackend cpu(a.integer("--threads", 0));
-    Session session(*model, cpu);
+    const auto backend = backend_for(a, *model);
+    Session session(*backend);
     session.set_trace(&trace);
     SamplerParams greedy;
     greedy.temperature = 0;

@@ -15,26 +15,28 @@ int usage(FILE* out)
     std::fprintf(out,
                  "usage: seekbench-cli COMMAND [OPTIONS]\n\n"
                  "  info -m FILE                      architecture, sizes, formats, tokenizer, chat template\n"
-                 "  run -m FILE [-p TEXT | -f FILE] [-n N] [--temp T] [--seed S] [--threads N]\n"
+                 "  run -m FILE [-p TEXT | -f FILE] [-n N] [--temp T] [--seed S] [--threads N] [--device D]\n"
                  "      [--top-k K] [--top-p P] [--min-p P] [--repeat-penalty R] [--ctx N] [--routing-stats]\n"
                  "                                    generate text (stdout); speeds (and expert load) to stderr\n"
-                 "  chat [-m FILE] [-p TEXT] [--system TEXT] [-n N] [--temp T] [--seed S] [--threads N]\n"
+                 "  chat [-m FILE] [-p TEXT] [--system TEXT] [-n N] [--temp T] [--seed S] [--threads N] [--device D]\n"
                  "       [--top-k K] [--top-p P] [--min-p P] [--repeat-penalty R]\n"
                  "                                    a conversation with the model's chat template; one turn\n"
                  "                                    with -p, else interactive (/help lists its commands)\n"
-                 "  trace -m FILE -p TEXT [-n N] [--layers 0,2] [--heads 0,1] [--no-attention] [--no-routing]\n"
+                 "  trace -m FILE -p TEXT [-n N] [--layers 0,2] [--heads 0,1] [--no-attention] [--no-routing] [--device D]\n"
                  "        --json OUT                  attention and expert routing as JSON\n"
                  "  tokenize -m FILE [--no-bos] [--special] (TEXT | -f FILE)\n"
                  "                                    token ids, space-separated (vocabulary-only files work)\n"
-                 "  bench -m FILE [-p 512] [-n 128] [-r 5] [--threads N] [--no-amx] [--trace]\n"
+                 "  bench -m FILE [-p 512] [-n 128] [-r 5] [--threads N] [--device D] [--no-amx] [--trace]\n"
                  "                                    prompt (pp) and generation (tg) tokens/s\n"
                  "  bench --memory [--threads N]      the machine's memory bandwidth\n"
                  "  synth --preset NAME --type TYPE -o FILE [--seed S]\n"
                  "                                    a random-weight model of a named shape (--list-presets)\n"
-                 "  perplexity -m FILE -f TEXT [--window 256]\n"
+                 "  perplexity -m FILE -f TEXT [--window 256] [--device D]\n"
                  "                                    mean loss (nats/token) and perplexity of the text\n"
                  "  devices                           the CPU and CUDA devices this build can use\n"
-                 "  version\n");
+                 "  version\n\n"
+                 "--device D: where the model runs: cpu, cuda or auto (a CUDA GPU when there is one that\n"
+                 "can run it, else the CPU; the default). --threads N: CPU threads (0: one per core).\n");
     return out == stderr ? 2 : 0;
 }
 

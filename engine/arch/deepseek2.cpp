@@ -58,7 +58,7 @@ cpu::WeightView uv_view(const ModelConfig& c, const LayerWeights& lw, int h)
 
 // Absorbed attention: q_lat = [W_UK^T q_nope, q_pe] per head against the cached
 // [c, k_pe]; the output per head is W_UV (softmax-weighted sum of c).
-void mla_absorbed(const Model& model, CpuBackend& cpu, KvCache& cache, int l, const Batch& batch, ForwardState& st,
+void mla_absorbed(const Model& model, CpuDevice& cpu, KvCache& cache, int l, const Batch& batch, ForwardState& st,
                   const cpu::AttentionShape& base, Trace* trace)
 {
     const ModelConfig& c = model.config();
@@ -105,7 +105,7 @@ void mla_absorbed(const Model& model, CpuBackend& cpu, KvCache& cache, int l, co
 
 // Expanded attention: per-head keys [W_UK c, k_pe] and values W_UV c for every cached
 // position, then ordinary attention. For checking the absorbed path; one sequence only.
-void mla_expanded(const Model& model, CpuBackend& cpu, KvCache& cache, int l, const Batch& batch, ForwardState& st,
+void mla_expanded(const Model& model, CpuDevice& cpu, KvCache& cache, int l, const Batch& batch, ForwardState& st,
                   const cpu::AttentionShape& base, Trace* trace)
 {
     const ModelConfig& c = model.config();
@@ -146,7 +146,7 @@ void mla_expanded(const Model& model, CpuBackend& cpu, KvCache& cache, int l, co
 
 } // namespace
 
-void forward_deepseek2(const Model& model, CpuBackend& cpu, KvCache& cache, const Batch& batch,
+void forward_deepseek2(const Model& model, CpuDevice& cpu, KvCache& cache, const Batch& batch,
                        ForwardState& st, std::vector<float>& logits, Trace* trace)
 {
     const ModelConfig& c = model.config();

@@ -79,7 +79,7 @@ void route(const ModelConfig& c, const float* logits, const float* bias, float* 
     }
 }
 
-void ffn_block(const Model& model, CpuBackend& cpu, int layer, const float* xn, float* x, const Batch& batch,
+void ffn_block(const Model& model, CpuDevice& cpu, int layer, const float* xn, float* x, const Batch& batch,
                FfnScratch& s, Trace* trace)
 {
     const ModelConfig& c = model.config();

@@ -3,7 +3,7 @@
 // router's decisions recorded in a Trace when one is given.
 #pragma once
 
-#include "engine/cpu/backend.h"
+#include "engine/cpu/cpu_device.h"
 #include "engine/forward.h"
 #include "engine/model.h"
 #include "engine/trace.h"
@@ -26,7 +26,7 @@ struct FfnScratch {
 };
 
 // x (M x dim) += FFN(xn) for layer `layer`.
-void ffn_block(const Model& model, CpuBackend& cpu, int layer, const float* xn, float* x, const Batch& batch,
+void ffn_block(const Model& model, CpuDevice& cpu, int layer, const float* xn, float* x, const Batch& batch,
                FfnScratch& s, Trace* trace);
 
 } // namespace seekbench

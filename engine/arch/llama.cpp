@@ -37,7 +37,7 @@ void head_norm(float* x, int n_heads, int head_dim, const TensorRef& w, float ep
 
 } // namespace
 
-void forward_llama(const Model& model, CpuBackend& cpu, KvCache& cache, const Batch& batch,
+void forward_llama(const Model& model, CpuDevice& cpu, KvCache& cache, const Batch& batch,
                    ForwardState& st, std::vector<float>& logits, Trace* trace)
 {
     const ModelConfig& c = model.config();

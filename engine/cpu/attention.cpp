@@ -9,7 +9,7 @@
 
 namespace seekbench::cpu {
 
-void attention(CpuBackend& cpu, const KvCache& cache, int layer, const int32_t* seq,
+void attention(CpuDevice& cpu, const KvCache& cache, int layer, const int32_t* seq,
                const int32_t* pos, int M, const float* q, const AttentionShape& s, float* out,
                const AttentionProbe& probe)
 {

@@ -3,7 +3,7 @@
 // the keys and values are read once per group.
 #pragma once
 
-#include "backend.h"
+#include "cpu_device.h"
 
 #include "engine/kv_cache.h"
 
@@ -22,7 +22,7 @@ struct AttentionShape {
 using AttentionProbe = std::function<void(int m, int head, const float* probs, int n_keys)>;
 
 // q: M x (n_heads*head_dim); out: M x (n_heads*head_dim_v).
-void attention(CpuBackend& cpu, const KvCache& cache, int layer, const int32_t* seq,
+void attention(CpuDevice& cpu, const KvCache& cache, int layer, const int32_t* seq,
                const int32_t* pos, int M, const float* q, const AttentionShape& shape, float* out,
                const AttentionProbe& probe = {});
 

@@ -1,29 +1,27 @@
-// The CPU backend's state: the thread pool, the kernel table for this processor, the
-// matmul with its scratch space. One per worker thread that runs models; two models in one
-// process each get their own (no globals).
+// The CPU backend: the model's weights stay in the mapped file; contexts hold a KV cache
+// in host memory and the scratch of the forward pass (forward.h) that runs on CpuDevice.
 #pragma once
 
-#include "kernels.h"
-#include "matmul.h"
-#include "threadpool.h"
+#include "cpu_device.h"
 
-#include <string>
+#include "engine/backend.h"
 
 namespace seekbench {
 
-class CpuBackend {
+class CpuBackend final : public Backend {
 public:
-    explicit CpuBackend(int n_threads = 0, const cpu::Kernels* kernels = nullptr);
+    explicit CpuBackend(const Model& model, int n_threads = 0, const cpu::Kernels* kernels = nullptr);
 
-    ThreadPool& pool() { return m_pool; }
-    const cpu::Kernels& kernels() const { return m_kernels; }
-    cpu::Matmul& matmul() { return m_matmul; }
-    std::string describe() const; // "CPU avx512 + AMX, 2 threads"
+    DeviceKind kind() const override { return DeviceKind::Cpu; }
+    std::string describe() const override { return m_cpu.describe(); }
+    const Model& model() const override { return m_model; }
+    std::unique_ptr<BackendContext> new_context(int n_ctx, int n_seq, KvType kv_type) override;
+
+    CpuDevice& device() { return m_cpu; } // the pool and matmul, for benchmarks
 
 private:
-    ThreadPool m_pool;
-    const cpu::Kernels& m_kernels;
-    cpu::Matmul m_matmul;
+    const Model& m_model;
+    CpuDevice m_cpu;
 };
 
 } // namespace seekbench

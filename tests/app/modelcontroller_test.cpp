@@ -3,6 +3,8 @@
 // remembered as recent, and closing says so.
 #include "controllers.h"
 
+#include "engine/device.h"
+
 #include <QFileInfo>
 #include <QTemporaryDir>
 
@@ -52,6 +54,29 @@ private slots:
         QVERIFY(changed.wait(10000));
         QCOMPARE(changed.at(0).at(0).toString(), QString());
         QVERIFY(app.models.currentPath().isEmpty());
+    }
+
+    // Settings › Device: the model runs where it is asked, or on the CPU with the reason;
+    // changing the device loads the open model again there.
+    void runsWhereTheSettingsSay()
+    {
+        QTemporaryDir dir;
+        Controllers app(dir.path());
+        app.settings.setDevice(AppSettings::Device::Cpu);
+        QVERIFY(app.load(builtinModel()));
+        QVERIFY(app.models.model().device.startsWith(QLatin1String("CPU")));
+        QVERIFY(app.models.model().deviceNote.isEmpty());
+        if (seekbench::probe_cuda().available)
+            QSKIP("this machine has a CUDA device: the fallback is tested where there is none");
+        QSignalSpy notices(&app.models, &ModelController::noticeOccurred);
+        QSignalSpy changed(&app.models, &ModelController::modelChanged);
+        app.settings.setDevice(AppSettings::Device::Cuda); // loads it again, asking for CUDA
+        QVERIFY(QTest::qWaitFor([&] { return notices.count() > 0; }, 30000));
+        QVERIFY(app.models.model().device.startsWith(QLatin1String("CPU")));
+        QVERIFY2(app.models.model().deviceNote.contains(QLatin1String("no CUDA device")),
+                 qPrintable(app.models.model().deviceNote));
+        QVERIFY(notices.at(0).at(0).toString().contains(QLatin1String("running on the CPU")));
+        QVERIFY(!app.models.currentPath().isEmpty());
     }
 };
 

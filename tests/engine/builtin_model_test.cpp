@@ -84,10 +84,10 @@ TEST_CASE("the built-in model is found, has the card's shapes, and predicts the 
     CHECK_EQ(c.n_vocab, std::stoi(field(card, "vocab")));
     CHECK(c.is_moe());
 
-    CpuBackend cpu(0);
+    CpuBackend cpu(*model, 0);
     const auto tokens = model->tokenizer().encode(slurp(dir_of(path) + "/heldout.txt"), false, true);
     CHECK_EQ(static_cast<long long>(tokens.size()), std::stoll(field(card, "heldout_tokens")));
-    const LossResult r = mean_loss(*model, cpu, tokens, std::stoi(field(card, "seq")));
+    const LossResult r = mean_loss(cpu, tokens, std::stoi(field(card, "seq")));
     const double stated = std::stod(field(card, "heldout_loss_engine_q8_0"));
     CHECK_MSG(std::abs(r.mean_nll - stated) <= 0.02 * stated, "loss " << r.mean_nll << " vs the card's " << stated);
     // And what PyTorch measured for the unquantized weights, within the same 2%.
@@ -106,8 +106,8 @@ TEST_CASE("the built-in model's greedy answer to a fixed question is stable")
     const auto model = Model::load(path);
     const ChatTemplate tpl = ChatTemplate::detect(model->info().chat_template);
     CHECK_EQ(std::string(tpl.name()), std::string("ChatML (Qwen)"));
-    CpuBackend cpu(0);
-    Session session(*model, cpu);
+    CpuBackend cpu(*model, 0);
+    Session session(cpu);
     SamplerParams sp;
     sp.temperature = 0;
     Sampler sampler(sp);

@@ -2,6 +2,7 @@
 // vocabulary-only file, synth + bench, chat (typed at, and Ctrl-C), and the exit codes and
 // messages for bad input.
 #include "testing.h"
+#include "engine/builtin_model.h"
 #include "engine/error.h"
 #include "engine/synth.h"
 
@@ -121,6 +122,30 @@ TEST_CASE("bad input exits with a reason")
     r = run("info -m " + notgguf);
     CHECK_EQ(r.code, 1);
     CHECK(r.out.find("not a GGUF file") != std::string::npos);
+}
+
+TEST_CASE("--device picks where the model runs, and says why when it cannot be there")
+{
+    const Result cpu = run("run --device cpu --temp 0 -n 4 -p \"Once upon\" --threads 1");
+    CHECK_EQ(cpu.code, 0);
+    CHECK_MSG(cpu.out.find("load: ") != std::string::npos && cpu.out.find("(CPU ") != std::string::npos, cpu.out);
+    const Result bad = run("run --device gpu -n 4 -p x");
+    CHECK_EQ(bad.code, 2);
+    CHECK_MSG(bad.out.find("cpu, cuda or auto") != std::string::npos, bad.out);
+    const Result devices = run("devices");
+    if (devices.out.find("cuda: no CUDA device") == std::string::npos)
+        SKIP("this machine has a CUDA device");
+    // No GPU here: asked for CUDA, it runs on the CPU and says why, for every command.
+    const std::string builtin = builtin_model_path();
+    for (const std::string cmd : {std::string("run --temp 0 -n 4 -p \"Once upon\""),
+                                  std::string("chat --temp 0 -n 4 -p Hello"), "bench -p 8 -n 4 -r 1 -m " + builtin,
+                                  "trace -p Hello --json " + std::string(SEEKBENCH_TEST_TMP) + "/t.json -m " + builtin}) {
+        const Result r = run(cmd + " --device cuda --threads 1");
+        CHECK_EQ(r.code, 0);
+        CHECK_MSG(r.out.find("no CUDA device") != std::string::npos &&
+                      r.out.find("; running on the CPU") != std::string::npos,
+                  r.out);
+    }
 }
 
 TEST_CASE("run without a model uses the built-in one; perplexity measures a text")

@@ -2,7 +2,7 @@
 // sizes, for every instruction set this CPU runs (portable, AVX2, AVX-512) and both matmul
 // paths (integer dot products; AMX tiles when present). Error bounds are stated per case
 // relative to |w| |x|, since a dot product itself can be near zero.
-#include "engine/cpu/backend.h"
+#include "engine/cpu/cpu_device.h"
 #include "engine/cpu/kernels.h"
 #include "engine/cpu/matmul.h"
 #include "engine/fp16.h"
@@ -178,7 +178,7 @@ TEST_CASE("f16 cache helpers")
 TEST_CASE("matmul paths against float64, awkward shapes")
 {
     std::mt19937 rng(11);
-    CpuBackend cpu(2);
+    CpuDevice cpu(2);
     Matmul& mm = cpu.matmul();
     const bool has_amx = amx_available();
     std::printf("    AMX: %s\n", has_amx ? "yes (both paths tested)" : "no (dot path only)");

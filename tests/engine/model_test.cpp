@@ -55,8 +55,8 @@ TEST_CASE("stories260K greedy from BOS prints the published text")
     CHECK_EQ(model->config().n_layers, 5);
     CHECK_EQ(model->config().n_kv_heads, 4);
     for (int threads : {1, 2}) {
-        CpuBackend cpu(threads);
-        Session session(*model, cpu);
+        CpuBackend cpu(*model, threads);
+        Session session(cpu);
         SamplerParams greedy;
         greedy.temperature = 0;
         Sampler sampler(greedy);
@@ -79,11 +79,11 @@ TEST_CASE("stories260K logits against the float64 reference")
     const auto model = Model::load(path);
     const auto tokens = model->tokenizer().encode("Once upon a time, there was a big dog.", true);
     const auto ref = reference_logits(*model, tokens);
-    CpuBackend cpu(2);
+    CpuBackend cpu(*model, 2);
     for (KvType kv : {KvType::F32, KvType::F16}) {
         SessionOptions o;
         o.kv_type = kv;
-        Session s(*model, cpu, o);
+        Session s(cpu, o);
         const float* logits = s.eval(tokens);
         const double err = rel_error(logits, ref.back());
         // F32 weights and activations: only summation order differs; F16 keys/values: 2^-11.
@@ -103,18 +103,18 @@ TEST_CASE("synth llama and qwen2 models in each format against float64")
                             {TensorType::Q8_0, 2e-2, 3e-2}, {TensorType::Q4_K, 2e-2, 3e-2},
                             {TensorType::Q6_K, 2e-2, 3e-2}, {TensorType::Q4_0, 2e-2, 3e-2},
                             {TensorType::Q5_K, 2e-2, 3e-2}};
-    CpuBackend cpu(2);
     for (const char* preset : {"llama-tiny", "qwen2-tiny"}) {
         for (const Bound& b : bounds) {
             const auto model = Model::load(tiny_model(preset, b.type));
+            CpuBackend cpu(*model, 2);
             const std::vector<int32_t> tokens = some_tokens(*model, 24);
             const auto ref = reference_logits(*model, tokens);
             // Batched: the whole prompt in one forward pass.
-            Session batched(*model, cpu);
+            Session batched(cpu);
             const double err_batched = rel_error(batched.eval(tokens), ref.back());
             CHECK_MSG(err_batched < b.batched, preset << " " << type_name(b.type) << " batched: " << err_batched);
             // Token by token, checking every position.
-            Session stepwise(*model, cpu);
+            Session stepwise(cpu);
             double worst = 0;
             const float* logits = stepwise.eval({tokens[0]});
             worst = std::max(worst, rel_error(logits, ref[0]));

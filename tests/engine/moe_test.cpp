@@ -32,7 +32,7 @@ std::vector<int32_t> some_tokens(const Model& m, int n)
     return t;
 }
 
-std::vector<float> run_logits(const Model& model, CpuBackend& cpu, const std::vector<int32_t>& tokens, bool expanded,
+std::vector<float> run_logits(const Model& model, CpuDevice& cpu, const std::vector<int32_t>& tokens, bool expanded,
                               Trace* trace = nullptr, KvType kv = KvType::F32)
 {
     KvCache cache = make_kv_cache(model.config(), 64, 1, kv);
@@ -52,10 +52,10 @@ TEST_CASE("each MoE architecture against float64, batched and token by token")
 {
     // F32 weights: only float summation and the F16/F32 cache differ from the reference.
     // Q8_0: 8-bit activations in the integer dot products, as for dense models.
-    CpuBackend cpu(2);
     for (const char* preset : kPresets) {
         for (TensorType type : {TensorType::F32, TensorType::Q8_0}) {
             const auto model = Model::load(tiny_model(preset, type));
+            CpuBackend cpu(*model, 2);
             const auto tokens = some_tokens(*model, 20);
             const double bound = type == TensorType::F32 ? 2e-3 : 3e-2;
             // Where the reference's routing is a near tie, it follows the engine's choice
@@ -72,12 +72,12 @@ TEST_CASE("each MoE architecture against float64, batched and token by token")
             };
             Trace t1, t2;
             t1.options.routing = t2.options.routing = true;
-            Session batched(*model, cpu);
+            Session batched(cpu);
             batched.set_trace(&t1);
             const float* bl = batched.eval(tokens);
             const std::vector<float> batched_logits(bl, bl + model->config().n_vocab);
             const double e1 = rel_error(batched_logits.data(), reference_for(t1).back());
-            Session step(*model, cpu);
+            Session step(cpu);
             step.set_trace(&t2);
             std::vector<std::vector<float>> step_logits;
             const float* l0 = step.eval({tokens[0]});
@@ -99,13 +99,13 @@ TEST_CASE("each MoE architecture against float64, batched and token by token")
 
 TEST_CASE("MLA: absorbed and expanded attention give the same logits")
 {
-    CpuBackend cpu(2);
     for (const char* preset : {"deepseek-tiny", "deepseek-tiny-kvb"}) {
         const auto model = Model::load(tiny_model(preset, TensorType::F32));
+        CpuBackend cpu(*model, 2);
         CHECK(model->config().is_mla());
         const auto tokens = some_tokens(*model, 12);
-        const auto absorbed = run_logits(*model, cpu, tokens, false);
-        const auto expanded = run_logits(*model, cpu, tokens, true);
+        const auto absorbed = run_logits(*model, cpu.device(), tokens, false);
+        const auto expanded = run_logits(*model, cpu.device(), tokens, true);
         double num = 0, den = 0;
         for (std::size_t i = 0; i < absorbed.size(); ++i) {
             num += (absorbed[i] - expanded[i]) * (absorbed[i] - expanded[i]);
@@ -179,9 +179,9 @@ TEST_CASE("routing invariants")
 
 TEST_CASE("traces equal what the reference computes, and cost nothing when off")
 {
-    CpuBackend cpu(2);
     for (const char* preset : {"deepseek-tiny", "qwen2moe-tiny", "mixtral-tiny"}) {
         const auto model = Model::load(tiny_model(preset, TensorType::F32));
+        CpuBackend cpu(*model, 2);
         const ModelConfig& c = model->config();
         const auto tokens = some_tokens(*model, 10);
         RefTrace ref;
@@ -191,8 +191,8 @@ TEST_CASE("traces equal what the reference computes, and cost nothing when off")
         trace.options.routing = true;
         trace.options.layers = {0, c.n_layers - 1};
         trace.options.heads = {1};
-        const auto traced = run_logits(*model, cpu, tokens, false, &trace);
-        const auto plain = run_logits(*model, cpu, tokens, false, nullptr);
+        const auto traced = run_logits(*model, cpu.device(), tokens, false, &trace);
+        const auto plain = run_logits(*model, cpu.device(), tokens, false, nullptr);
         CHECK_MSG(traced == plain, preset << ": tracing changed the logits");
         CHECK(trace.tokens == std::vector<int>(tokens.begin(), tokens.end()));
         // Attention: exactly the layers and heads asked for, every query, rows summing to 1.

@@ -29,15 +29,7 @@ double max_abs_diff(const std::vector<float>& a, const std::vector<float>& b)
     return d;
 }
 
-std::vector<float> layer0_key(const Session& s, int pos)
-{
-    const KvCache& c = s.cache();
-    std::vector<float> k(static_cast<std::size_t>(c.k_dim()));
-    const auto* h = reinterpret_cast<const uint16_t*>(c.k(0, 0, pos));
-    for (std::size_t i = 0; i < k.size(); ++i)
-        k[i] = c.type() == KvType::F16 ? fp16_to_f32(h[i]) : reinterpret_cast<const float*>(c.k(0, 0, pos))[i];
-    return k;
-}
+std::vector<float> layer0_key(const Session& s, int pos) { return s.context().cached_key(0, 0, pos); }
 
 } // namespace
 
@@ -45,16 +37,16 @@ TEST_CASE("prefix reuse processes only the new tokens, with the same result")
 {
     const auto model = Model::load(tiny_model("llama-tiny", TensorType::Q8_0));
     const int V = model->config().n_vocab;
-    CpuBackend cpu(2);
+    CpuBackend cpu(*model, 2);
     const std::vector<int32_t> a{1, 50, 60, 70, 80, 90};
     std::vector<int32_t> ab = a, ac = a;
     ab.insert(ab.end(), {100, 110, 120});
     ac.insert(ac.end(), {200, 210});
-    Session s(*model, cpu);
+    Session s(cpu);
     s.eval(ac);
     const auto reused = copy_logits(s.eval(ab), V);
     CHECK_EQ(s.last_reused(), static_cast<int>(a.size()));
-    Session fresh(*model, cpu);
+    Session fresh(cpu);
     const auto expected = copy_logits(fresh.eval(ab), V);
     CHECK_MSG(max_abs_diff(reused, expected) == 0.0, "diff " << max_abs_diff(reused, expected));
     // The same prompt again re-evaluates only its last token.
@@ -65,14 +57,14 @@ TEST_CASE("prefix reuse processes only the new tokens, with the same result")
 TEST_CASE("context shift re-rotates the kept keys")
 {
     const auto model = Model::load(tiny_model("qwen2-tiny", TensorType::F16));
-    CpuBackend cpu(2);
-    cpu.matmul().set_amx(false); // the same matmul path for both sessions: only the shift differs
+    CpuBackend cpu(*model, 2);
+    cpu.device().matmul().set_amx(false); // the same matmul path for both sessions: only the shift differs
     for (KvType kv : {KvType::F32, KvType::F16}) {
         SessionOptions o;
         o.n_ctx = 32;
         o.n_keep = 2;
         o.kv_type = kv;
-        Session s(*model, cpu, o);
+        Session s(cpu, o);
         std::vector<int32_t> prompt;
         for (int i = 0; i < 32; ++i)
             prompt.push_back(10 + i);
@@ -83,7 +75,7 @@ TEST_CASE("context shift re-rotates the kept keys")
         CHECK_EQ(s.tokens()[2], 10 + 17);
         // Layer 0 keys depend only on their own token: the moved key must equal the key of
         // that token computed fresh at its new position.
-        Session fresh(*model, cpu, o);
+        Session fresh(cpu, o);
         std::vector<int32_t> placed(s.tokens().begin(), s.tokens().begin() + 6);
         fresh.eval(placed);
         for (int p = 2; p < 6; ++p) {
@@ -112,7 +104,7 @@ TEST_CASE("two sequences in one batch equal two separate runs")
 {
     const auto model = Model::load(tiny_model("qwen2-tiny", TensorType::Q4_K));
     const ModelConfig& c = model->config();
-    CpuBackend cpu(2);
+    CpuBackend cpu(*model, 2);
     KvCache cache = make_kv_cache(c, 64, 2, KvType::F16);
     ForwardState st;
     std::vector<float> logits;
@@ -124,28 +116,28 @@ TEST_CASE("two sequences in one batch equal two separate runs")
         if (i < s1.size())
             b.add(s1[i], static_cast<int32_t>(i), 1, i + 1 == s1.size());
     }
-    forward_cpu(*model, cpu, cache, b, st, logits);
+    forward_cpu(*model, cpu.device(), cache, b, st, logits);
     REQUIRE(logits.size() == 2u * static_cast<std::size_t>(c.n_vocab));
     // Output rows come in batch order: sequence 1 finishes first here.
     const std::vector<float> last1(logits.begin(), logits.begin() + c.n_vocab);
     const std::vector<float> last0(logits.begin() + c.n_vocab, logits.end());
-    Session a(*model, cpu), bb(*model, cpu);
+    Session a(cpu), bb(cpu);
     CHECK(max_abs_diff(last0, copy_logits(a.eval(s0), c.n_vocab)) < 1e-5);
     CHECK(max_abs_diff(last1, copy_logits(bb.eval(s1), c.n_vocab)) < 1e-5);
 
     Batch bad;
     bad.add(5, 0, 2, true);
-    CHECK_THROWS_WITH(forward_cpu(*model, cpu, cache, bad, st, logits), "sequence slot 2");
+    CHECK_THROWS_WITH(forward_cpu(*model, cpu.device(), cache, bad, st, logits), "sequence slot 2");
     bad.clear();
     bad.add(c.n_vocab, 0, 0, true);
-    CHECK_THROWS_WITH(forward_cpu(*model, cpu, cache, bad, st, logits), "outside the vocabulary");
+    CHECK_THROWS_WITH(forward_cpu(*model, cpu.device(), cache, bad, st, logits), "outside the vocabulary");
 }
 
 TEST_CASE("generation stops at end of text, at the limit, and when cancelled")
 {
     const auto model = Model::load(tiny_model("llama-tiny", TensorType::F32));
-    CpuBackend cpu(1);
-    Session s(*model, cpu);
+    CpuBackend cpu(*model, 1);
+    Session s(cpu);
     SamplerParams greedy;
     greedy.temperature = 0;
     Sampler sampler(greedy);
@@ -161,6 +153,6 @@ TEST_CASE("generation stops at end of text, at the limit, and when cancelled")
     CHECK_THROWS_WITH(s.eval({}), "empty prompt");
     SessionOptions small;
     small.n_ctx = 4;
-    Session tiny(*model, cpu, small);
+    Session tiny(cpu, small);
     CHECK_THROWS_WITH(tiny.eval({1, 2, 3, 4, 5}), "more than the context");
 }

@@ -342,8 +342,8 @@ private slots:
         const QImage grid = panel->grid()->image();
 
         const auto model = seekbench::Model::load(path.toStdString());
-        seekbench::CpuBackend cpu(2);
-        seekbench::Session session(*model, cpu);
+        seekbench::CpuBackend cpu(*model, 2);
+        seekbench::Session session(cpu);
         seekbench::Trace own;
         own.options.routing = true;
         session.set_trace(&own);

@@ -74,10 +74,18 @@ AppSettings::Device AppSettings::device() const
     return Device::Auto;
 }
 
-void AppSettings::setDevice(Device device)
+QString AppSettings::deviceName(Device device)
 {
     static const char* names[] = {"auto", "cpu", "cuda"};
-    m_settings->setValue(kDevice, QLatin1String(names[static_cast<int>(device)]));
+    return QLatin1String(names[static_cast<int>(device)]);
+}
+
+void AppSettings::setDevice(Device device)
+{
+    if (device == this->device() && m_settings->contains(kDevice))
+        return;
+    m_settings->setValue(kDevice, deviceName(device));
+    emit deviceChanged(device);
 }
 
 QStringList AppSettings::recentModels() const { return m_settings->value(kRecent).toStringList(); }

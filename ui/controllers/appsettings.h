@@ -31,8 +31,9 @@ public:
     void setTheme(Theme theme);
     int threads() const;                               // 0 = one per core
     void setThreads(int threads);
-    Device device() const;
+    Device device() const;                             // where models run; applies to the next load
     void setDevice(Device device);
+    static QString deviceName(Device device);          // "auto", "cpu", "cuda": the engine's names
 
     QStringList recentModels() const;                  // newest first, at most 10
     void addRecentModel(const QString& path);
@@ -46,6 +47,7 @@ public:
 
 signals:
     void themeChanged(AppSettings::Theme theme);
+    void deviceChanged(AppSettings::Device device);
     void recentModelsChanged();
 
 private:

@@ -52,7 +52,9 @@ struct GenerationStats {
 };
 
 struct LoadedModel {
-    QString path, name, architecture, fileType, tokenizer, templateName, templateNote, device;
+    QString path, name, architecture, fileType, tokenizer, templateName, templateNote;
+    QString device;        // where it runs: "CPU avx512, 2 threads", "CUDA NVIDIA H200 (sm_90)"
+    QString deviceNote;    // why not where it was asked to run ("" when it is)
     qint64 parameters = 0, activeParameters = 0, fileBytes = 0;
     int layers = 0, contextLength = 0, experts = 0, expertsUsed = 0, heads = 0;
     bool templateAssumed = false;

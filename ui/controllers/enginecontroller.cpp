@@ -82,12 +82,13 @@ EngineController::~EngineController()
     m_thread->wait();
 }
 
-void EngineController::loadModel(const QString& path)
+void EngineController::loadModel(const QString& path, const QString& device)
 {
     m_loading = true;
     m_loaded = false;
     emit loadStarted(path);
-    QMetaObject::invokeMethod(m_worker, [w = m_worker, path] { w->loadModel(path); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(m_worker, [w = m_worker, path, device] { w->loadModel(path, device); },
+                              Qt::QueuedConnection);
 }
 
 void EngineController::unloadModel()

@@ -23,7 +23,7 @@ public:
     bool isBusy() const { return m_busy; }
     const LoadedModel& model() const { return m_model; }
 
-    void loadModel(const QString& path);
+    void loadModel(const QString& path, const QString& device = QStringLiteral("auto"));
     void unloadModel();
     // Returns the request's id; results arrive as signals carrying it.
     quint64 generate(GenerationRequest request);

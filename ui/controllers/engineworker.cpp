@@ -2,8 +2,8 @@
 // engine structs converted to the Qt values the controllers pass on.
 #include "engineworker.h"
 
+#include "engine/backend.h"
 #include "engine/chat.h"
-#include "engine/cpu/backend.h"
 #include "engine/error.h"
 #include "engine/model.h"
 
@@ -27,17 +27,21 @@ EngineWorker::EngineWorker(int threads) : m_threads(threads) {}
 
 EngineWorker::~EngineWorker() = default;
 
-void EngineWorker::loadModel(const QString& path)
+void EngineWorker::loadModel(const QString& path, const QString& device)
 {
     unloadModel();
     try {
-        // Equal priority with the GUI on purpose: at a lower one (nice +5) the pool's threads
-        // were preempted mid-operation while the others waited at its barrier, and a reply
-        // with a highlighted code block streamed at 33 instead of 713 tokens/s.
-        if (!m_cpu)
-            m_cpu = std::make_unique<seekbench::CpuBackend>(m_threads);
+        // The CPU's threads run at equal priority with the GUI on purpose: at a lower one
+        // (nice +5) the pool's threads were preempted mid-operation while the others waited
+        // at its barrier, and a reply with a highlighted code block streamed at 33 instead
+        // of 713 tokens/s.
+        seekbench::BackendOptions options;
+        options.device = seekbench::parse_device(device.toStdString());
+        options.threads = m_threads;
         m_model = seekbench::Model::load(path.toStdString(), [this](float f) { emit loadProgress(f); });
-        m_chat = std::make_unique<seekbench::Chat>(*m_model, *m_cpu);
+        std::string note;
+        m_backend = seekbench::open_backend(*m_model, options, &note);
+        m_chat = std::make_unique<seekbench::Chat>(*m_backend);
         const seekbench::ModelInfo info = m_model->info();
         const seekbench::ChatTemplate& tmpl = m_chat->chat_template();
         LoadedModel m;
@@ -49,7 +53,8 @@ void EngineWorker::loadModel(const QString& path)
         m.templateName = QString::fromLatin1(tmpl.name());
         m.templateNote = q(tmpl.note());
         m.templateAssumed = tmpl.assumed() || info.chat_template.empty();
-        m.device = q(m_cpu->describe());
+        m.device = q(m_backend->describe());
+        m.deviceNote = q(note);
         m.parameters = static_cast<qint64>(info.parameters);
         m.activeParameters = static_cast<qint64>(info.active_parameters);
         m.fileBytes = static_cast<qint64>(info.file_bytes);
@@ -61,6 +66,7 @@ void EngineWorker::loadModel(const QString& path)
         emit modelLoaded(m);
     } catch (const std::exception& e) {
         m_chat.reset();
+        m_backend.reset();
         m_model.reset();
         emit loadFailed(path, QString::fromUtf8(e.what()));
     }
@@ -69,6 +75,7 @@ void EngineWorker::loadModel(const QString& path)
 void EngineWorker::unloadModel()
 {
     m_chat.reset();
+    m_backend.reset();
     if (m_model) {
         m_model.reset();
         emit modelUnloaded();

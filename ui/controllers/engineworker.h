@@ -11,8 +11,8 @@
 #include <memory>
 
 namespace seekbench {
+class Backend;
 class Chat;
-class CpuBackend;
 class Model;
 } // namespace seekbench
 
@@ -30,7 +30,8 @@ public:
     void cancelTraces(quint64 id) { m_cancelTracesUpTo.store(id); }
 
 public slots:
-    void loadModel(const QString& path);
+    // `device`: "auto", "cpu" or "cuda" (the engine's backend choice).
+    void loadModel(const QString& path, const QString& device);
     void unloadModel();
     void generate(const GenerationRequest& request);
     void traceMessage(const TraceRequest& request);
@@ -49,8 +50,8 @@ signals:
 
 private:
     int m_threads;
-    std::unique_ptr<seekbench::CpuBackend> m_cpu;
     std::unique_ptr<seekbench::Model> m_model;
+    std::unique_ptr<seekbench::Backend> m_backend; // the model on its device
     std::unique_ptr<seekbench::Chat> m_chat;
     std::atomic<quint64> m_stopUpTo{0};
     std::atomic<quint64> m_cancelTracesUpTo{0};

@@ -16,6 +16,13 @@ ModelController::ModelController(AppSettings& settings, EngineController& engine
         m_path = m.path;
         m_settings.addRecentModel(m_path);
         emit modelChanged(m_path);
+        if (!m.deviceNote.isEmpty())
+            emit noticeOccurred(tr("%1 runs on %2: %3").arg(QFileInfo(m.path).fileName(), m.device, m.deviceNote));
+    });
+    // Another device chosen: the open model moves there (loaded again).
+    connect(&m_settings, &AppSettings::deviceChanged, this, [this] {
+        if (!m_path.isEmpty() && !m_engine.isLoading())
+            open(m_path);
     });
     connect(&m_engine, &EngineController::loadFailed, this, [this](const QString& path, const QString& message) {
         emit errorOccurred(tr("Could not load %1: %2").arg(QFileInfo(path).fileName(), message));
@@ -59,7 +66,7 @@ void ModelController::open(const QString& path)
     }
     if (m_engine.isBusy())
         m_engine.stop();
-    m_engine.loadModel(info.absoluteFilePath());
+    m_engine.loadModel(info.absoluteFilePath(), AppSettings::deviceName(m_settings.device()));
 }
 
 void ModelController::close()

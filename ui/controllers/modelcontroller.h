@@ -29,6 +29,7 @@ signals:
     void loadProgress(double fraction);
     void modelChanged(const QString& path);          // "" when closed
     void errorOccurred(const QString& message);
+    void noticeOccurred(const QString& message);     // worth saying, not an error (a fallback)
 
 private:
     AppSettings& m_settings;

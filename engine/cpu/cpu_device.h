@@ -1,0 +1,29 @@
+// The CPU as the engine computes on it: the thread pool, the kernel table for this
+// processor, the matmul with its scratch space. The CPU backend (cpu/backend.h) owns one per
+// model it runs; two models in one process each get their own (no globals).
+#pragma once
+
+#include "kernels.h"
+#include "matmul.h"
+#include "threadpool.h"
+
+#include <string>
+
+namespace seekbench {
+
+class CpuDevice {
+public:
+    explicit CpuDevice(int n_threads = 0, const cpu::Kernels* kernels = nullptr);
+
+    ThreadPool& pool() { return m_pool; }
+    const cpu::Kernels& kernels() const { return m_kernels; }
+    cpu::Matmul& matmul() { return m_matmul; }
+    std::string describe() const; // "CPU avx512 + AMX, 2 threads"
+
+private:
+    ThreadPool m_pool;
+    const cpu::Kernels& m_kernels;
+    cpu::Matmul m_matmul;
+};
+
+} // namespace seekbench

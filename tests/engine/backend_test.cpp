@@ -1,0 +1,79 @@
+// The backend seam: picking a device (what is asked, what this machine has, and why not),
+// and the CPU backend behind it: contexts of their own size, batches checked, shifts.
+#include "model_files.h"
+#include "testing.h"
+
+#include "engine/backend.h"
+#include "engine/device.h"
+#include "engine/error.h"
+
+using namespace seekbench;
+using namespace seekbench::test;
+
+TEST_CASE("devices are named cpu, cuda or auto")
+{
+    CHECK(parse_device("cpu") == DeviceChoice::Cpu);
+    CHECK(parse_device("cuda") == DeviceChoice::Cuda);
+    CHECK(parse_device("auto") == DeviceChoice::Auto);
+    CHECK_THROWS_WITH(parse_device("gpu"), "cpu, cuda or auto");
+}
+
+TEST_CASE("the CPU when asked, and when CUDA cannot be had, with the reason")
+{
+    const auto model = Model::load(tiny_model("llama-tiny", TensorType::Q8_0));
+    std::string note = "stale";
+    BackendOptions cpu;
+    cpu.device = DeviceChoice::Cpu;
+    cpu.threads = 1;
+    auto b = open_backend(*model, cpu, &note);
+    CHECK(b->kind() == DeviceKind::Cpu);
+    CHECK(note.empty());
+    CHECK_MSG(b->describe().find("1 threads") != std::string::npos, b->describe());
+    CHECK(&b->model() == model.get());
+
+    const CudaProbe probe = probe_cuda();
+    if (probe.available)
+        SKIP("this machine has a CUDA device: the fallback is tested where there is none");
+    BackendOptions cuda;
+    cuda.device = DeviceChoice::Cuda;
+    b = open_backend(*model, cuda, &note);
+    CHECK(b->kind() == DeviceKind::Cpu);
+    CHECK_MSG(note.find(probe.reason) == 0 && note.find("running on the CPU") != std::string::npos, note);
+    // Auto says nothing when there is simply no GPU.
+    BackendOptions any;
+    b = open_backend(*model, any, &note);
+    CHECK(b->kind() == DeviceKind::Cpu);
+    CHECK(note.empty());
+}
+
+TEST_CASE("a CPU context runs batches it can hold and refuses the rest")
+{
+    const auto model = Model::load(tiny_model("qwen2-tiny", TensorType::F16));
+    BackendOptions o;
+    o.device = DeviceChoice::Cpu;
+    o.threads = 2;
+    const auto backend = open_backend(*model, o);
+    const auto ctx = backend->new_context(16, 2, KvType::F16);
+    CHECK_EQ(ctx->n_ctx(), 16);
+    CHECK_EQ(ctx->n_seq(), 2);
+    CHECK(ctx->bytes() > 0);
+    Batch b;
+    for (int i = 0; i < 4; ++i)
+        b.add(10 + i, i, 1, i == 3);
+    std::vector<float> logits;
+    ctx->forward(b, logits);
+    CHECK_EQ(logits.size(), static_cast<std::size_t>(model->config().n_vocab));
+    Batch far;
+    far.add(1, 16, 0, true);
+    CHECK_THROWS_WITH(ctx->forward(far, logits), "outside the context of 16");
+    CHECK_THROWS_WITH(backend->new_context(0, 1, KvType::F16), "at least one position");
+    // A shift moves the keys down: what was at position 3 is now at 1, re-rotated.
+    const std::vector<float> before = ctx->cached_key(0, 1, 3);
+    ctx->shift(1, 1, 2, 4);
+    const std::vector<float> after = ctx->cached_key(0, 1, 1);
+    REQUIRE(before.size() == after.size());
+    bool moved = false;
+    for (std::size_t i = 0; i < before.size(); ++i)
+        moved = moved || before[i] != after[i];
+    CHECK(moved); // rotated by two positions, so not the same numbers
+}
