@@ -60,7 +60,7 @@ void InsidePanel::finishFrame(const QList<QWidget*>& controls, const QList<QWidg
 
 bool InsidePanel::showsData() const { return m_stack && m_stack->currentIndex() == 1; }
 
-void InsidePanel::showPage(bool data) { m_stack->setCurrentIndex(data ? 1 : 0); }
+void InsidePanel::showPage(bool withData) { m_stack->setCurrentIndex(withData ? 1 : 0); }
 
 bool InsidePanel::exportPng(const QString& path) const
 {

@@ -36,7 +36,7 @@ protected:
     // widgets `below` the tabs, then follows the trace controller: call it last in the
     // panel's constructor (it calls setTrace with the trace held now).
     void finishFrame(const QList<QWidget*>& controls, const QList<QWidget*>& below);
-    void showPage(bool data);                              // the page, or the empty state
+    void showPage(bool withData);                          // the page, or the empty state
     virtual bool hasData() const = 0;
     virtual QString exportName(bool csv) const = 0;        // the file name offered
     static bool writeText(const QString& path, const QString& text); // UTF-8, whole or false

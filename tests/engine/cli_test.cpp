@@ -137,7 +137,7 @@ TEST_CASE("--device picks where the model runs, and says why when it cannot be t
         SKIP("this machine has a CUDA device");
     // No GPU here: asked for CUDA, it runs on the CPU and says why, for every command.
     const std::string builtin = builtin_model_path();
-    for (const std::string cmd : {std::string("run --temp 0 -n 4 -p \"Once upon\""),
+    for (const std::string& cmd : {std::string("run --temp 0 -n 4 -p \"Once upon\""),
                                   std::string("chat --temp 0 -n 4 -p Hello"), "bench -p 8 -n 4 -r 1 -m " + builtin,
                                   "trace -p Hello --json " + std::string(SEEKBENCH_TEST_TMP) + "/t.json -m " + builtin}) {
         const Result r = run(cmd + " --device cuda --threads 1");
