@@ -9,6 +9,7 @@
 #include "trace.h"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -39,6 +40,11 @@ struct Batch {
 void check_batch(const ModelConfig& config, int n_ctx, int n_seq, const Batch& batch);
 // Fills a trace's header and tokens for a batch about to run (every backend does this).
 void begin_trace(const ModelConfig& config, const Batch& batch, Trace* trace);
+
+// Receives the softmax probabilities of (token m, head h) over positions 0..pos (n_keys).
+using AttentionProbe = std::function<void(int m, int head, const float* probs, int n_keys)>;
+// A probe that copies attention rows of `layer` into the trace (empty when not wanted).
+AttentionProbe attention_probe(Trace* trace, int layer, const Batch& batch, int n_heads);
 
 class BackendContext {
 public:

@@ -29,32 +29,6 @@ void forward_cpu(const Model& model, CpuDevice& cpu, KvCache& cache, const Batch
     }
 }
 
-cpu::AttentionProbe attention_probe(Trace* trace, int layer, const Batch& batch, int n_heads)
-{
-    if (!trace || !trace->options.attention || !trace->options.wants_layer(layer))
-        return {};
-    const int M = batch.size();
-    // Rows are made here, before the threads write into them: one per token per head kept.
-    std::vector<std::pair<std::vector<std::vector<float>>*, std::size_t>> slots(static_cast<std::size_t>(n_heads),
-                                                                               {nullptr, 0});
-    for (int h = 0; h < n_heads; ++h) // first every map, since adding one may move the others
-        if (trace->options.wants_head(h))
-            trace->map(layer, h);
-    for (int h = 0; h < n_heads; ++h) {
-        if (!trace->options.wants_head(h))
-            continue;
-        AttentionMap& map = trace->map(layer, h);
-        slots[static_cast<std::size_t>(h)] = {&map.probs, map.probs.size()};
-        map.query_pos.insert(map.query_pos.end(), batch.pos.begin(), batch.pos.end());
-        map.probs.resize(map.probs.size() + static_cast<std::size_t>(M));
-    }
-    return [slots](int m, int head, const float* probs, int n_keys) {
-        const auto& [rows, base] = slots[static_cast<std::size_t>(head)];
-        if (rows)
-            (*rows)[base + static_cast<std::size_t>(m)].assign(probs, probs + n_keys);
-    };
-}
-
 KvCache make_kv_cache(const ModelConfig& c, int n_ctx, int n_seq, KvType type)
 {
     if (c.is_mla()) // the normalized latent and the shared rotary key, per token per layer

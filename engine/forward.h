@@ -41,9 +41,6 @@ void forward_llama(const Model& model, CpuDevice& cpu, KvCache& cache, const Bat
 void forward_deepseek2(const Model& model, CpuDevice& cpu, KvCache& cache, const Batch& batch,
                        ForwardState& state, std::vector<float>& logits, Trace* trace);
 
-// A probe that copies attention rows of `layer` into the trace (empty when not wanted).
-cpu::AttentionProbe attention_probe(Trace* trace, int layer, const Batch& batch, int n_heads);
-
 // The KV cache a session of this model needs.
 KvCache make_kv_cache(const ModelConfig& config, int n_ctx, int n_seq, KvType type);
 

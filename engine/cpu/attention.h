@@ -5,6 +5,7 @@
 
 #include "cpu_device.h"
 
+#include "engine/backend.h"
 #include "engine/kv_cache.h"
 
 #include <cstdint>
@@ -19,7 +20,7 @@ struct AttentionShape {
 };
 
 // Called with the softmax probabilities of (token m, head h) over positions 0..pos, when set.
-using AttentionProbe = std::function<void(int m, int head, const float* probs, int n_keys)>;
+using AttentionProbe = seekbench::AttentionProbe;
 
 // q: M x (n_heads*head_dim); out: M x (n_heads*head_dim_v).
 void attention(CpuDevice& cpu, const KvCache& cache, int layer, const int32_t* seq,

@@ -24,6 +24,9 @@ public:
     // Rotates n_heads heads of head_dim values (stride head_dim) at position `pos`.
     void apply(float* x, int n_heads, int head_dim, int pos) const;
     int pairs() const { return static_cast<int>(m_inv_freq.size()); }
+    // What another backend needs to rotate the same way.
+    const std::vector<double>& inv_freq() const { return m_inv_freq; }
+    double mscale() const { return m_mscale; }
     // Rotates by `delta` positions (a context shift moving keys), on F16 or F32 rows.
     void shift_f16(uint16_t* x, int n_heads, int head_dim, int delta) const;
     void shift_f32(float* x, int n_heads, int head_dim, int delta) const;

@@ -53,6 +53,15 @@ std::string describe_pair(const A& a, const B& b)
             throw ::seekbench::test::Stop{};                                                     \
         }                                                                                        \
     } while (0)
+#define REQUIRE_MSG(cond, msg)                                                                   \
+    do {                                                                                         \
+        if (!(cond)) {                                                                           \
+            std::ostringstream sb_msg;                                                           \
+            sb_msg << "REQUIRE(" #cond "): " << msg;                                             \
+            ::seekbench::test::record_failure(__FILE__, __LINE__, sb_msg.str());                 \
+            throw ::seekbench::test::Stop{};                                                     \
+        }                                                                                        \
+    } while (0)
 #define CHECK_EQ(a, b)                                                                           \
     do {                                                                                         \
         const auto sb_a = (a);                                                                   \

@@ -1,0 +1,311 @@
+// The whole CUDA path, under the emulator (or on a GPU, built by nvcc): stories260K's
+// published story token for token; the CPU's logits and top-1 over 1,000 positions on synth
+// llama and qwen2 models in each format the GPU runs, prompt and decode; a decode step replayed from
+// its CUDA graph; a context shift; traces; and the ways it refuses: a model it does not run
+// yet, no device, an old driver, too little memory.
+#include "../engine/testing.h"
+
+#include "engine/cpu/backend.h"
+#include "engine/cuda/backend.h"
+#include "engine/cuda/cuda_compat.cuh"
+#include "engine/model.h"
+#include "engine/session.h"
+#include "engine/synth.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+using namespace seekbench;
+
+namespace {
+
+const std::string kModels = std::string(SEEKBENCH_SHARED_DIR) + "/models/";
+const std::string kTmp = SEEKBENCH_TEST_TMP;
+
+std::unique_ptr<Backend> gpu(const Model& model, const cuda::CudaOptions& o = {})
+{
+    std::string why;
+    auto b = cuda::open_cuda(model, 0, why, o);
+    REQUIRE_MSG(b, "the CUDA backend refused: " << why);
+    return b;
+}
+
+// llama and qwen2 shapes whose rows are whole k-quant blocks (256), so every format's
+// kernels run, small enough for the emulator.
+std::string synth_model(const std::string& preset, TensorType type)
+{
+    std::filesystem::create_directories(kTmp);
+    const std::string path = kTmp + "/cuda-" + preset + "-" + type_name(type) + ".gguf";
+    if (!std::filesystem::exists(path)) {
+        SynthPreset p = *find_synth_preset(preset);
+        p.name += "-256";
+        p.dim = 256, p.n_heads = 4, p.n_kv_heads = 2, p.hidden_dim = 512, p.n_layers = 2, p.n_ctx = 2048;
+        SynthOptions o;
+        o.type = type;
+        o.seed = 9;
+        write_synth_model(p, o, path);
+    }
+    return path;
+}
+
+int argmax(const float* v, int n)
+{
+    int best = 0;
+    for (int i = 1; i < n; ++i)
+        if (v[i] > v[best])
+            best = i;
+    return best;
+}
+
+std::string published_stories_text()
+{
+    std::ifstream in(kModels + "README.md");
+    std::ostringstream s;
+    s << in.rdbuf();
+    const std::string readme = s.str();
+    const std::size_t section = readme.find("Published output");
+    REQUIRE(section != std::string::npos);
+    const std::size_t open = readme.find("```\n", section);
+    const std::size_t close = readme.find("\n```", open + 4);
+    REQUIRE(open != std::string::npos && close != std::string::npos);
+    return readme.substr(open + 4, close - open - 4);
+}
+
+} // namespace
+
+TEST_CASE("stories260K greedy from BOS on the GPU prints the published text")
+{
+    const std::string path = kModels + "stories260K/stories260K.gguf";
+    if (!std::filesystem::exists(path))
+        SKIP("../shared/models is not beside the repository");
+    const auto model = Model::load(path);
+    const auto backend = gpu(*model);
+    CHECK(backend->kind() == DeviceKind::Cuda);
+    CHECK_MSG(backend->describe().starts_with("CUDA "), backend->describe());
+    Session session(*backend);
+    SamplerParams greedy;
+    greedy.temperature = 0;
+    Sampler sampler(greedy);
+    std::string text;
+    const long long replays = cuda::graph_replays();
+    const GenerateStats st = session.generate({model->tokenizer().bos()}, sampler, 256,
+                                              [&](int32_t, const std::string& piece) {
+                                                  text += piece;
+                                                  return true;
+                                              });
+    CHECK_EQ(st.generated_tokens, 256);
+    CHECK_MSG(text == published_stories_text(), "got\n" << text);
+    CHECK(cuda::graph_replays() - replays >= 250); // every decode step but the first replays the graph
+}
+
+// The GPU and the CPU round differently: the GPU's prompts take FP16 activations and its
+// decode 8-bit ones in blocks of 32, where the CPU's 8-bit activations come in blocks of 32
+// (Q8_0) or 256 (k-quants). Random-weight models have flat logits, so some positions are
+// near ties that either rounding may tip. So: the logits must agree within each format's
+// bound, and the top-1 token must agree at >= 99.9% of the positions that are not ties
+// within that noise (the CPU's lead over the GPU's pick more than 4x the RMS difference
+// of the two logit rows). The exact agreement is printed beside it.
+struct Agreement {
+    int positions = 0, exact = 0, decisive = 0, decisive_agree = 0;
+    double worst_rel = 0;
+
+    void add(const float* cpu, const float* gpu, int n)
+    {
+        double diff = 0, norm = 0;
+        for (int i = 0; i < n; ++i) {
+            diff += double(cpu[i] - gpu[i]) * double(cpu[i] - gpu[i]);
+            norm += double(cpu[i]) * cpu[i];
+        }
+        const double rms = std::sqrt(diff / n);
+        worst_rel = std::max(worst_rel, std::sqrt(diff / std::max(norm, 1e-30)));
+        const int c = argmax(cpu, n), g = argmax(gpu, n);
+        ++positions;
+        exact += c == g;
+        if (cpu[c] - cpu[g] > 4 * rms || c == g) {
+            // Decisive, or agreeing anyway: among the rest, the CPU's lead must be real.
+            double second = -1e300;
+            for (int i = 0; i < n; ++i)
+                if (i != c)
+                    second = std::max(second, double(cpu[i]));
+            if (cpu[c] - second > 4 * rms) {
+                ++decisive;
+                decisive_agree += c == g;
+            }
+        }
+    }
+};
+
+TEST_CASE("the GPU's logits and top-1 tokens agree with the CPU's over 1,000 positions, in each format")
+{
+    struct Format {
+        TensorType type;
+        double bound; // the logits' relative difference at most
+    };
+    const Format formats[] = {{TensorType::F32, 1e-4},  {TensorType::F16, 2e-3},  {TensorType::BF16, 1e-2},
+                              {TensorType::Q8_0, 2e-2}, {TensorType::Q4_0, 3e-2}, {TensorType::Q4_K, 3e-2},
+                              {TensorType::Q5_K, 3e-2}, {TensorType::Q6_K, 3e-2}};
+    for (const char* preset : {"llama-tiny", "qwen2-tiny"}) {
+        for (const Format& f : formats) {
+            const auto model = Model::load(synth_model(preset, f.type));
+            const int V = model->config().n_vocab;
+            CpuBackend cpu(*model, 2);
+            const auto cuda = gpu(*model);
+            // 976 positions as one prompt (the cuBLAS path, in chunks of the largest batch),
+            // then 24 decode steps (the matvec kernels and the graph).
+            Batch prompt;
+            uint64_t rng = 77;
+            for (int i = 0; i < 976; ++i) {
+                rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+                prompt.add(static_cast<int32_t>((rng >> 33) % static_cast<uint64_t>(V)), i, 0, true);
+            }
+            const auto cctx = cpu.new_context(1024, 1, KvType::F16);
+            const auto gctx = cuda->new_context(1024, 1, KvType::F16);
+            std::vector<float> lc, lg;
+            cctx->forward(prompt, lc);
+            gctx->forward(prompt, lg);
+            REQUIRE(lc.size() == lg.size());
+            Agreement prompt_part, decode_part;
+            for (int i = 0; i < prompt.size(); ++i)
+                prompt_part.add(&lc[std::size_t(i) * V], &lg[std::size_t(i) * V], V);
+            for (int i = 0; i < 24; ++i) {
+                Batch one;
+                one.add(static_cast<int32_t>((i * 37 + 5) % V), prompt.size() + i, 0, true);
+                cctx->forward(one, lc);
+                gctx->forward(one, lg);
+                decode_part.add(lc.data(), lg.data(), V);
+            }
+            const int positions = prompt_part.positions + decode_part.positions;
+            const int exact = prompt_part.exact + decode_part.exact;
+            const int decisive = prompt_part.decisive + decode_part.decisive;
+            const int decisive_agree = prompt_part.decisive_agree + decode_part.decisive_agree;
+            std::printf("    %s %s: top-1 %d/%d exact (prompt %d/%d, decode %d/%d), %d/%d where not a tie; "
+                        "logits within %.2g (prompt) %.2g (decode)\n",
+                        preset, type_name(f.type), exact, positions, prompt_part.exact, prompt_part.positions,
+                        decode_part.exact, decode_part.positions, decisive_agree, decisive, prompt_part.worst_rel,
+                        decode_part.worst_rel);
+            CHECK_EQ(positions, 1000);
+            CHECK_MSG(decisive_agree * 1000 >= decisive * 999, preset << " " << type_name(f.type));
+            CHECK_MSG(decisive * 4 >= positions * 3, preset << " " << type_name(f.type) << ": too few decisive positions");
+            CHECK_MSG(prompt_part.worst_rel <= f.bound && decode_part.worst_rel <= f.bound,
+                      preset << " " << type_name(f.type) << ": logits differ by " << prompt_part.worst_rel << " / "
+                             << decode_part.worst_rel);
+        }
+    }
+}
+
+TEST_CASE("a replayed decode step gives the same logits as one run step by step")
+{
+    const auto model = Model::load(synth_model("qwen2-tiny", TensorType::Q4_K));
+    cuda::CudaOptions plain;
+    plain.graphs = false;
+    const auto with_graphs = gpu(*model), without = gpu(*model, plain);
+    const auto a = with_graphs->new_context(64, 1, KvType::F16), b = without->new_context(64, 1, KvType::F16);
+    const long long replays = cuda::graph_replays();
+    std::vector<float> la, lb;
+    for (int i = 0; i < 12; ++i) {
+        Batch one;
+        one.add(100 + i, i, 0, true);
+        a->forward(one, la);
+        b->forward(one, lb);
+        CHECK_MSG(la == lb, "step " << i);
+    }
+    CHECK_EQ(cuda::graph_replays() - replays, 12);
+}
+
+TEST_CASE("a context shift on the GPU moves and re-rotates the cached keys")
+{
+    const auto model = Model::load(synth_model("llama-tiny", TensorType::F16));
+    const auto backend = gpu(*model);
+    const auto shifted = backend->new_context(16, 1, KvType::F16), fresh = backend->new_context(16, 1, KvType::F16);
+    const std::vector<int32_t> tokens{1, 20, 21, 22, 23, 24, 25, 26, 27, 28};
+    Batch all, kept;
+    for (int i = 0; i < 10; ++i)
+        all.add(tokens[std::size_t(i)], i, 0, false);
+    std::vector<float> logits;
+    shifted->forward(all, logits);
+    shifted->shift(0, 2, 3, 10); // drop positions 2..4; 5..9 become 2..6
+    for (int32_t t : {1, 20, 24, 25, 26, 27, 28})
+        kept.add(t, kept.size(), 0, false);
+    fresh->forward(kept, logits);
+    // Layer 0's keys depend only on the token and its position.
+    for (int p = 0; p < 7; ++p) {
+        const std::vector<float> a = shifted->cached_key(0, 0, p), b = fresh->cached_key(0, 0, p);
+        for (std::size_t i = 0; i < a.size(); ++i)
+            CHECK_MSG(std::fabs(a[i] - b[i]) <= 4e-3f * (1 + std::fabs(b[i])), "position " << p << " value " << i);
+    }
+}
+
+TEST_CASE("attention traces from the GPU equal the CPU's")
+{
+    const auto model = Model::load(synth_model("llama-tiny", TensorType::Q8_0));
+    CpuBackend cpu(*model, 2);
+    const auto cuda = gpu(*model);
+    Trace tc, tg;
+    tc.options.attention = tg.options.attention = true;
+    tc.options.layers = tg.options.layers = {1};
+    Session sc(cpu), sg(*cuda);
+    sc.set_trace(&tc);
+    sg.set_trace(&tg);
+    const std::vector<int32_t> tokens{1, 5, 9, 200, 300, 7, 8};
+    sc.eval(tokens);
+    sg.eval(tokens);
+    REQUIRE(tc.attention.size() == tg.attention.size());
+    REQUIRE(tg.attention.size() == 4u); // layer 1's four heads
+    for (std::size_t i = 0; i < tc.attention.size(); ++i) {
+        const AttentionMap &a = tc.attention[i], &b = tg.attention[i];
+        CHECK_EQ(a.layer, b.layer);
+        CHECK_EQ(a.head, b.head);
+        REQUIRE(a.probs.size() == b.probs.size());
+        for (std::size_t q = 0; q < a.probs.size(); ++q) {
+            REQUIRE(a.probs[q].size() == b.probs[q].size());
+            for (std::size_t k = 0; k < a.probs[q].size(); ++k)
+                CHECK(std::fabs(a.probs[q][k] - b.probs[q][k]) <= 2e-3f);
+        }
+    }
+    CHECK(tg.tokens == tc.tokens);
+}
+
+TEST_CASE("what the GPU cannot run is refused with the reason, and nothing is left behind")
+{
+    std::string why;
+    const auto dense = Model::load(synth_model("llama-tiny", TensorType::Q8_0)); // runs: the baseline
+    CHECK(cuda::open_cuda(*dense, 0, why) != nullptr);
+    {
+        SynthPreset p = *find_synth_preset("deepseek-tiny");
+        SynthOptions o;
+        o.type = TensorType::F32;
+        const std::string path = kTmp + "/cuda-deepseek-tiny.gguf";
+        write_synth_model(p, o, path);
+        const auto m = Model::load(path);
+        CHECK(cuda::open_cuda(*m, 0, why) == nullptr);
+        CHECK_MSG(why.find("part 2") != std::string::npos, why);
+    }
+    {
+        const auto m = Model::load(synth_model("llama-tiny", TensorType::Q5_1));
+        CHECK(cuda::open_cuda(*m, 0, why) == nullptr);
+        CHECK_MSG(why.find("q5_1 weights") != std::string::npos, why);
+    }
+#if defined(SEEKBENCH_CUDA_EMULATED)
+    const auto model = Model::load(synth_model("qwen2-tiny", TensorType::F16));
+    cudaemu::set_memory_limit(1 << 20);
+    CHECK(cuda::open_cuda(*model, 0, why) == nullptr);
+    CHECK_MSG(why.find("out of GPU memory") != std::string::npos, why);
+    cudaemu::set_memory_limit(0);
+    CHECK_EQ(cudaemu::memory_in_use(), std::size_t(0));
+    cudaemu::set_device_count(0);
+    CHECK(cuda::open_cuda(*model, 0, why) == nullptr);
+    CHECK_MSG(why.find("no CUDA-capable device") != std::string::npos, why);
+    cudaemu::set_device_count(1);
+    cudaemu::set_failure(cudaErrorInsufficientDriver);
+    CHECK(cuda::open_cuda(*model, 0, why) == nullptr);
+    CHECK_MSG(why.find("driver version is insufficient") != std::string::npos, why);
+    cudaemu::set_failure(cudaSuccess);
+    cudaGetLastError();
+    CHECK(cuda::open_cuda(*model, 0, why) != nullptr); // and it recovers
+    CHECK_EQ(cudaemu::memory_in_use(), std::size_t(0));
+#endif
+}
