@@ -117,8 +117,6 @@ template <> SB_DEVICE float dot_task<int(TensorType::Q6_K)>(const uint8_t* row, 
     return half_bits(b + 208) * a.d * (float(sc[0]) * float(sum0) + float(sc[1]) * float(sum1));
 }
 
-template <int T> constexpr int64_t tasks_per_row(int64_t cols) { return cols / 32; }
-
 // One warp per row of `w`, blockIdx.y the token: y[m][row] (+)= w[row] . x[m].
 template <int T>
 __global__ void __launch_bounds__(128) matvec_q(const uint8_t* w, std::size_t row_bytes, int64_t rows, int64_t cols,
@@ -132,7 +130,7 @@ __global__ void __launch_bounds__(128) matvec_q(const uint8_t* w, std::size_t ro
     const uint8_t* wr = w + row * int64_t(row_bytes);
     const BlockQ8_1* xm = xq + int64_t(m) * (cols / 32);
     float acc = 0.0f;
-    for (int64_t t = lane; t < tasks_per_row<T>(cols); t += 32)
+    for (int64_t t = lane; t < cols / 32; t += 32) // a task: 32 weights, one activation block
         acc += dot_task<T>(wr, t, xm[t]);
     acc = warp_sum(acc);
     if (lane == 0) {

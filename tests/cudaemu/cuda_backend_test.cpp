@@ -3,11 +3,10 @@
 // llama and qwen2 models in each format the GPU runs, prompt and decode; a decode step replayed from
 // its CUDA graph; a context shift; traces; and the ways it refuses: a model it does not run
 // yet, no device, an old driver, too little memory.
-#include "../engine/testing.h"
+#include "cuda_testing.h"
 
 #include "engine/cpu/backend.h"
 #include "engine/cuda/backend.h"
-#include "engine/cuda/cuda_compat.cuh"
 #include "engine/model.h"
 #include "engine/session.h"
 #include "engine/synth.h"
@@ -20,6 +19,7 @@
 #include <sstream>
 
 using namespace seekbench;
+using seekbench::test::need_device;
 
 namespace {
 
@@ -79,6 +79,7 @@ std::string published_stories_text()
 
 TEST_CASE("stories260K greedy from BOS on the GPU prints the published text")
 {
+    need_device();
     const std::string path = kModels + "stories260K/stories260K.gguf";
     if (!std::filesystem::exists(path))
         SKIP("../shared/models is not beside the repository");
@@ -141,6 +142,7 @@ struct Agreement {
 
 TEST_CASE("the GPU's logits and top-1 tokens agree with the CPU's over 1,000 positions, in each format")
 {
+    need_device();
     struct Format {
         TensorType type;
         double bound; // the logits' relative difference at most
@@ -199,6 +201,7 @@ TEST_CASE("the GPU's logits and top-1 tokens agree with the CPU's over 1,000 pos
 
 TEST_CASE("a replayed decode step gives the same logits as one run step by step")
 {
+    need_device();
     const auto model = Model::load(synth_model("qwen2-tiny", TensorType::Q4_K));
     cuda::CudaOptions plain;
     plain.graphs = false;
@@ -218,6 +221,7 @@ TEST_CASE("a replayed decode step gives the same logits as one run step by step"
 
 TEST_CASE("a context shift on the GPU moves and re-rotates the cached keys")
 {
+    need_device();
     const auto model = Model::load(synth_model("llama-tiny", TensorType::F16));
     const auto backend = gpu(*model);
     const auto shifted = backend->new_context(16, 1, KvType::F16), fresh = backend->new_context(16, 1, KvType::F16);
@@ -241,6 +245,7 @@ TEST_CASE("a context shift on the GPU moves and re-rotates the cached keys")
 
 TEST_CASE("attention traces from the GPU equal the CPU's")
 {
+    need_device();
     const auto model = Model::load(synth_model("llama-tiny", TensorType::Q8_0));
     CpuBackend cpu(*model, 2);
     const auto cuda = gpu(*model);
@@ -271,6 +276,7 @@ TEST_CASE("attention traces from the GPU equal the CPU's")
 
 TEST_CASE("what the GPU cannot run is refused with the reason, and nothing is left behind")
 {
+    need_device();
     std::string why;
     const auto dense = Model::load(synth_model("llama-tiny", TensorType::Q8_0)); // runs: the baseline
     CHECK(cuda::open_cuda(*dense, 0, why) != nullptr);

@@ -144,6 +144,11 @@ inline int __float_as_int(float x) { return static_cast<int>(cudaemu::detail::bi
 inline float __uint_as_float(unsigned x) { return cudaemu::detail::from_bits<float>(x); }
 inline unsigned __float_as_uint(float x) { return static_cast<unsigned>(cudaemu::detail::bits(x)); }
 inline float __expf(float x) { return std::exp(x); }
+inline void __sincosf(float x, float* s, float* c)
+{
+    *s = std::sin(x);
+    *c = std::cos(x);
+}
 inline float __logf(float x) { return std::log(x); }
 inline float __fdividef(float a, float b) { return a / b; }
 template <typename T> T __ldg(const T* p) { return *p; }

@@ -3,10 +3,9 @@
 // emulator in CI and, built by nvcc, on a GPU (packaging/gpu-check.sh); under the emulator
 // the kernels with shared memory and barriers also run with blocks and threads in reverse
 // and seeded order, and must give the same bits.
-#include "../engine/testing.h"
+#include "cuda_testing.h"
 
 #include "engine/cpu/ops.h"
-#include "engine/cuda/cuda_compat.cuh"
 #include "engine/cuda/kernels.h"
 #include "engine/fp16.h"
 #include "engine/quants.h"
@@ -16,6 +15,8 @@
 
 using namespace seekbench;
 using namespace seekbench::cuda;
+using seekbench::test::golden;
+using seekbench::test::need_device;
 
 namespace {
 
@@ -87,6 +88,7 @@ struct BlasHandle {
 
 TEST_CASE("matmul in every format the GPU runs, decode and prompt paths, against dequantized float64")
 {
+    need_device();
     struct Case {
         TensorType type;
         int64_t cols;
@@ -124,6 +126,7 @@ TEST_CASE("matmul in every format the GPU runs, decode and prompt paths, against
             CUDA_CHECK(cudaMemcpy(dy, base.data(), base.size() * sizeof(float), cudaMemcpyHostToDevice));
             matmul(w, dx, M, dy, true, s, blas.h, nullptr);
             const std::vector<float> y = down(dy, std::size_t(M * rows));
+            golden(std::string("matmul-") + type_name(c.type) + "-M" + std::to_string(M), y, 1e-4);
             // Decode: 8-bit activations cost ~1% of each product for the quantized formats;
             // the cuBLAS path rounds weights and activations to FP16 (~0.1%).
             const double rel = M > kMatvecMaxTokens ? (c.type == TensorType::BF16 ? 8e-3 : 2e-3)
@@ -171,6 +174,7 @@ TEST_CASE("matmul in every format the GPU runs, decode and prompt paths, against
 
 TEST_CASE("rms_norm equals the CPU's")
 {
+    need_device();
     const int rows = 3;
     const int64_t n = 300;
     const std::vector<float> x = random_floats(std::size_t(rows * n), 21, 3.0f), w = random_floats(std::size_t(n), 22);
@@ -182,6 +186,7 @@ TEST_CASE("rms_norm equals the CPU's")
         return down(dy, x.size());
     });
     const std::vector<float> y = down(dy, x.size());
+    golden("rms_norm", y, 1e-6);
     std::vector<float> ref(static_cast<std::size_t>(n));
     for (int r = 0; r < rows; ++r) {
         cpu::rmsnorm(&x[std::size_t(r * n)], w.data(), ref.data(), n, 1e-5f);
@@ -192,6 +197,7 @@ TEST_CASE("rms_norm equals the CPU's")
 
 TEST_CASE("rope, normal and NeoX, with YaRN, and the shift of cached keys, equal the CPU's")
 {
+    need_device();
     for (int variant = 0; variant < 3; ++variant) {
         ModelConfig c;
         c.arch = Arch::Llama;
@@ -214,6 +220,7 @@ TEST_CASE("rope, normal and NeoX, with YaRN, and the shift of cached keys, equal
         float* dx = dev.up(x);
         rope(dx, dev.up(pos), M, heads, c.head_dim, int64_t(heads) * c.head_dim, p, nullptr);
         const std::vector<float> got = down(dx, x.size());
+        golden("rope-" + std::to_string(variant), got, 1e-6);
         for (int m = 0; m < M; ++m)
             cpu_rope.apply(&x[std::size_t(m * heads * c.head_dim)], heads, c.head_dim, pos[std::size_t(m)]);
         for (std::size_t i = 0; i < x.size(); ++i)
@@ -234,6 +241,7 @@ TEST_CASE("rope, normal and NeoX, with YaRN, and the shift of cached keys, equal
 
 TEST_CASE("attention over the F16 cache, split across chunks, with grouped heads, against float64")
 {
+    need_device();
     const AttentionDims d{8, 2, 40, 24, 0.15f};
     const int n_ctx = 600, n_seq = 2; // three chunks of 256 keys
     KvLayer kv{nullptr, nullptr, n_ctx, n_seq, int64_t(d.n_kv_heads) * d.head_dim, int64_t(d.n_kv_heads) * d.head_dim_v};
@@ -264,6 +272,7 @@ TEST_CASE("attention over the F16 cache, split across chunks, with grouped heads
     attention_probs(dq, kv, dseq, dpos, M, d, probs, nullptr);
     const std::vector<float> o = down(out, std::size_t(M * d.n_heads * d.head_dim_v));
     const std::vector<float> p = down(probs, std::size_t(M * d.n_heads * n_ctx));
+    golden("attention", o, 1e-5);
     for (int m = 0; m < M; ++m)
         for (int h = 0; h < d.n_heads; ++h) {
             const int kvh = h / (d.n_heads / d.n_kv_heads), n = pos[std::size_t(m)] + 1;
@@ -295,6 +304,7 @@ TEST_CASE("attention over the F16 cache, split across chunks, with grouped heads
 
 TEST_CASE("the cache: rows stored at their slot and position, and moved by a context shift")
 {
+    need_device();
     KvLayer kv{nullptr, nullptr, 10, 2, 6, 4};
     Dev dev;
     kv.k = dev.alloc<__half>(std::size_t(10 * 2 * 6));
@@ -320,6 +330,7 @@ TEST_CASE("the cache: rows stored at their slot and position, and moved by a con
 
 TEST_CASE("SwiGLU, adds, biases, conversions and gathers")
 {
+    need_device();
     const int64_t n = 1000;
     const std::vector<float> g = random_floats(std::size_t(n), 61), u = random_floats(std::size_t(n), 62);
     Dev dev;

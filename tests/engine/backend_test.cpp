@@ -77,3 +77,28 @@ TEST_CASE("a CPU context runs batches it can hold and refuses the rest")
         moved = moved || before[i] != after[i];
     CHECK(moved); // rotated by two positions, so not the same numbers
 }
+
+#if defined(SEEKBENCH_CUDA_PLUGIN)
+#include "engine/cuda_loader.h"
+
+#include <dlfcn.h>
+
+TEST_CASE("the CUDA plugin loads, and without a device refuses with the reason")
+{
+    if (probe_cuda().available)
+        SKIP("this machine has a CUDA device: cuda_backend_gpu_test runs the plugin's backend");
+    void* handle = dlopen(SEEKBENCH_CUDA_PLUGIN, RTLD_NOW | RTLD_LOCAL);
+    REQUIRE_MSG(handle, dlerror());
+    const auto open = reinterpret_cast<CudaOpenFn>(dlsym(handle, kCudaOpenSymbol));
+    REQUIRE(open);
+    const auto model = Model::load(tiny_model("llama-tiny", TensorType::F16));
+    char why[512] = "";
+    std::unique_ptr<Backend> backend(open(*model, 0, why, sizeof why));
+    CHECK(!backend);
+    CHECK_MSG(std::string(why).starts_with("no CUDA device: "), why);
+    // And a model it does not run says that first, device or not.
+    const auto moe = Model::load(tiny_model("qwen2moe-tiny", TensorType::F16));
+    CHECK(open(*moe, 0, why, sizeof why) == nullptr);
+    CHECK_MSG(std::string(why).find("part 2") != std::string::npos, why);
+}
+#endif
