@@ -107,10 +107,11 @@ TEST_CASE("stories260K greedy from BOS on the GPU prints the published text")
 // decode 8-bit ones in blocks of 32, where the CPU's 8-bit activations come in blocks of 32
 // (Q8_0) or 256 (k-quants). Random-weight models have flat logits, so some positions are
 // near ties that either rounding may tip. So: the logits must agree within each format's
-// bound, and the top-1 token must agree at >= 99.9% of the positions that are not ties
-// within that noise (the CPU's lead over the GPU's pick more than 4x the RMS difference
-// of the two logit rows). The exact agreement is printed beside it.
+// bound (relative, over the row), and the top-1 token must agree at >= 99.9% of the
+// positions whose CPU lead is larger than twice the difference that bound allows. The exact
+// agreement is printed beside it.
 struct Agreement {
+    double bound = 0; // allowed relative difference of a logit row
     int positions = 0, exact = 0, decisive = 0, decisive_agree = 0;
     double worst_rel = 0;
 
@@ -121,21 +122,17 @@ struct Agreement {
             diff += double(cpu[i] - gpu[i]) * double(cpu[i] - gpu[i]);
             norm += double(cpu[i]) * cpu[i];
         }
-        const double rms = std::sqrt(diff / n);
         worst_rel = std::max(worst_rel, std::sqrt(diff / std::max(norm, 1e-30)));
         const int c = argmax(cpu, n), g = argmax(gpu, n);
         ++positions;
         exact += c == g;
-        if (cpu[c] - cpu[g] > 4 * rms || c == g) {
-            // Decisive, or agreeing anyway: among the rest, the CPU's lead must be real.
-            double second = -1e300;
-            for (int i = 0; i < n; ++i)
-                if (i != c)
-                    second = std::max(second, double(cpu[i]));
-            if (cpu[c] - second > 4 * rms) {
-                ++decisive;
-                decisive_agree += c == g;
-            }
+        double second = -1e300;
+        for (int i = 0; i < n; ++i)
+            if (i != c)
+                second = std::max(second, double(cpu[i]));
+        if (cpu[c] - second > 2 * bound * std::sqrt(norm / n)) { // not a tie within the bound
+            ++decisive;
+            decisive_agree += c == g;
         }
     }
 };
@@ -170,7 +167,7 @@ TEST_CASE("the GPU's logits and top-1 tokens agree with the CPU's over 1,000 pos
             cctx->forward(prompt, lc);
             gctx->forward(prompt, lg);
             REQUIRE(lc.size() == lg.size());
-            Agreement prompt_part, decode_part;
+            Agreement prompt_part{f.bound}, decode_part{f.bound};
             for (int i = 0; i < prompt.size(); ++i)
                 prompt_part.add(&lc[std::size_t(i) * V], &lg[std::size_t(i) * V], V);
             for (int i = 0; i < 24; ++i) {
@@ -191,7 +188,7 @@ TEST_CASE("the GPU's logits and top-1 tokens agree with the CPU's over 1,000 pos
                         decode_part.worst_rel);
             CHECK_EQ(positions, 1000);
             CHECK_MSG(decisive_agree * 1000 >= decisive * 999, preset << " " << type_name(f.type));
-            CHECK_MSG(decisive * 4 >= positions * 3, preset << " " << type_name(f.type) << ": too few decisive positions");
+            CHECK_MSG(decisive * 10 >= positions * 7, preset << " " << type_name(f.type) << ": too few decisive positions");
             CHECK_MSG(prompt_part.worst_rel <= f.bound && decode_part.worst_rel <= f.bound,
                       preset << " " << type_name(f.type) << ": logits differ by " << prompt_part.worst_rel << " / "
                              << decode_part.worst_rel);
