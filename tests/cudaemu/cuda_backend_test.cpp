@@ -4,6 +4,7 @@
 // its CUDA graph; a context shift; traces; and the ways it refuses: a model it does not run
 // yet, no device, an old driver, too little memory.
 #include "cuda_testing.h"
+#include "../engine/model_files.h"
 
 #include "engine/cpu/backend.h"
 #include "engine/cuda/backend.h"
@@ -20,6 +21,7 @@
 
 using namespace seekbench;
 using seekbench::test::need_device;
+using seekbench::test::published_stories_text;
 
 namespace {
 
@@ -59,20 +61,6 @@ int argmax(const float* v, int n)
         if (v[i] > v[best])
             best = i;
     return best;
-}
-
-std::string published_stories_text()
-{
-    std::ifstream in(kModels + "README.md");
-    std::ostringstream s;
-    s << in.rdbuf();
-    const std::string readme = s.str();
-    const std::size_t section = readme.find("Published output");
-    REQUIRE(section != std::string::npos);
-    const std::size_t open = readme.find("```\n", section);
-    const std::size_t close = readme.find("\n```", open + 4);
-    REQUIRE(open != std::string::npos && close != std::string::npos);
-    return readme.substr(open + 4, close - open - 4);
 }
 
 } // namespace

@@ -1,11 +1,15 @@
-// Writing the test models. The copy re-encodes every metadata value from its parsed form.
+// Writing the test models (the copy re-encodes every metadata value from its parsed form),
+// and reading the oracle text published for stories260K.
 #include "model_files.h"
+#include "testing.h"
 
 #include "engine/error.h"
 #include "engine/synth.h"
 
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 namespace seekbench::test {
 
@@ -13,6 +17,20 @@ std::string temp_path(const std::string& name)
 {
     std::filesystem::create_directories(SEEKBENCH_TEST_TMP);
     return std::string(SEEKBENCH_TEST_TMP) + "/" + name;
+}
+
+std::string published_stories_text()
+{
+    std::ifstream in(std::string(SEEKBENCH_SHARED_DIR) + "/models/README.md");
+    std::ostringstream s;
+    s << in.rdbuf();
+    const std::string readme = s.str();
+    const std::size_t section = readme.find("Published output");
+    REQUIRE(section != std::string::npos);
+    const std::size_t open = readme.find("```\n", section);
+    const std::size_t close = readme.find("\n```", open + 4);
+    REQUIRE(open != std::string::npos && close != std::string::npos);
+    return readme.substr(open + 4, close - open - 4);
 }
 
 std::string tiny_model(const std::string& preset, TensorType type)

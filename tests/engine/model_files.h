@@ -13,6 +13,10 @@ namespace seekbench::test {
 
 std::string temp_path(const std::string& name);
 
+// The text llama2.c's authors published for stories260K, greedy from BOS (the oracle in
+// ../shared/models/README.md).
+std::string published_stories_text();
+
 // A synth preset ("llama-tiny", "qwen2-tiny") at `type`, cached in the test temp dir.
 std::string tiny_model(const std::string& preset, TensorType type);
 

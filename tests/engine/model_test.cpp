@@ -20,20 +20,6 @@ namespace {
 
 const std::string kModels = std::string(SEEKBENCH_SHARED_DIR) + "/models/";
 
-std::string published_stories_text()
-{
-    std::ifstream in(kModels + "README.md");
-    std::ostringstream s;
-    s << in.rdbuf();
-    const std::string readme = s.str();
-    const std::size_t section = readme.find("Published output");
-    REQUIRE(section != std::string::npos);
-    const std::size_t open = readme.find("```\n", section);
-    const std::size_t close = readme.find("\n```", open + 4);
-    REQUIRE(open != std::string::npos && close != std::string::npos);
-    return readme.substr(open + 4, close - open - 4);
-}
-
 std::vector<int32_t> some_tokens(const Model& m, int n)
 {
     std::vector<int32_t> t;
