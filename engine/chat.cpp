@@ -8,7 +8,20 @@
 namespace seekbench {
 namespace {
 constexpr std::size_t kTraceChunk = 128; // tokens a trace runs between looks at `cancelled`
+constexpr int64_t kFimCache = INT64_MIN;  // the cache completions share
+
+ChatStats stats_of(const GenerateStats& st)
+{
+    ChatStats s;
+    s.prompt_tokens = st.prompt_tokens;
+    s.reused_tokens = st.reused_tokens;
+    s.generated_tokens = st.generated_tokens;
+    s.prompt_seconds = st.prompt_seconds;
+    s.generate_seconds = st.generate_seconds;
+    s.stop_reason = st.stop_reason;
+    return s;
 }
+} // namespace
 
 std::vector<int> attention_layers_within(const ModelConfig& config, int n_tokens, std::size_t max_bytes, int focus)
 {
@@ -33,7 +46,8 @@ std::vector<int> attention_layers_within(const ModelConfig& config, int n_tokens
 Chat::Chat(Backend& backend, int conversations_kept)
     : m_backend(backend), m_model(backend.model()),
       m_template(ChatTemplate::detect(backend.model().info().chat_template)),
-      m_kept(static_cast<std::size_t>(std::max(1, conversations_kept)))
+      m_fim(find_fim_tokens(backend.model().tokenizer(), &backend.model().file())),
+      m_kept(static_cast<std::size_t>(std::max(1, conversations_kept)) + 1) // + the completions' cache
 {
 }
 
@@ -118,13 +132,58 @@ ChatStats Chat::reply(int64_t conversation, const ChatRequest& request, const Te
         c.tokens = std::move(tokens);
         c.tokens.insert(c.tokens.end(), sampled.begin(), sampled.end());
     }
-    ChatStats s;
-    s.prompt_tokens = st.prompt_tokens;
-    s.reused_tokens = st.reused_tokens;
-    s.generated_tokens = st.generated_tokens;
-    s.prompt_seconds = st.prompt_seconds;
-    s.generate_seconds = st.generate_seconds;
-    s.stop_reason = st.stop_reason;
+    return stats_of(st);
+}
+
+ChatStats Chat::fill_in_middle(const FimRequest& r, const TextSink& on_text)
+{
+    if (!m_fim)
+        throw Error(ErrorCode::Unsupported, "this model was not trained to fill in the middle (it has no FIM tokens); "
+                                            "a code model such as DeepSeek-Coder or Qwen2.5-Coder is");
+    const Tokenizer& tokenizer = m_model.tokenizer();
+    Cached& c = cached(kFimCache);
+    Session& session = *c.session;
+    std::vector<int32_t> tokens = fim_prompt(tokenizer, *m_fim, r.prefix, r.suffix);
+    const int budget = session.n_ctx() - r.max_tokens - 1;
+    if (static_cast<int>(tokens.size()) > budget) {
+        // Keep the code nearest the cursor: three quarters for the end of the prefix.
+        if (budget < 16)
+            throw Error(ErrorCode::ContextFull, "the context is too small for a completion");
+        const auto pre = tokenizer.encode(r.prefix, false, false, true);
+        const auto suf = tokenizer.encode(r.suffix, false, false, true);
+        const std::size_t room = static_cast<std::size_t>(budget - 4);
+        std::size_t keep_suf = std::min(suf.size(), room / 4);
+        const std::size_t keep_pre = std::min(pre.size(), room - keep_suf);
+        keep_suf = std::min(suf.size(), room - keep_pre);
+        tokens.clear();
+        if (tokenizer.adds_bos() && tokenizer.bos() >= 0)
+            tokens.push_back(tokenizer.bos());
+        tokens.push_back(m_fim->prefix);
+        tokens.insert(tokens.end(), pre.end() - static_cast<std::ptrdiff_t>(keep_pre), pre.end());
+        tokens.push_back(m_fim->suffix);
+        tokens.insert(tokens.end(), suf.begin(), suf.begin() + static_cast<std::ptrdiff_t>(keep_suf));
+        tokens.push_back(m_fim->middle);
+    }
+    Sampler sampler(r.sampling);
+    bool stopped_by_fim = false;
+    GenerateStats st;
+    try {
+        st = session.generate(tokens, sampler, r.max_tokens, [&](int32_t id, const std::string& piece) {
+            if (std::find(m_fim->stops.begin(), m_fim->stops.end(), id) != m_fim->stops.end()) {
+                stopped_by_fim = true;
+                return false;
+            }
+            return piece.empty() || !on_text || on_text(piece);
+        });
+    } catch (...) {
+        forget(kFimCache);
+        throw;
+    }
+    ChatStats s = stats_of(st);
+    if (stopped_by_fim) {
+        s.stop_reason = "eos";
+        --s.generated_tokens; // the stop token is not part of the middle
+    }
     return s;
 }
 

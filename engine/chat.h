@@ -8,6 +8,7 @@
 
 #include "backend.h"
 #include "chat_template.h"
+#include "fim.h"
 #include "model.h"
 #include "sampler.h"
 #include "session.h"
@@ -35,6 +36,14 @@ struct ChatStats {
     double prompt_seconds = 0, generate_seconds = 0;
     std::string stop_reason;    // "eos", "length", "cancelled"
     double tokens_per_second() const { return generate_seconds > 0 ? generated_tokens / generate_seconds : 0; }
+};
+
+// Code completion: the text between `prefix` and `suffix`, written by a model that was
+// trained to fill in the middle (see fim.h).
+struct FimRequest {
+    std::string prefix, suffix;
+    SamplerParams sampling = ChatDefaults::sampling(0);
+    int max_tokens = 64;
 };
 
 // Called with each piece of the reply as it is written (never a partial UTF-8 character);
@@ -84,6 +93,14 @@ public:
     // Drops a conversation's cache (it was deleted, or its messages changed under it).
     void forget(int64_t conversation);
 
+    // The model's fill-in-the-middle tokens; nullopt when it was not trained for it.
+    const std::optional<FimTokens>& fim() const { return m_fim; }
+    // Writes the middle of request.prefix ... request.suffix. Completions share one cache,
+    // so a prefix that only grew is not processed again. Long files keep the end of the
+    // prefix and the start of the suffix that fit. Throws Error (Unsupported) for a model
+    // without FIM tokens.
+    ChatStats fill_in_middle(const FimRequest& request, const TextSink& on_text);
+
 private:
     struct Cached {
         int64_t conversation = 0;
@@ -100,6 +117,7 @@ private:
     Backend& m_backend;
     const Model& m_model;
     ChatTemplate m_template;
+    std::optional<FimTokens> m_fim;
     std::size_t m_kept;
     std::list<Cached> m_cached; // most recently used first
 };

@@ -83,10 +83,18 @@ void add_spm_vocab(GgufWriter& w, int n_vocab)
             pieces.push_back(pieces[i] + a);
         }
     std::vector<float> scores(tokens.size(), 0.0f);
-    for (std::size_t i = 0; i < pieces.size() && tokens.size() < static_cast<std::size_t>(n_vocab); ++i) {
+    // CodeLlama's fill-in-the-middle tokens close the vocabulary, as in its files.
+    const std::vector<std::string> fim{space + "<PRE>", space + "<SUF>", space + "<MID>", space + "<EOT>"};
+    const std::size_t room = static_cast<std::size_t>(n_vocab) - fim.size();
+    for (std::size_t i = 0; i < pieces.size() && tokens.size() < room; ++i) {
         tokens.push_back(pieces[i]);
         types.push_back(1);
         scores.push_back(-static_cast<float>(i));
+    }
+    for (const std::string& f : fim) {
+        tokens.push_back(f);
+        types.push_back(3);
+        scores.push_back(0.0f);
     }
     w.add_string("tokenizer.ggml.model", "llama");
     w.add_strings("tokenizer.ggml.tokens", tokens);
@@ -100,7 +108,9 @@ void add_spm_vocab(GgufWriter& w, int n_vocab)
 
 void add_bpe_vocab(GgufWriter& w, int n_vocab, const std::string& pre, uint64_t seed)
 {
-    const std::vector<std::string> specials{"<|endoftext|>", "<|im_start|>", "<|im_end|>"};
+    // Qwen2.5's, fill-in-the-middle ones included.
+    const std::vector<std::string> specials{"<|endoftext|>", "<|im_start|>", "<|im_end|>", "<|fim_prefix|>",
+                                            "<|fim_middle|>", "<|fim_suffix|>", "<|fim_pad|>"};
     std::vector<std::string> tokens;
     std::set<std::string> have;
     for (int b = 0; b < 256; ++b) {

@@ -2,6 +2,7 @@
 // same one the app and the server call (the model's template, streaming, the cached prefix
 // of earlier turns). Interactive, or one turn with -p. Replies go to stdout, timings to
 // stderr. Ctrl-C stops a reply and keeps what was written; at the prompt it leaves.
+// seekbench-cli fim: the middle between a prefix and a suffix, for code models.
 #include "args.h"
 #include "commands.h"
 
@@ -243,6 +244,38 @@ int cmd_chat(int argc, char** argv)
         return terminal.turn(prompt) ? 0 : 1;
     }
     return interactive(terminal, name, settings);
+}
+
+int cmd_fim(int argc, char** argv)
+{
+    const std::vector<std::string> valued = {"-m", "--model", "--prefix", "--suffix", "-n", "--temp", "--seed",
+                                             "--threads", "--device"};
+    const Args a(argc, argv, 2, valued);
+    a.allow_only(valued);
+    if (!a.has("--prefix") && !a.has("--suffix"))
+        throw Error(ErrorCode::InvalidArgument, "give the code around the gap: --prefix TEXT --suffix TEXT");
+    const auto model = Model::load(model_path(a));
+    const auto backend = backend_for(a, *model);
+    Chat chat(*backend);
+    if (!chat.fim())
+        throw Error(ErrorCode::Unsupported, model->config().name + ": " +
+                                                "this model was not trained to fill in the middle (it has no FIM tokens)");
+    FimRequest r;
+    r.prefix = a.str("--prefix");
+    r.suffix = a.str("--suffix");
+    r.max_tokens = a.integer("-n", 64);
+    r.sampling.temperature = static_cast<float>(a.number("--temp", 0.0));
+    r.sampling.seed = static_cast<uint64_t>(a.integer("--seed", 1));
+    catch_interrupts();
+    const ChatStats st = chat.fill_in_middle(r, [](const std::string& piece) {
+        std::fwrite(piece.data(), 1, piece.size(), stdout);
+        std::fflush(stdout);
+        return g_interrupted == 0;
+    });
+    std::fprintf(stderr, "\n[%s FIM: %d tokens, %.1f tokens/s; prompt %d new + %d cached tokens; stop: %s]\n",
+                 chat.fim()->family.c_str(), st.generated_tokens, st.tokens_per_second(), st.prompt_tokens,
+                 st.reused_tokens, st.stop_reason.c_str());
+    return 0;
 }
 
 } // namespace seekbench::cli

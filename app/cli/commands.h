@@ -6,6 +6,7 @@ namespace seekbench::cli {
 
 int cmd_chat(int argc, char** argv);
 int cmd_devices(int argc, char** argv);
+int cmd_fim(int argc, char** argv);
 int cmd_info(int argc, char** argv);
 int cmd_run(int argc, char** argv);
 int cmd_tokenize(int argc, char** argv);

@@ -22,6 +22,8 @@ int usage(FILE* out)
                  "       [--top-k K] [--top-p P] [--min-p P] [--repeat-penalty R]\n"
                  "                                    a conversation with the model's chat template; one turn\n"
                  "                                    with -p, else interactive (/help lists its commands)\n"
+                 "  fim [-m FILE] --prefix TEXT --suffix TEXT [-n N] [--temp T] [--device D]\n"
+                 "                                    the code between prefix and suffix (code models with FIM tokens)\n"
                  "  trace -m FILE -p TEXT [-n N] [--layers 0,2] [--heads 0,1] [--no-attention] [--no-routing] [--device D]\n"
                  "        --json OUT                  attention and expert routing as JSON\n"
                  "  tokenize -m FILE [--no-bos] [--special] (TEXT | -f FILE)\n"
@@ -52,6 +54,7 @@ int main(int argc, char** argv)
         if (cmd == "info") return cmd_info(argc, argv);
         if (cmd == "run") return cmd_run(argc, argv);
         if (cmd == "chat") return cmd_chat(argc, argv);
+        if (cmd == "fim") return cmd_fim(argc, argv);
         if (cmd == "tokenize") return cmd_tokenize(argc, argv);
         if (cmd == "bench") return cmd_bench(argc, argv);
         if (cmd == "synth") return cmd_synth(argc, argv);

@@ -43,6 +43,12 @@ Result run(const std::string& args, const std::string& env = "", bool errors = t
 
 const std::string kShared = SEEKBENCH_SHARED_DIR;
 
+std::string temp_path_for_cli(const std::string& name)
+{
+    std::filesystem::create_directories(SEEKBENCH_TEST_TMP);
+    return std::string(SEEKBENCH_TEST_TMP) + "/" + name;
+}
+
 void need_shared()
 {
     if (!std::filesystem::exists(kShared + "/models/stories260K/stories260K.gguf"))
@@ -296,4 +302,23 @@ TEST_CASE("chat: Ctrl-C stops a reply, keeps what was written, and the session g
     REQUIRE(g != std::string::npos);
     CHECK(std::atoi(json.c_str() + g + 19) < 2000);
     CHECK_MSG(slurp(err).find("; stopped]") != std::string::npos, slurp(err));
+}
+
+TEST_CASE("fim prints the middle for a code model and refuses one without FIM tokens")
+{
+    const std::string model = temp_path_for_cli("qwen2-tiny-fim.gguf");
+    {
+        SynthOptions o;
+        o.type = TensorType::F32;
+        write_synth_model(*find_synth_preset("qwen2-tiny"), o, model);
+    }
+    const Result r = run("fim -m " + model + " --prefix \"def add(a, b):\" --suffix \"\" -n 6", "", false);
+    CHECK_EQ(r.code, 0);
+    const Result timed = run("fim -m " + model + " --prefix \"def add(a, b):\" --suffix \"\" -n 6");
+    CHECK_MSG(timed.out.find("[qwen/starcoder FIM: ") != std::string::npos, timed.out);
+    CHECK_MSG(timed.out.find(r.out) == 0, timed.out); // the same middle, then the timings
+    const Result none = run("fim --prefix x --suffix y");
+    CHECK_EQ(none.code, 1);
+    CHECK_MSG(none.out.find("not trained to fill in the middle") != std::string::npos, none.out);
+    CHECK_EQ(run("fim -m " + model).code, 2);
 }
