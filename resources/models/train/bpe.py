@@ -16,7 +16,10 @@ PRE = regex.compile(
     r"""(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"""
 )
 
-SPECIALS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
+# Chat and end of text, then DeepSeek-Coder's fill-in-the-middle tokens (full-width bars,
+# U+2581 in place of the space), so the engine finds the model's FIM tokens by name.
+SPECIALS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>",
+            "<\uff5cfim\u2581begin\uff5c>", "<\uff5cfim\u2581hole\uff5c>", "<\uff5cfim\u2581end\uff5c>"]
 
 
 def byte_table():

@@ -10,7 +10,9 @@ Sources (package: files; licence, from the package's /usr/share/doc/*/copyright)
 From these it also writes an instruction set in the chat format: "What does `mod.func`
 do?" answered by the first sentence of its docstring, "Write a function that ..." answered
 by a real function of the standard library, "Tell me about the X module" answered by the
-module's docstring, and Chinese requests answered by a fortune.
+module's docstring, and Chinese requests answered by a fortune. And fill-in-the-middle cases
+of the standard library's code in DeepSeek-Coder's format, so the Code panel's completion
+works with the built-in model; those of held-out files become fim-heldout.jsonl.
 
 Every document goes to the held-out set or the training set by a hash of its name, so the
 split is the same on every run.
@@ -19,6 +21,7 @@ import ast
 import glob
 import hashlib
 import html.parser
+import json
 import os
 import random
 import re
@@ -143,14 +146,63 @@ def fortunes():
     return items
 
 
+FIM_BEGIN, FIM_HOLE, FIM_END = "<\uff5cfim\u2581begin\uff5c>", "<\uff5cfim\u2581hole\uff5c>", "<\uff5cfim\u2581end\uff5c>"
+FIM_PREFIX_CHARS, FIM_SUFFIX_CHARS, FIM_MIDDLE_CHARS = 240, 120, 100
+
+
+def fim_cases(source, rng, count):
+    """Fill-in-the-middle cases (prefix, middle, suffix) from one source file, the gaps an
+    editor asks about: the rest of a line from a point inside it (half), one line after its
+    indentation (three in ten), or a few whole lines. The prefix starts and the suffix ends
+    at a line boundary; the case (about 110 tokens) fits whole in a training window."""
+    lines = source.splitlines(keepends=True)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+    candidates = [i for i, line in enumerate(lines) if line.strip() and len(line) < 100]
+    out = []
+    for _ in range(count * 4):
+        if len(out) >= count or not candidates:
+            break
+        i = rng.choice(candidates)
+        body = lines[i].rstrip("\n")
+        indent = len(body) - len(body.lstrip())
+        kind = rng.random()
+        if kind < 0.5:
+            if len(body) - indent < 6:
+                continue
+            a, b = starts[i] + rng.randint(indent + 1, len(body) - 1), starts[i] + len(body)
+        elif kind < 0.8:
+            a, b = starts[i] + indent, starts[i + 1]
+        else:
+            a, b = starts[i], starts[min(len(lines), i + rng.randint(2, 4))]
+        middle = source[a:b]
+        if not middle.strip() or len(middle) > FIM_MIDDLE_CHARS:
+            continue
+        prefix = source[max(0, a - FIM_PREFIX_CHARS):a]
+        if a > FIM_PREFIX_CHARS and "\n" in prefix:
+            prefix = prefix[prefix.index("\n") + 1:]
+        suffix = source[b:b + FIM_SUFFIX_CHARS]
+        if b + FIM_SUFFIX_CHARS < len(source) and "\n" in suffix:
+            suffix = suffix[:suffix.rindex("\n") + 1]
+        out.append((prefix, middle, suffix))
+    return out
+
+
+def fim_document(prefix, middle, suffix):
+    """DeepSeek-Coder's layout: the middle comes last, and the end of text closes it."""
+    return f"{FIM_BEGIN}{prefix}{FIM_HOLE}{suffix}{FIM_END}{middle}"
+
+
 ASK_ZH = ["给我讲一句名言。", "说一句中文的格言。", "来一段中文的诗句。", "讲一句有道理的话。"]
 
 
-def build(out_dir, heldout_fraction=0.02, seed=1):
-    """Writes train.txt, heldout.txt and sources.txt into out_dir; returns their stats."""
+def build(out_dir, heldout_fraction=0.02, seed=1, fim_per_file=20):
+    """Writes train.txt, heldout.txt and fim-heldout.jsonl into out_dir; returns their stats."""
     rng = random.Random(seed)
-    train, held = [], []
-    stats = {"stdlib_files": 0, "doc_pages": 0, "fortunes": 0, "instructions": 0}
+    fim_rng = random.Random(seed + 1000)
+    train, held, fim_train, fim_held = [], [], [], []
+    stats = {"stdlib_files": 0, "doc_pages": 0, "fortunes": 0, "instructions": 0, "fim": 0}
 
     def add(name, text):
         (held if held_out(name, heldout_fraction) else train).append(text)
@@ -160,6 +212,16 @@ def build(out_dir, heldout_fraction=0.02, seed=1):
             source = f.read()
         stats["stdlib_files"] += 1
         add(path, source if len(source) < 60_000 else source[:60_000])
+        # Fill-in-the-middle cases from the same file, on their own random stream so the
+        # rest of the corpus is what it was; held-out files give the held-out cases.
+        held_file = held_out(path, heldout_fraction)
+        cases = fim_cases(source, fim_rng, fim_per_file * (3 if held_file else 1))
+        if held_file:
+            fim_held.extend({"file": os.path.relpath(path, STDLIB), "prefix": p, "middle": m, "suffix": x}
+                            for p, m, x in cases)
+        else:
+            stats["fim"] += len(cases)
+            fim_train.extend(fim_document(p, m, x) for p, m, x in cases)
         for i, qa in enumerate(instructions(path, source, rng)[:40]):
             stats["instructions"] += 1
             add(f"{path}#qa{i}", qa)
@@ -180,11 +242,17 @@ def build(out_dir, heldout_fraction=0.02, seed=1):
             add(name + "#qa", chat(rng.choice(ASK_ZH), item))
     rng.shuffle(train)
     rng.shuffle(held)
+    train += fim_train
+    fim_rng.shuffle(train)
     os.makedirs(out_dir, exist_ok=True)
     sep = "<|endoftext|>"
     for name, docs in (("train.txt", train), ("heldout.txt", held)):
         with open(os.path.join(out_dir, name), "w", encoding="utf-8") as f:
             f.write(sep.join(docs))
+    with open(os.path.join(out_dir, "fim-heldout.jsonl"), "w", encoding="utf-8") as f:
+        for case in fim_held:
+            f.write(json.dumps(case, ensure_ascii=False) + "\n")
+    stats["fim_heldout"] = len(fim_held)
     stats["train_bytes"] = os.path.getsize(os.path.join(out_dir, "train.txt"))
     stats["heldout_bytes"] = os.path.getsize(os.path.join(out_dir, "heldout.txt"))
     return stats

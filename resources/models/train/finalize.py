@@ -1,6 +1,6 @@
 """After training: measures the exported files with Seekbench's own engine and records the
 figures the model card and the tests state (held-out loss of each format, a greedy answer
-to a fixed question, expert load by content type). Runs in the build environment:
+to a fixed question, expert load by content type, fill-in-the-middle on held-out code). Runs in the build environment:
 
     python3 resources/models/train/finalize.py --work ~/.cache/seekbench/train
 """
@@ -38,6 +38,31 @@ def greedy(model, q, n=64):
     return out[len(prompt):].removesuffix("\n")
 
 
+def fim_figures(model, cases_path, n=48):
+    """Greedy middles for the held-out fill-in-the-middle cases: the share written exactly
+    (trailing white space aside), and the share where the completion and the true middle
+    agree as far as the shorter goes (what a ghost text offers is right, if incomplete)."""
+    with open(cases_path, encoding="utf-8") as f:
+        cases = [json.loads(line) for line in f if line.strip()]
+    exact = prefix = 0
+    examples, exact_cases = [], []
+    for index, case in enumerate(cases):
+        out, _ = cli("fim", "-m", model, "--prefix", case["prefix"], "--suffix", case["suffix"], "-n", str(n))
+        want = case["middle"]
+        is_exact = out.rstrip() == want.rstrip()
+        agrees = bool(out.strip()) and (want.startswith(out) or out.startswith(want) or is_exact)
+        exact += is_exact
+        if is_exact:
+            exact_cases.append(index)
+        prefix += agrees
+        if is_exact and len(examples) < 8 and len(want.strip()) >= 8:
+            examples.append({"case": index, "file": case["file"], "prefix_tail": case["prefix"][-120:],
+                             "middle": want})
+    return {"cases": len(cases), "exact": exact, "prefix_agrees": prefix,
+            "exact_rate": exact / max(1, len(cases)), "prefix_rate": prefix / max(1, len(cases)),
+            "max_tokens": n, "exact_cases": exact_cases, "exact_examples": examples}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--work", help="where train.py left its files (default: as the card says)")
@@ -65,9 +90,11 @@ def main():
         _, err = cli("run", "-m", shipped, "-f", probe, "-n", "1", "--temp", "0", "--routing-stats")
         loads[name] = err[err.find("expert load"):].strip() if "expert load" in err else err.strip()
     card["expert_load_by_content"] = loads
+    card["fim_heldout"] = fim_figures(shipped, os.path.join(OUT, "fim-heldout.jsonl"))
     with open(card_path, "w") as f:
         json.dump(card, f, indent=1, ensure_ascii=False)
-    print(json.dumps({k: card[k] for k in card if k.startswith(("heldout", "greedy"))}, indent=1, ensure_ascii=False))
+    print(json.dumps({k: card[k] for k in card if k.startswith(("heldout", "greedy", "fim"))}, indent=1,
+                     ensure_ascii=False))
     for k, v in loads.items():
         print(f"--- {k}\n{v}")
 

@@ -60,6 +60,7 @@ def write(path, cfg, merges, tensors, kind="f32", name="Seekbench MoE"):
     types = [1] * (len(tokens) - len(SPECIALS)) + [3] * len(SPECIALS)
     eot = tokens.index("<|endoftext|>")
     im_end = tokens.index("<|im_end|>")
+    fim = [tokens.index(t) for t in SPECIALS[3:6]]  # begin (prefix), hole (suffix), end (middle)
     kvs = [
         ("general.architecture", STR, a), ("general.name", STR, name),
         ("general.file_type", U32, {"f32": 0, "f16": 1, "q8_0": 7}[kind]),
@@ -83,6 +84,8 @@ def write(path, cfg, merges, tensors, kind="f32", name="Seekbench MoE"):
         ("tokenizer.ggml.merges", ARR, (STR, [f"{x} {y}" for x, y in merges])),
         ("tokenizer.ggml.bos_token_id", U32, eot), ("tokenizer.ggml.eos_token_id", U32, im_end),
         ("tokenizer.ggml.eot_token_id", U32, im_end), ("tokenizer.ggml.padding_token_id", U32, eot),
+        ("tokenizer.ggml.fim_pre_token_id", U32, fim[0]), ("tokenizer.ggml.fim_suf_token_id", U32, fim[1]),
+        ("tokenizer.ggml.fim_mid_token_id", U32, fim[2]),
         ("tokenizer.ggml.add_bos_token", BOOL, False), ("tokenizer.chat_template", STR, CHAT_TEMPLATE),
     ]
     infos, blobs, offset = b"", [], 0

@@ -3,13 +3,15 @@
     ./packaging/dev.sh train -- --minutes 45 --seed 1
 
 writes into resources/models/: seekbench-moe.gguf (Q8_0), heldout.txt (the held-out text the
-tests measure), seekbench-moe.json (configuration, corpus statistics, losses) and
-loss-curve.png; the F32 and F16 files and the corpus stay in --work.
+tests measure), fim-heldout.jsonl (fill-in-the-middle cases from held-out files),
+seekbench-moe.json (configuration, corpus statistics, losses) and loss-curve.png; the F32 and
+F16 files and the corpus stay in --work.
 """
 import argparse
 import json
 import math
 import os
+import shutil
 import sys
 import time
 
@@ -32,8 +34,13 @@ OUT = os.path.normpath(os.path.join(HERE, ".."))
 HELDOUT_BYTES = 64_000  # the slice shipped and measured
 
 
-def batches(data, batch, seq, rng):
+def batches(data, batch, seq, rng, doc_starts, aligned=0.4):
+    """Windows of seq tokens: a share of them start where a document starts, so the short
+    documents (questions and answers, fill-in-the-middle cases) are seen whole from their
+    first token; the rest start anywhere."""
     starts = rng.integers(0, len(data) - seq - 1, size=batch)
+    at_doc = rng.random(batch) < aligned
+    starts[at_doc] = doc_starts[rng.integers(0, len(doc_starts), size=int(at_doc.sum()))]
     x = np.stack([data[s:s + seq] for s in starts])
     y = np.stack([data[s + 1:s + seq + 1] for s in starts])
     return torch.from_numpy(x).long(), torch.from_numpy(y).long()
@@ -65,6 +72,7 @@ def main():
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--seq", type=int, default=256)
     ap.add_argument("--lr", type=float, default=3e-3)
+    ap.add_argument("--aligned", type=float, default=0.4, help="share of windows that start with a document")
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     ap.add_argument("--work", default=os.path.expanduser("~/.cache/seekbench/train"))
     args = ap.parse_args()
@@ -91,6 +99,9 @@ def main():
     held_ids = np.array(tok.encode(held_text), dtype=np.int32)
     print(f"tokens: train {len(train_ids)}, held-out {len(held_ids)} after {time.time() - t0:.0f} s", flush=True)
 
+    eot = tok.special("<|endoftext|>")
+    doc_starts = np.flatnonzero(train_ids[:-args.seq - 1] == eot) + 1
+    doc_starts = np.concatenate([[0], doc_starts[doc_starts < len(train_ids) - args.seq - 1]])
     cfg = Config(vocab=len(tok.tokens))
     model = Model(cfg)
     params = sum(p.numel() for p in model.parameters())
@@ -103,7 +114,7 @@ def main():
         lr = args.lr * min(1.0, (step + 1) / warmup) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * frac)))
         for g in opt.param_groups:
             g["lr"] = lr
-        x, y = batches(train_ids, args.batch, args.seq, rng)
+        x, y = batches(train_ids, args.batch, args.seq, rng, doc_starts, args.aligned)
         with torch.autocast("cpu", dtype=torch.bfloat16):  # bf16 matrix products, f32 weights
             _, loss, balance = model(x, y)
         opt.zero_grad(set_to_none=True)
@@ -127,8 +138,9 @@ def main():
     gguf_out.write(os.path.join(OUT, "seekbench-moe.gguf"), cfg, merges, tensors, "q8_0")
     with open(os.path.join(OUT, "heldout.txt"), "w", encoding="utf-8") as f:
         f.write(held_text)
+    shutil.copyfile(os.path.join(args.work, "corpus", "fim-heldout.jsonl"), os.path.join(OUT, "fim-heldout.jsonl"))
     info = {"config": cfg.__dict__, "parameters": params, "seed": args.seed, "steps": step,
-            "batch": args.batch, "seq": args.seq, "train_minutes": (time.time() - start) / 60,
+            "batch": args.batch, "seq": args.seq, "aligned_windows": args.aligned, "train_minutes": (time.time() - start) / 60,
             "threads": args.threads, "corpus": stats, "tokens_trained": step * args.batch * args.seq,
             "heldout_tokens": len(held_ids), "heldout_loss_torch_f32": held, "work": args.work,
             "curve": curve}
