@@ -13,15 +13,17 @@ SUITE=trixie
 MIRROR=${SEEKBENCH_MIRROR:-http://deb.debian.org/debian}
 # Bump when the way the root filesystem is made changes (the package list is hashed too).
 RECIPE=1
-# Everything the project builds, tests and runs with, as Debian 13 names it.
+# Everything the project builds, tests and runs with, as Debian 13 names it (the checkers
+# last: the Code panel runs them, and its tests run them for real).
 PACKAGES=(
   build-essential cmake ninja-build ccache pkgconf git ca-certificates
   clang libclang-rt-19-dev
   qt6-base-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-translations-l10n
   qt6-httpserver-dev qt6-svg-dev qt6-svg-plugins qt6-image-formats-plugins qt6-qpa-plugins
-  libkf6syntaxhighlighting-dev libsqlite3-dev sqlite3 libpcre2-dev nlohmann-json3-dev
+  libkf6syntaxhighlighting-dev libsqlite3-dev sqlite3 libpcre2-dev nlohmann-json3-dev libpoppler-cpp-dev
   xvfb xauth fonts-dejavu-core fonts-noto-cjk
   python3 python3-numpy
+  python3-pyflakes shellcheck cppcheck nodejs
 )
 # Added for `train` (the built-in model's training tool and its corpus), in an environment
 # of its own so that building and testing never download PyTorch.
@@ -74,13 +76,13 @@ install the dependencies natively:
 
   Debian 13:     apt install build-essential cmake ninja-build qt6-base-dev qt6-tools-dev
                  qt6-tools-dev-tools qt6-l10n-tools qt6-httpserver-dev qt6-svg-dev
-                 libkf6syntaxhighlighting-dev libsqlite3-dev libpcre2-dev nlohmann-json3-dev xvfb
+                 libkf6syntaxhighlighting-dev libsqlite3-dev libpcre2-dev nlohmann-json3-dev libpoppler-cpp-dev xvfb
   Ubuntu 25.04:  apt install build-essential cmake ninja-build qt6-base-dev qt6-tools-dev
                  qt6-tools-dev-tools qt6-l10n-tools qt6-httpserver-dev qt6-svg-dev
-                 libkf6syntaxhighlighting-dev libsqlite3-dev libpcre2-dev nlohmann-json3-dev xvfb
+                 libkf6syntaxhighlighting-dev libsqlite3-dev libpcre2-dev nlohmann-json3-dev libpoppler-cpp-dev xvfb
   Fedora:        dnf install gcc-c++ cmake ninja-build qt6-qtbase-devel qt6-qttools-devel
                  qt6-linguist qt6-qthttpserver-devel qt6-qtsvg-devel
-                 kf6-syntax-highlighting-devel sqlite-devel pcre2-devel json-devel xorg-x11-server-Xvfb
+                 kf6-syntax-highlighting-devel sqlite-devel pcre2-devel json-devel poppler-cpp-devel xorg-x11-server-Xvfb
   Arch:          pacman -S base-devel cmake ninja qt6-base qt6-tools qt6-httpserver qt6-svg
                  syntax-highlighting sqlite pcre2 nlohmann-json xorg-server-xvfb
 EOF

@@ -101,6 +101,13 @@ Statement& Statement::bind_null(int index)
     return *this;
 }
 
+Statement& Statement::bind_blob(int index, const void* data, std::size_t bytes)
+{
+    if (sqlite3_bind_blob64(m_stmt.get(), index, data, bytes, SQLITE_TRANSIENT) != SQLITE_OK)
+        m_db->fail("bind");
+    return *this;
+}
+
 bool Statement::step()
 {
     const int rc = sqlite3_step(m_stmt.get());
@@ -130,6 +137,13 @@ std::string Statement::column_text(int index) const
     const int size = sqlite3_column_bytes(m_stmt.get(), index);
     return text ? std::string(reinterpret_cast<const char*>(text), static_cast<size_t>(size))
                 : std::string();
+}
+
+std::string_view Statement::column_blob(int index) const
+{
+    const void* data = sqlite3_column_blob(m_stmt.get(), index);
+    const int size = sqlite3_column_bytes(m_stmt.get(), index);
+    return data ? std::string_view(static_cast<const char*>(data), static_cast<size_t>(size)) : std::string_view();
 }
 
 bool Statement::column_is_null(int index) const

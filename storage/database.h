@@ -30,6 +30,7 @@ public:
     Statement& bind(int index, double value);
     Statement& bind(int index, std::string_view text);
     Statement& bind_null(int index);
+    Statement& bind_blob(int index, const void* data, std::size_t bytes);
 
     bool step();           // true while a row is available; false when done
     void run();            // step() once, expecting no row
@@ -38,6 +39,7 @@ public:
     std::int64_t column_int(int index) const;
     double column_double(int index) const;
     std::string column_text(int index) const;
+    std::string_view column_blob(int index) const; // valid until the next step() or reset()
     bool column_is_null(int index) const;
 
 private:

@@ -35,6 +35,12 @@ int usage(FILE* out)
                  "                                    a random-weight model of a named shape (--list-presets)\n"
                  "  perplexity -m FILE -f TEXT [--window 256] [--device D]\n"
                  "                                    mean loss (nats/token) and perplexity of the text\n"
+                 "  ingest --db FILE [--collection NAME] [-v] PATH...\n"
+                 "                                    files and folders into a knowledge store (text, Markdown,\n"
+                 "                                    code, HTML, PDF); unchanged files skipped, deleted ones removed\n"
+                 "  query --db FILE [-k N] [--collection NAME] (TEXT | --latency QUERIES)\n"
+                 "                                    the best chunks for TEXT: rank, score, file, span, first line;\n"
+                 "                                    or p50/p99 latency over a file of queries (one per line)\n"
                  "  devices                           the CPU and CUDA devices this build can use\n"
                  "  version\n\n"
                  "--device D: where the model runs: cpu, cuda or auto (a CUDA GPU when there is one that\n"
@@ -61,6 +67,14 @@ int main(int argc, char** argv)
         if (cmd == "trace") return cmd_trace(argc, argv);
         if (cmd == "perplexity") return cmd_perplexity(argc, argv);
         if (cmd == "devices") return cmd_devices(argc, argv);
+#ifdef SEEKBENCH_HAVE_STORAGE
+        if (cmd == "ingest") return cmd_ingest(argc, argv);
+        if (cmd == "query") return cmd_query(argc, argv);
+#else
+        if (cmd == "ingest" || cmd == "query")
+            throw seekbench::Error(seekbench::ErrorCode::Unsupported,
+                                   "this build has no knowledge store (it was built with -DSEEKBENCH_GUI=OFF)");
+#endif
         if (cmd == "version" || cmd == "--version") {
             std::printf("seekbench-cli %s\n", SEEKBENCH_VERSION);
             return 0;

@@ -1,0 +1,126 @@
+// seekbench-cli ingest and query: the knowledge store from a terminal, for scripts and
+// benchmarks. Built when storage is (the GPU machine's engine-only build has neither).
+#include "args.h"
+#include "commands.h"
+
+#include "engine/error.h"
+#include "storage/ingest.h"
+#include "storage/knowledge_store.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+
+namespace seekbench::cli {
+namespace {
+
+std::string first_line(const std::string& text, std::size_t max = 100)
+{
+    std::string line = text.substr(0, text.find('\n'));
+    if (line.size() > max) {
+        std::size_t n = max;
+        while (n > 0 && (static_cast<unsigned char>(line[n]) & 0xC0) == 0x80)
+            --n;
+        line = line.substr(0, n) + "...";
+    }
+    return line;
+}
+
+} // namespace
+
+int cmd_ingest(int argc, char** argv)
+{
+    const Args a(argc, argv, 2, {"--db", "--collection"});
+    a.allow_only({"--db", "--collection", "-v", "--verbose"});
+    if (!a.has("--db") || a.positional().empty())
+        throw Error(ErrorCode::InvalidArgument, "usage: ingest --db FILE [--collection NAME] [-v] PATH...");
+    const bool verbose = a.has("-v") || a.has("--verbose");
+    storage::KnowledgeStore store(a.str("--db"));
+    const int64_t collection = store.collection(a.str("--collection", "default"));
+    storage::IngestOptions options;
+    options.progress = [&](const storage::IngestProgress& p) {
+        // One line per stored document, flushed: a line printed is a document committed.
+        if (verbose && (p.outcome == "added" || p.outcome == "updated")) {
+            std::printf("%s %s (%d chunks)\n", p.outcome.c_str(), p.path.c_str(), p.chunks);
+            std::fflush(stdout);
+        }
+        if (p.done % 500 == 0)
+            std::fprintf(stderr, "%d/%d files, %.0f files/s\n", p.done, p.total, p.files_per_second);
+    };
+    const storage::IngestReport r = storage::ingest(store, collection, a.positional(), options);
+    for (const auto& f : r.failures)
+        std::printf("failed %s: %s\n", f.path.c_str(), f.reason.c_str());
+    std::printf("documents: %d added, %d updated, %d unchanged, %d removed, %d failed; chunks: %d added\n", r.added,
+                r.updated, r.unchanged, r.removed, r.failed, r.chunks);
+    const int files = r.added + r.updated + r.unchanged + r.failed;
+    std::fprintf(stderr, "%d files in %.2f s (%.0f files/s)\n", files, r.seconds, r.seconds > 0 ? files / r.seconds : 0);
+    return 0;
+}
+
+// Latency over a file of queries, one per line: every query runs once to warm the caches,
+// then once timed.
+int query_latency(storage::KnowledgeStore& store, const std::vector<int64_t>& collections, int k,
+                  const std::string& path)
+{
+    std::vector<std::string> queries;
+    const std::string text = read_file(path);
+    for (std::size_t at = 0, nl; at < text.size(); at = nl + 1) {
+        nl = text.find('\n', at);
+        if (nl == std::string::npos)
+            nl = text.size();
+        if (nl > at)
+            queries.push_back(text.substr(at, nl - at));
+    }
+    if (queries.empty())
+        throw Error(ErrorCode::InvalidArgument, path + ": no queries");
+    std::vector<double> ms;
+    std::size_t hits = 0;
+    for (const auto& q : queries)
+        hits += store.search_bm25(q, collections, k).size();
+    for (const auto& q : queries) {
+        const auto started = std::chrono::steady_clock::now();
+        store.search_bm25(q, collections, k);
+        ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
+    }
+    std::sort(ms.begin(), ms.end());
+    auto at = [&](double p) { return ms[std::min(ms.size() - 1, static_cast<std::size_t>(p * ms.size()))]; };
+    std::printf("bm25: %zu queries, top %d, %.1f hits each: p50 %.2f ms, p99 %.2f ms, max %.2f ms\n", ms.size(), k,
+                static_cast<double>(hits) / queries.size(), at(0.5), at(0.99), ms.back());
+    return 0;
+}
+
+int cmd_query(int argc, char** argv)
+{
+    const Args a(argc, argv, 2, {"--db", "-k", "--collection", "--latency"});
+    a.allow_only({"--db", "-k", "--collection", "--latency"});
+    if (!a.has("--db") || (a.positional().empty() && !a.has("--latency")))
+        throw Error(ErrorCode::InvalidArgument,
+                    "usage: query --db FILE [-k N] [--collection NAME] (TEXT | --latency QUERIES)");
+    std::string text;
+    for (const auto& p : a.positional())
+        text += (text.empty() ? "" : " ") + p;
+    storage::KnowledgeStore store(a.str("--db"), true);
+    std::vector<int64_t> collections;
+    if (a.has("--collection")) {
+        const int64_t id = store.collection(a.str("--collection"), false);
+        if (id == 0)
+            throw Error(ErrorCode::InvalidArgument, "no collection named " + a.str("--collection"));
+        collections.push_back(id);
+    }
+    const int k = std::max(1, a.integer("-k", 5));
+    if (a.has("--latency"))
+        return query_latency(store, collections, k, a.str("--latency"));
+    const auto started = std::chrono::steady_clock::now();
+    const auto hits = store.search_bm25(text, collections, k);
+    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+    std::fprintf(stderr, "retrieval: BM25 only (no embedding model), %.1f ms\n", ms);
+    for (std::size_t i = 0; i < hits.size(); ++i) {
+        const auto& c = hits[i].chunk;
+        std::printf("%zu\t%.4f\t%s\t%s%lld-%lld\t%s\n", i + 1, hits[i].score, c.path.c_str(),
+                    c.page ? ("p" + std::to_string(c.page) + ":").c_str() : "", static_cast<long long>(c.byte_start),
+                    static_cast<long long>(c.byte_end), first_line(c.text).c_str());
+    }
+    return 0;
+}
+
+} // namespace seekbench::cli
