@@ -7,9 +7,12 @@
 
 #include "ui/controllers/appsettings.h"
 #include "ui/controllers/chatcontrollers.h"
+#include "ui/controllers/codecontroller.h"
 #include "ui/controllers/devicecontroller.h"
 #include "ui/controllers/enginecontroller.h"
 #include "ui/controllers/i18n.h"
+#include "ui/controllers/knowledgecontroller.h"
+#include "ui/controllers/lintcontroller.h"
 #include "ui/controllers/modelcontroller.h"
 #include "ui/controllers/themecontroller.h"
 
@@ -18,6 +21,7 @@
 #include <KSyntaxHighlighting/Repository>
 
 #include <QApplication>
+#include <QDir>
 #include <QIcon>
 #include <QTimer>
 #include <cstdio>
@@ -61,8 +65,11 @@ int main(int argc, char** argv)
     EngineController engine(settings.threads());
     ModelController models(settings, engine);
     ChatControllers chat(settings, engine, models);
+    CodeController code(engine, chat.conversations, chat.turns);
+    LintController lint;
+    KnowledgeController knowledge(QDir(settings.dataDir()).filePath(QStringLiteral("knowledge.db")));
     KSyntaxHighlighting::Repository repository;
-    MainWindow window(settings, models, devices, chat, repository);
+    MainWindow window(settings, models, devices, chat, code, lint, knowledge, repository);
     window.show();
     devices.probe();
     if (!options.modelPath.isEmpty())

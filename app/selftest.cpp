@@ -2,7 +2,10 @@
 #include "selftest.h"
 
 #include "ui/attentionpanel.h"
+#include "ui/codeeditor.h"
+#include "ui/codepanel.h"
 #include "ui/heatmapview.h"
+#include "ui/knowledgepanel.h"
 #include "ui/mainwindow.h"
 #include "ui/routingpanel.h"
 
@@ -19,6 +22,14 @@
 #include <QDir>
 #include <QFile>
 #include <QImage>
+#include <QKeyEvent>
+#include <QComboBox>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QLabel>
+#include <QListWidget>
+#include <QPushButton>
+#include <QTextBlock>
 #include <QPixmap>
 #include <QTimer>
 #include <cmath>
@@ -66,6 +77,10 @@ void SelfTest::run()
         capture();
     if (!m_failed)
         timePanels();
+    if (!m_failed)
+        writeCode();
+    if (!m_failed)
+        searchKnowledge();
     finish();
 }
 
@@ -266,6 +281,113 @@ void SelfTest::capture()
         if (!ok)
             return;
     }
+}
+
+// What a new user does in the Code panel: open a Python file, type the start of a function,
+// take the completion the model offers, see the checker's finding about a deliberate
+// mistake, and ask in the chat for tests of a selection. Pictures: code-completion,
+// code-findings, code-tests.
+void SelfTest::writeCode()
+{
+    auto* panel = qobject_cast<CodePanel*>(m_window.showPanel(QStringLiteral("code")));
+    if (!panel)
+        return fail(QStringLiteral("there is no Code panel"));
+    const QString path = QDir(m_options.selfTestDir).filePath(QStringLiteral("shapes.py"));
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) ||
+        file.write("import os\n\n\ndef area(width, height):\n    \"\"\"Return the area of a rectangle.\"\"\"\n"
+                   "    return width * height\n\n\nprint(area(2, lenght))\n\n\n") < 0)
+        return fail(QStringLiteral("cannot write %1").arg(path));
+    file.close();
+    if (!panel->openFile(path))
+        return fail(QStringLiteral("the Code panel did not open %1: %2").arg(path, panel->statusLabel()->text()));
+    CodeEditor* editor = panel->editor();
+    editor->setFocus();
+    editor->moveCursor(QTextCursor::End);
+    const QString typed = QStringLiteral("def join_all(parts):\n    return os.path.");
+    for (QChar c : typed) {
+        const int key = c == QLatin1Char('\n') ? Qt::Key_Return : int(c.toUpper().unicode());
+        QKeyEvent press(QEvent::KeyPress, key, Qt::NoModifier, c == QLatin1Char('\n') ? QStringLiteral("\r") : QString(c));
+        QApplication::sendEvent(editor, &press);
+    }
+    if (m_models.currentPath().isEmpty() || m_models.model().fimFamily.isEmpty()) {
+        std::printf("self-test: the model has no fill-in-the-middle tokens: no completion to show\n");
+    } else {
+        if (!waitUntil([&] { return !editor->ghostText().isEmpty(); }))
+            return fail(QStringLiteral("no completion was offered after typing in the Code panel"));
+        waitUntil([&] { return false; }, 1500); // the rest of the offer
+        std::printf("self-test: completion offered: %s\n", qPrintable(editor->ghostText().simplified()));
+        if (!writePicture(panel, QStringLiteral("code-completion")))
+            return;
+        const QString before = editor->toPlainText(), offer = editor->ghostText();
+        QKeyEvent tab(QEvent::KeyPress, Qt::Key_Tab, Qt::NoModifier, QStringLiteral("\t"));
+        QApplication::sendEvent(editor, &tab);
+        if (editor->toPlainText() != before + offer)
+            return fail(QStringLiteral("Tab did not take the completion"));
+    }
+    // The mistake ("lenght") is found, or, without pyflakes, the panel says what to install.
+    waitUntil([&] { return panel->findings()->count() > 0; });
+    if (panel->lintLabel()->text().isEmpty())
+        return fail(QStringLiteral("the checker never answered in the Code panel"));
+    std::printf("self-test: checker: %s; first finding: %s\n", qPrintable(panel->lintLabel()->text()),
+                panel->findings()->count() ? qPrintable(panel->findings()->item(0)->text()) : "none");
+    if (!writePicture(panel, QStringLiteral("code-findings")))
+        return;
+    if (m_models.currentPath().isEmpty())
+        return;
+    // Tests of the function, asked in the chat.
+    QTextCursor selection(editor->document()->findBlockByNumber(3));
+    selection.movePosition(QTextCursor::Down, QTextCursor::KeepAnchor, 3);
+    editor->setTextCursor(selection);
+    const qsizetype turns = m_chat.conversations.branch().size();
+    panel->testsButton()->click();
+    if (!waitUntil([&] { return m_chat.conversations.branch().size() >= turns + 2 && !m_chat.turns.isGenerating(); },
+                   300000))
+        return fail(QStringLiteral("Write Tests did not become a chat turn"));
+    std::printf("self-test: tests asked in the chat: %s\n",
+                qPrintable(m_chat.conversations.branch().back().content.left(120).simplified()));
+    writePicture(&m_window, QStringLiteral("code-tests"));
+}
+
+// What a new user does in the Knowledge panel: add a folder, watch it being read, search it
+// and open the best passage in its file. Pictures: knowledge-search, knowledge-source.
+void SelfTest::searchKnowledge()
+{
+    auto* panel = qobject_cast<KnowledgePanel*>(m_window.showPanel(QStringLiteral("knowledge")));
+    if (!panel)
+        return fail(QStringLiteral("there is no Knowledge panel"));
+    const QDir docs(QDir(m_options.selfTestDir).filePath(QStringLiteral("docs")));
+    QDir().mkpath(docs.path());
+    const QList<std::pair<QString, QByteArray>> files = {
+        {QStringLiteral("kettle.md"),
+         "# The kettle\n\nFill it to the line and press the switch; it stops by itself when the water boils.\n\n"
+         "## Descaling\n\nOnce a month, boil half a litre of water with two spoons of vinegar, leave it for an hour,"
+         " then rinse twice. Limescale makes the kettle slower and louder.\n\n## Safety\n\nNever put the base in "
+         "water. Unplug it before cleaning.\n"},
+        {QStringLiteral("tea.md"),
+         "# Tea\n\nGreen tea wants water at about 80 degrees and two minutes; black tea boiling water and four.\n"},
+        {QStringLiteral("notes.txt"), "Shopping: vinegar, green tea, filters.\n"}};
+    for (const auto& [name, text] : files) {
+        QFile f(docs.filePath(name));
+        if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate) || f.write(text) < 0)
+            return fail(QStringLiteral("cannot write %1").arg(f.fileName()));
+    }
+    panel->collectionBox()->setCurrentText(QStringLiteral("Home"));
+    panel->addPaths({docs.path()});
+    if (!waitUntil([&] { return panel->summaryLabel()->text().contains(QStringLiteral("“Home”")); }))
+        return fail(QStringLiteral("adding a folder in the Knowledge panel did not finish"));
+    std::printf("self-test: knowledge: %s\n", qPrintable(panel->summaryLabel()->text()));
+    panel->searchBox()->setText(QStringLiteral("how do I remove limescale"));
+    if (!waitUntil([&] { return panel->results()->count() > 0; }))
+        return fail(QStringLiteral("the Knowledge panel's search found nothing"));
+    if (!writePicture(panel, QStringLiteral("knowledge-search")))
+        return;
+    emit panel->results()->itemActivated(panel->results()->item(0));
+    if (!waitUntil([&] { return panel->sourceView()->isVisible() && !panel->sourceView()->highlighted().isEmpty(); }))
+        return fail(QStringLiteral("the best passage did not open in the source view"));
+    std::printf("self-test: source view highlights: %s\n", qPrintable(panel->sourceView()->highlighted().left(80).simplified()));
+    writePicture(panel->sourceView(), QStringLiteral("knowledge-source"));
+    panel->sourceView()->hide();
 }
 
 bool SelfTest::writePicture(QWidget* widget, const QString& name)

@@ -30,6 +30,8 @@ private:
     void lookInside();
     void timePanels();
     void capture();
+    void writeCode();
+    void searchKnowledge();
     bool writePicture(QWidget* widget, const QString& name);
     void fail(const QString& reason);
     void finish();

@@ -12,6 +12,47 @@
     </message>
 </context>
 <context>
+    <name>KnowledgePanel</name>
+    <message numerus="yes">
+        <source>%n document(s)</source>
+        <translation>
+            <numerusform>%n document</numerusform>
+            <numerusform>%n documents</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n passage(s)</source>
+        <translation>
+            <numerusform>%n passage</numerusform>
+            <numerusform>%n passages</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>“%1”: %2 added, %3 updated, %4 unchanged, %5 removed; %n passage(s) written</source>
+        <translation>
+            <numerusform>“%1”: %2 added, %3 updated, %4 unchanged, %5 removed; %n passage written</numerusform>
+            <numerusform>“%1”: %2 added, %3 updated, %4 unchanged, %5 removed; %n passages written</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n file(s) skipped (below).</source>
+        <translation>
+            <numerusform>%n file skipped (below).</numerusform>
+            <numerusform>%n files skipped (below).</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>LintController</name>
+    <message numerus="yes">
+        <source>%1: %n finding(s)</source>
+        <translation>
+            <numerusform>%1: %n finding</numerusform>
+            <numerusform>%1: %n findings</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>TraceBar</name>
     <message numerus="yes">
         <source>%n token(s) · trace %1</source>

@@ -280,6 +280,172 @@
         <source>Code</source>
         <translation>代码</translation>
     </message>
+    <message>
+        <source>Open in Code Panel</source>
+        <translation>在代码面板中打开</translation>
+    </message>
+    <message>
+        <source>Edit this code in the Code panel</source>
+        <translation>在代码面板中编辑这段代码</translation>
+    </message>
+</context>
+<context>
+    <name>CodeController</name>
+    <message>
+        <source>Wait for the code being written, or stop it.</source>
+        <translation>请等待正在编写的代码完成，或先停止它。</translation>
+    </message>
+    <message>
+        <source>Load a model first: File › Open Model…</source>
+        <translation>请先加载模型：文件 › 打开模型…</translation>
+    </message>
+    <message>
+        <source>the language it is asked in</source>
+        <translation>所要求的语言</translation>
+    </message>
+    <message>
+        <source>Select the code to refactor first.</source>
+        <translation>请先选择要重构的代码。</translation>
+    </message>
+    <message>
+        <source>Select some code first.</source>
+        <translation>请先选择一些代码。</translation>
+    </message>
+</context>
+<context>
+    <name>CodePanel</name>
+    <message>
+        <source>Write</source>
+        <translation>编写</translation>
+    </message>
+    <message>
+        <source>Explain</source>
+        <translation>解释</translation>
+    </message>
+    <message>
+        <source>Refactor…</source>
+        <translation>重构…</translation>
+    </message>
+    <message>
+        <source>Write Tests</source>
+        <translation>编写测试</translation>
+    </message>
+    <message>
+        <source>Send to Chat</source>
+        <translation>发送到对话</translation>
+    </message>
+    <message>
+        <source>New</source>
+        <translation>新建</translation>
+    </message>
+    <message>
+        <source>Open…</source>
+        <translation>打开…</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Plain text</source>
+        <translation>纯文本</translation>
+    </message>
+    <message>
+        <source>The language: highlighting, folding and the checker</source>
+        <translation>语言：决定高亮、折叠和检查工具</translation>
+    </message>
+    <message>
+        <source>Describe the code to write, e.g. “a function that parses ISO dates”</source>
+        <translation>描述要编写的代码，例如“一个解析 ISO 日期的函数”</translation>
+    </message>
+    <message>
+        <source>Ask in the chat what the selected code does</source>
+        <translation>在对话中询问所选代码的作用</translation>
+    </message>
+    <message>
+        <source>Rewrite the selected code; the change is shown as a diff first</source>
+        <translation>重写所选代码；修改会先以差异形式显示</translation>
+    </message>
+    <message>
+        <source>Ask in the chat for unit tests of the selected code</source>
+        <translation>在对话中请求为所选代码编写单元测试</translation>
+    </message>
+    <message>
+        <source>Put the selected code into the chat&apos;s message box</source>
+        <translation>把所选代码放入对话的输入框</translation>
+    </message>
+    <message>
+        <source>Open File</source>
+        <translation>打开文件</translation>
+    </message>
+    <message>
+        <source>Save File</source>
+        <translation>保存文件</translation>
+    </message>
+    <message>
+        <source>Stopped; what was written is kept (Undo removes it).</source>
+        <translation>已停止；已写出的内容会保留（撤销可将其移除）。</translation>
+    </message>
+    <message>
+        <source>The model wrote no code.</source>
+        <translation>模型没有写出代码。</translation>
+    </message>
+    <message>
+        <source>Written (Undo removes it in one step).</source>
+        <translation>已写出（撤销可一步将其移除）。</translation>
+    </message>
+    <message>
+        <source>Untitled</source>
+        <translation>未命名</translation>
+    </message>
+    <message>
+        <source>Untitled (%1)</source>
+        <translation>未命名（%1）</translation>
+    </message>
+    <message>
+        <source>%1 cannot be read: %2</source>
+        <translation>无法读取 %1：%2</translation>
+    </message>
+    <message>
+        <source>%1 is not UTF-8 text; it was not opened.</source>
+        <translation>%1 不是 UTF-8 文本，未打开。</translation>
+    </message>
+    <message>
+        <source>Opened %1.</source>
+        <translation>已打开 %1。</translation>
+    </message>
+    <message>
+        <source>%1 could not be saved: %2</source>
+        <translation>无法保存 %1：%2</translation>
+    </message>
+    <message>
+        <source>Saved %1.</source>
+        <translation>已保存 %1。</translation>
+    </message>
+    <message>
+        <source>Writing…</source>
+        <translation>正在编写…</translation>
+    </message>
+    <message>
+        <source>Rewriting; the change will be shown before it is applied…</source>
+        <translation>正在重写；应用前会先显示修改…</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>Stop writing (what was written is kept)</source>
+        <translation>停止编写（已写出的内容会保留）</translation>
+    </message>
+    <message>
+        <source>Write the described code at the cursor, or in place of the selection</source>
+        <translation>在光标处编写所描述的代码，或替换所选内容</translation>
+    </message>
+    <message>
+        <source>line %1: %2</source>
+        <translation>第 %1 行：%2</translation>
+    </message>
 </context>
 <context>
     <name>ColorLegend</name>
@@ -400,6 +566,21 @@
     </message>
 </context>
 <context>
+    <name>DiffView</name>
+    <message>
+        <source>Proposed Change</source>
+        <translation>建议的修改</translation>
+    </message>
+    <message>
+        <source>Apply change %1 of %2 (line %3)</source>
+        <translation>应用第 %1 处修改（共 %2 处，第 %3 行）</translation>
+    </message>
+    <message>
+        <source>The proposal is the same as the code.</source>
+        <translation>建议的代码与现有代码相同。</translation>
+    </message>
+</context>
+<context>
     <name>EngineWorker</name>
     <message>
         <source>No model is loaded.</source>
@@ -416,6 +597,10 @@
     <message>
         <source>Cancelled for a new reply.</source>
         <translation>为新的回复而取消。</translation>
+    </message>
+    <message>
+        <source>This model cannot complete code: it was not trained to fill in the middle. A code model (DeepSeek-Coder, Qwen2.5-Coder) can.</source>
+        <translation>此模型无法补全代码：它未经过中间填充（FIM）训练。代码模型（DeepSeek-Coder、Qwen2.5-Coder）可以。</translation>
     </message>
 </context>
 <context>
@@ -465,6 +650,152 @@
     </message>
 </context>
 <context>
+    <name>KnowledgePanel</name>
+    <message>
+        <source>The collection files are added to and searched in; type a new name to start one</source>
+        <translation>文件加入其中并在其中搜索的资料集；输入新名称即可新建</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <source>Remove this collection from the store (the files stay on disk)</source>
+        <translation>从资料库中移除此资料集（磁盘上的文件保留）</translation>
+    </message>
+    <message>
+        <source>Add Folder…</source>
+        <translation>添加文件夹…</translation>
+    </message>
+    <message>
+        <source>Add Files…</source>
+        <translation>添加文件…</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Files that were skipped, and why</source>
+        <translation>被跳过的文件及原因</translation>
+    </message>
+    <message>
+        <source>Search the collection</source>
+        <translation>在资料集中搜索</translation>
+    </message>
+    <message>
+        <source>Double-click a passage to open it in its file</source>
+        <translation>双击段落即可在原文件中打开</translation>
+    </message>
+    <message>
+        <source>Collection</source>
+        <translation>资料集</translation>
+    </message>
+    <message>
+        <source>Remove Collection</source>
+        <translation>移除资料集</translation>
+    </message>
+    <message>
+        <source>Remove “%1” and everything read from its files? The files themselves stay.</source>
+        <translation>移除“%1”及从其文件读取的全部内容？文件本身会保留。</translation>
+    </message>
+    <message>
+        <source>Looking for files to add to “%1”…</source>
+        <translation>正在查找要添加到“%1”的文件…</translation>
+    </message>
+    <message>
+        <source>%1, page %2</source>
+        <translation>%1，第 %2 页</translation>
+    </message>
+    <message>
+        <source>%1
+score %2</source>
+        <translation>%1
+得分 %2</translation>
+    </message>
+    <message>
+        <source>Nothing found</source>
+        <translation>未找到结果</translation>
+    </message>
+    <message>
+        <source>Documents</source>
+        <translation>文档</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n document(s)</source>
+        <translation><numerusform>%n 个文档</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n passage(s)</source>
+        <translation><numerusform>%n 个段落</numerusform></translation>
+    </message>
+    <message>
+        <source>Add a folder or files (text, Markdown, code, HTML, PDF) to search them here.</source>
+        <translation>添加文件夹或文件（文本、Markdown、代码、HTML、PDF），即可在此搜索。</translation>
+    </message>
+    <message>
+        <source>A new collection: add a folder or files to it.</source>
+        <translation>新资料集：请向其中添加文件夹或文件。</translation>
+    </message>
+    <message>
+        <source>Add a Folder to “%1”</source>
+        <translation>将文件夹添加到“%1”</translation>
+    </message>
+    <message>
+        <source>Add Files to “%1”</source>
+        <translation>将文件添加到“%1”</translation>
+    </message>
+    <message>
+        <source>Documents (*.txt *.md *.markdown *.rst *.html *.htm *.pdf *.py *.cpp *.h *.c *.js *.ts *.rs *.go *.java *.sh);;All files (*)</source>
+        <translation>文档 (*.txt *.md *.markdown *.rst *.html *.htm *.pdf *.py *.cpp *.h *.c *.js *.ts *.rs *.go *.java *.sh);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>%1 of %2 files · %3 files/s · %4</source>
+        <translation>%1 / %2 个文件 · 每秒 %3 个 · %4</translation>
+    </message>
+    <message numerus="yes">
+        <source>“%1”: %2 added, %3 updated, %4 unchanged, %5 removed; %n passage(s) written</source>
+        <translation><numerusform>“%1”：新增 %2，更新 %3，未变 %4，移除 %5；写入 %n 个段落</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n file(s) skipped (below).</source>
+        <translation><numerusform>跳过 %n 个文件（见下）。</numerusform></translation>
+    </message>
+    <message>
+        <source>Cancelled: adding the same files again continues where it stopped.</source>
+        <translation>已取消：再次添加相同文件会从中断处继续。</translation>
+    </message>
+    <message>
+        <source>Stopped: %1. What was added before is kept.</source>
+        <translation>已停止：%1。之前添加的内容会保留。</translation>
+    </message>
+</context>
+<context>
+    <name>LintController</name>
+    <message>
+        <source>No %1 checker is installed: install %2.</source>
+        <translation>未安装 %1 的检查工具：请安装 %2。</translation>
+    </message>
+    <message>
+        <source>The code could not be written for %1 to check.</source>
+        <translation>无法写出代码供 %1 检查。</translation>
+    </message>
+    <message>
+        <source>%1: no findings</source>
+        <translation>%1：未发现问题</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1: %n finding(s)</source>
+        <translation>
+            <numerusform>%1：%n 个问题</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 could not be started.</source>
+        <translation>无法启动 %1。</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>Seekbench</source>
@@ -479,20 +810,8 @@
         <translation>知识库</translation>
     </message>
     <message>
-        <source>Documents you add here are searched and quoted in answers, with the passage each answer came from.</source>
-        <translation>在此添加的文档会被检索并在回答中引用，并注明每个回答出自哪一段。</translation>
-    </message>
-    <message>
         <source>Code</source>
         <translation>代码</translation>
-    </message>
-    <message>
-        <source>Code generation</source>
-        <translation>代码生成</translation>
-    </message>
-    <message>
-        <source>Ask for code and get it here, highlighted and ready to copy. Needs a loaded model.</source>
-        <translation>在这里请求代码，结果会高亮显示，可直接复制。需要先加载模型。</translation>
     </message>
     <message>
         <source>Attention</source>
@@ -987,6 +1306,25 @@
     <message>
         <source>Data folder:</source>
         <translation>数据文件夹：</translation>
+    </message>
+</context>
+<context>
+    <name>SourceView</name>
+    <message>
+        <source>Source</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <source>Cannot show %1: %2</source>
+        <translation>无法显示 %1：%2</translation>
+    </message>
+    <message>
+        <source>%1, page %2</source>
+        <translation>%1，第 %2 页</translation>
+    </message>
+    <message>
+        <source>Source: %1</source>
+        <translation>来源：%1</translation>
     </message>
 </context>
 <context>

@@ -105,6 +105,16 @@ void ChatPanel::setModelLoaded(bool loaded)
     m_send->setEnabled(loaded || m_turns.isGenerating());
 }
 
+void ChatPanel::appendToInput(const QString& text)
+{
+    QString current = m_input->toPlainText();
+    if (!current.isEmpty() && !current.endsWith(QLatin1Char('\n')))
+        current += QLatin1Char('\n');
+    m_input->setPlainText(current + text);
+    m_input->moveCursor(QTextCursor::End);
+    m_input->setFocus();
+}
+
 void ChatPanel::send()
 {
     const QString text = m_input->toPlainText();
@@ -138,6 +148,7 @@ void ChatPanel::rebuild()
         connect(w, &MessageWidget::editRequested, this, [this](qint64 id, const QString& text) {
             m_turns.editAndResend(m_model->rowOf(id), text);
         });
+        connect(w, &MessageWidget::openInCodePanel, this, &ChatPanel::openInCodePanel);
         connect(w, &MessageWidget::branchRequested, this, [this](qint64 id, int delta) {
             m_conversations.switchBranch(m_model->rowOf(id), delta);
         });

@@ -34,8 +34,11 @@ public:
     void setModelLoaded(bool loaded);
     void send();
 
+    void appendToInput(const QString& text); // e.g. code sent from the Code panel
+
 signals:
     void openModelRequested();
+    void openInCodePanel(const QString& language, const QString& code);
 
 protected:
     bool eventFilter(QObject* watched, QEvent* event) override;

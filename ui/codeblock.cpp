@@ -48,7 +48,8 @@ bool is_dark(const QPalette& p) { return p.color(QPalette::Base).lightness() < 1
 
 CodeBlock::CodeBlock(KSyntaxHighlighting::Repository& repository, QWidget* parent)
     : QWidget(parent), m_repository(repository), m_language(new QLabel(this)),
-      m_copy(new QPushButton(tr("Copy"), this)), m_view(new QPlainTextEdit(this))
+      m_copy(new QPushButton(tr("Copy"), this)), m_open(new QPushButton(tr("Open in Code Panel"), this)),
+      m_view(new QPlainTextEdit(this))
 {
     m_view->setReadOnly(true);
     m_view->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
@@ -61,8 +62,11 @@ CodeBlock::CodeBlock(KSyntaxHighlighting::Repository& repository, QWidget* paren
         QApplication::clipboard()->setText(code());
         m_copy->setText(tr("Copied"));
     });
+    m_open->setToolTip(tr("Edit this code in the Code panel"));
+    connect(m_open, &QPushButton::clicked, this, [this] { emit openInCodePanel(definitionName(), code()); });
     auto* bar = new QHBoxLayout;
     bar->addWidget(m_language, 1);
+    bar->addWidget(m_open);
     bar->addWidget(m_copy);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 4, 0, 4);

@@ -1,6 +1,6 @@
 // A fenced code block of a reply: read-only, highlighted by KSyntaxHighlighting for its
-// language (light or dark theme from the palette), with the language shown and a Copy
-// button.
+// language (light or dark theme from the palette), with the language shown, a Copy button
+// and "Open in Code Panel".
 #pragma once
 
 #include <QWidget>
@@ -22,6 +22,10 @@ public:
     QString code() const;
     QString definitionName() const; // the highlighting chosen, "" when none fits
     QPushButton* copyButton() const { return m_copy; }
+    QPushButton* openButton() const { return m_open; }
+
+signals:
+    void openInCodePanel(const QString& language, const QString& code);
 
 protected:
     void changeEvent(QEvent* event) override;
@@ -33,6 +37,7 @@ private:
     KSyntaxHighlighting::SyntaxHighlighter* m_highlighter;
     QLabel* m_language;
     QPushButton* m_copy;
+    QPushButton* m_open;
     QPlainTextEdit* m_view;
     QString m_lang;
 };

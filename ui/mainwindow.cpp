@@ -1,18 +1,20 @@
 // MainWindow: builds the panels, menus and status bar, and saves/restores the dock layout
-// in AppSettings. Panels that later features fill show an EmptyState saying what will come.
+// in AppSettings.
 #include "mainwindow.h"
 
 #include "aboutdialog.h"
 #include "attentionpanel.h"
 #include "chatpanel.h"
+#include "codepanel.h"
+#include "knowledgepanel.h"
 #include "conversationlist.h"
-#include "emptystate.h"
 #include "modelpanel.h"
 #include "routingpanel.h"
 #include "settingsdialog.h"
 
 #include "ui/controllers/appsettings.h"
 #include "ui/controllers/chatcontrollers.h"
+#include "ui/controllers/codecontroller.h"
 #include "ui/controllers/devicecontroller.h"
 #include "ui/controllers/modelcontroller.h"
 
@@ -44,9 +46,10 @@ bool isGgufUrl(const QUrl& url)
 } // namespace
 
 MainWindow::MainWindow(AppSettings& settings, ModelController& models, DeviceController& devices, ChatControllers& chat,
+                       CodeController& code, LintController& lint, KnowledgeController& knowledge,
                        KSyntaxHighlighting::Repository& repository, QWidget* parent)
-    : QMainWindow(parent), m_settings(settings), m_models(models), m_devices(devices), m_chat(chat),
-      m_repository(repository)
+    : QMainWindow(parent), m_settings(settings), m_models(models), m_devices(devices), m_chat(chat), m_code(code), m_lint(lint),
+      m_knowledge(knowledge), m_repository(repository)
 {
     setObjectName(QStringLiteral("MainWindow"));
     setWindowTitle(tr("Seekbench"));
@@ -121,16 +124,20 @@ void MainWindow::createPanels()
     auto* models = new ModelPanel(m_settings, m_models, this);
     connect(models, &ModelPanel::openRequested, this, &MainWindow::openModelDialog);
     addPanelDock(QStringLiteral("models"), tr("Models"), models);
-    addPanelDock(QStringLiteral("knowledge"), tr("Knowledge"),
-                 new EmptyState(tr("Knowledge"),
-                                tr("Documents you add here are searched and quoted in answers, "
-                                   "with the passage each answer came from."),
-                                this));
-    addPanelDock(QStringLiteral("code"), tr("Code"),
-                 new EmptyState(tr("Code generation"),
-                                tr("Ask for code and get it here, highlighted and ready to copy. "
-                                   "Needs a loaded model."),
-                                this));
+    m_knowledgePanel = new KnowledgePanel(m_knowledge, this);
+    addPanelDock(QStringLiteral("knowledge"), tr("Knowledge"), m_knowledgePanel);
+    m_codePanel = new CodePanel(m_code, m_lint, m_repository, this);
+    addPanelDock(QStringLiteral("code"), tr("Code"), m_codePanel);
+    // Code travels both ways between the chat and the editor.
+    connect(m_codePanel, &CodePanel::sendToChat, this, [this](const QString& text) {
+        m_chatPanel->appendToInput(text);
+        showPanel(QStringLiteral("chat"));
+    });
+    connect(&m_code, &CodeController::askedInChat, this, [this] { showPanel(QStringLiteral("chat")); });
+    connect(m_chatPanel, &ChatPanel::openInCodePanel, this, [this](const QString& language, const QString& code) {
+        m_codePanel->openCode(language, code);
+        showPanel(QStringLiteral("code"));
+    });
     addPanelDock(QStringLiteral("attention"), tr("Attention"), new AttentionPanel(m_chat.conversations, m_chat.traces, this));
     addPanelDock(QStringLiteral("routing"), tr("Routing"), new RoutingPanel(m_chat.conversations, m_chat.traces, this));
     // Traces are made while either panel is open (shown or tabbed), and dropped when both close.

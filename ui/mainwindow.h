@@ -12,6 +12,11 @@ class Repository;
 }
 class AppSettings;
 class ChatPanel;
+class CodeController;
+class CodePanel;
+class KnowledgeController;
+class KnowledgePanel;
+class LintController;
 struct ChatControllers;
 class ConversationList;
 class DeviceController;
@@ -25,6 +30,7 @@ class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
     MainWindow(AppSettings& settings, ModelController& models, DeviceController& devices, ChatControllers& chat,
+               CodeController& code, LintController& lint, KnowledgeController& knowledge,
                KSyntaxHighlighting::Repository& repository, QWidget* parent = nullptr);
     ~MainWindow() override;
 
@@ -38,6 +44,8 @@ public:
     QDialog* createAboutDialog();
 
     ChatPanel* chatPanel() const { return m_chatPanel; }
+    CodePanel* codePanel() const { return m_codePanel; }
+    KnowledgePanel* knowledgePanel() const { return m_knowledgePanel; }
     ConversationList* conversationList() const { return m_conversations; }
     QLabel* modelStatus() const { return m_modelLabel; }
     QLabel* deviceStatus() const { return m_deviceLabel; }
@@ -68,8 +76,13 @@ private:
     ModelController& m_models;
     DeviceController& m_devices;
     ChatControllers& m_chat;
+    CodeController& m_code;
+    LintController& m_lint;
+    KnowledgeController& m_knowledge;
     KSyntaxHighlighting::Repository& m_repository;
     ChatPanel* m_chatPanel = nullptr;
+    CodePanel* m_codePanel = nullptr;
+    KnowledgePanel* m_knowledgePanel = nullptr;
     ConversationList* m_conversations = nullptr;
     QMap<QString, QDockWidget*> m_docks;
     QMenu* m_recentMenu = nullptr;

@@ -132,7 +132,9 @@ void MessageWidget::render()
                 w->deleteLater();
             }
             if (seg.code) {
-                w = new CodeBlock(m_repository, m_body);
+                auto* block = new CodeBlock(m_repository, m_body);
+                connect(block, &CodeBlock::openInCodePanel, this, &MessageWidget::openInCodePanel);
+                w = block;
             } else {
                 auto* label = new QLabel(m_body);
                 label->setWordWrap(true);

@@ -39,6 +39,7 @@ signals:
     void regenerateRequested();
     void editRequested(qint64 messageId, const QString& text);
     void branchRequested(qint64 messageId, int delta);
+    void openInCodePanel(const QString& language, const QString& code);
 
 private:
     void render();

@@ -4,13 +4,17 @@
 
 #include "ui/controllers/appsettings.h"
 #include "ui/controllers/chatcontrollers.h"
+#include "ui/controllers/codecontroller.h"
 #include "ui/controllers/devicecontroller.h"
 #include "ui/controllers/enginecontroller.h"
+#include "ui/controllers/knowledgecontroller.h"
+#include "ui/controllers/lintcontroller.h"
 #include "ui/controllers/modelcontroller.h"
 
 #include "engine/builtin_model.h"
 #include "engine/synth.h"
 
+#include <QDir>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -45,7 +49,9 @@ inline QString writeSlowModel(const QTemporaryDir& dir)
 
 struct Controllers {
     explicit Controllers(const QString& dataDir)
-        : settings(dataDir), engine(2), models(settings, engine), chat(settings, engine, models)
+        : settings(dataDir), engine(2), models(settings, engine), chat(settings, engine, models),
+          code(engine, chat.conversations, chat.turns),
+          knowledge(QDir(settings.dataDir()).filePath(QStringLiteral("knowledge.db")))
     {
     }
 
@@ -69,4 +75,7 @@ struct Controllers {
     EngineController engine;
     ModelController models;
     ChatControllers chat;
+    CodeController code;
+    LintController lint;
+    KnowledgeController knowledge;
 };

@@ -3,6 +3,7 @@
 #include "appharness.h"
 #include "ui/controllers/i18n.h"
 #include "ui/emptystate.h"
+#include "ui/knowledgepanel.h"
 #include "ui/mainwindow.h"
 
 #include <QApplication>
@@ -12,6 +13,8 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QTemporaryDir>
+#include <QLineEdit>
+#include <QPushButton>
 #include <QTest>
 #include <QTranslator>
 
@@ -65,6 +68,9 @@ private slots:
                 texts << empty->title() << empty->body();
         }
         texts << window.modelStatus()->text() << window.deviceStatus()->text();
+        for (QPushButton* button : window.knowledgePanel()->findChildren<QPushButton*>())
+            texts << button->text();
+        texts << window.knowledgePanel()->searchBox()->placeholderText();
         QVERIFY(texts.size() > 25);
         for (const QString& text : texts)
             QVERIFY2(hasChinese(text), qPrintable(QStringLiteral("not translated: ") + text));

@@ -58,6 +58,7 @@ struct LoadedModel {
     qint64 parameters = 0, activeParameters = 0, fileBytes = 0;
     int layers = 0, contextLength = 0, experts = 0, expertsUsed = 0, heads = 0;
     bool templateAssumed = false;
+    QString fimFamily;     // the model's fill-in-the-middle tokens ("" when it has none)
 };
 
 using TracePtr = std::shared_ptr<const seekbench::Trace>;
@@ -79,6 +80,13 @@ struct TraceResult {
     int messageStart = 0, messageEnd = 0; // the message's tokens: [start, end) of the trace
     QList<int> attentionLayers;           // the layers whose attention was kept
     TracePtr trace;
+};
+
+// Complete code at the cursor: the model writes what belongs between prefix and suffix.
+struct CompletionRequest {
+    quint64 id = 0;
+    QString prefix, suffix;
+    int maxTokens = 48;
 };
 
 // A stored message as the chat panel shows it.
@@ -111,6 +119,7 @@ struct SearchHitData {
 };
 
 Q_DECLARE_METATYPE(GenerationRequest)
+Q_DECLARE_METATYPE(CompletionRequest)
 Q_DECLARE_METATYPE(GenerationStats)
 Q_DECLARE_METATYPE(LoadedModel)
 Q_DECLARE_METATYPE(TracePtr)

@@ -4,11 +4,13 @@
 #include "engineworker.h"
 
 #include <QThread>
+#include <algorithm>
 
 EngineController::EngineController(int threads, QObject* parent)
     : QObject(parent), m_thread(new QThread(this)), m_worker(new EngineWorker(threads))
 {
     qRegisterMetaType<GenerationRequest>();
+    qRegisterMetaType<CompletionRequest>();
     qRegisterMetaType<GenerationStats>();
     qRegisterMetaType<LoadedModel>();
     qRegisterMetaType<TracePtr>();
@@ -53,11 +55,13 @@ EngineController::EngineController(int threads, QObject* parent)
     connect(m_worker, &EngineWorker::traceReady, this, &EngineController::traceReady);
     connect(m_worker, &EngineWorker::traceFailed, this, &EngineController::traceFailed);
     connect(m_worker, &EngineWorker::generationFinished, this, [this](const GenerationStats& s) {
-        setBusy(false);
+        m_inFlight = std::max(0, m_inFlight - 1);
+        setBusy(m_inFlight > 0);
         emit generationFinished(s);
     });
     connect(m_worker, &EngineWorker::generationFailed, this, [this](quint64 id, const QString& message) {
-        setBusy(false);
+        m_inFlight = std::max(0, m_inFlight - 1);
+        setBusy(m_inFlight > 0);
         emit generationFailed(id, message);
     });
     m_thread->start();
@@ -100,6 +104,7 @@ quint64 EngineController::generate(GenerationRequest request)
 {
     m_worker->cancelTraces(m_nextId - 1); // a reply goes first; a trace still wanted is asked again
     request.id = m_nextId++;
+    ++m_inFlight;
     setBusy(true);
     QMetaObject::invokeMethod(m_worker, [w = m_worker, request] { w->generate(request); }, Qt::QueuedConnection);
     return request.id;
@@ -113,6 +118,17 @@ quint64 EngineController::traceMessage(TraceRequest request)
 }
 
 void EngineController::stop() { m_worker->requestStop(m_nextId - 1); }
+
+void EngineController::stop(quint64 requestId) { m_worker->requestStopOf(requestId); }
+
+quint64 EngineController::complete(CompletionRequest request)
+{
+    request.id = m_nextId++;
+    ++m_inFlight;
+    setBusy(true);
+    QMetaObject::invokeMethod(m_worker, [w = m_worker, request] { w->completeMiddle(request); }, Qt::QueuedConnection);
+    return request.id;
+}
 
 void EngineController::forgetConversation(qint64 conversationId)
 {

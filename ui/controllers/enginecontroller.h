@@ -28,6 +28,8 @@ public:
     // Returns the request's id; results arrive as signals carrying it.
     quint64 generate(GenerationRequest request);
     void stop();                         // the running generation ends before its next token
+    void stop(quint64 requestId);        // that one request (a reply or a completion) ends likewise
+    quint64 complete(CompletionRequest request); // results arrive as tokenGenerated/generationFinished
     quint64 traceMessage(TraceRequest request); // queued behind any generation
     void forgetConversation(qint64 conversationId);
 
@@ -52,6 +54,7 @@ private:
     EngineWorker* m_worker;
     LoadedModel m_model;
     bool m_loaded = false, m_loading = false, m_busy = false;
+    int m_inFlight = 0; // replies and completions asked for and not yet finished
     // Tokens written by the worker thread and not yet handed to the GUI thread.
     std::mutex m_pendingMutex;
     QList<QPair<quint64, QString>> m_pending;

@@ -8,6 +8,7 @@
 #include "engine/model.h"
 
 #include <QFileInfo>
+#include <algorithm>
 
 namespace {
 
@@ -63,6 +64,7 @@ void EngineWorker::loadModel(const QString& path, const QString& device)
         m.contextLength = info.n_ctx_train;
         m.experts = info.n_experts;
         m.expertsUsed = info.n_experts_used;
+        m.fimFamily = m_chat->fim() ? q(m_chat->fim()->family) : QString();
         emit modelLoaded(m);
     } catch (const std::exception& e) {
         m_chat.reset();
@@ -88,11 +90,42 @@ void EngineWorker::forgetConversation(qint64 conversationId)
         m_chat->forget(conversationId);
 }
 
+void EngineWorker::requestStopOf(quint64 id)
+{
+    const std::lock_guard lock(m_stopMutex);
+    m_stoppedIds.push_back(id);
+    if (m_stoppedIds.size() > 64) // ids only grow: the oldest are long finished
+        m_stoppedIds.erase(m_stoppedIds.begin());
+}
+
+bool EngineWorker::stopped(quint64 id) const
+{
+    if (m_stopUpTo.load() >= id)
+        return true;
+    const std::lock_guard lock(m_stopMutex);
+    return std::find(m_stoppedIds.begin(), m_stoppedIds.end(), id) != m_stoppedIds.end();
+}
+
+
+// The engine's figures for one request, as the app's signals carry them.
+static GenerationStats toStats(quint64 id, const seekbench::ChatStats& st)
+{
+    GenerationStats s;
+    s.id = id;
+    s.promptTokens = st.prompt_tokens;
+    s.reusedTokens = st.reused_tokens;
+    s.generatedTokens = st.generated_tokens;
+    s.promptSeconds = st.prompt_seconds;
+    s.tokensPerSecond = st.tokens_per_second();
+    s.stopReason = QString::fromStdString(st.stop_reason);
+    return s;
+}
+
 void EngineWorker::generate(const GenerationRequest& r)
 {
     GenerationStats s;
     s.id = r.id;
-    if (m_stopUpTo.load() >= r.id) { // stopped while still queued
+    if (stopped(r.id)) { // stopped while still queued
         s.stopReason = QStringLiteral("cancelled");
         emit generationFinished(s);
         return;
@@ -108,21 +141,49 @@ void EngineWorker::generate(const GenerationRequest& r)
         request.max_tokens = r.sampling.maxTokens;
         const seekbench::ChatStats st = m_chat->reply(r.conversationId, request, [&](const std::string& piece) {
             emit tokenGenerated(r.id, QString::fromUtf8(piece.data(), static_cast<qsizetype>(piece.size())));
-            return m_stopUpTo.load() < r.id;
+            return !stopped(r.id);
         });
-        s.promptTokens = st.prompt_tokens;
-        s.reusedTokens = st.reused_tokens;
-        s.generatedTokens = st.generated_tokens;
-        s.promptSeconds = st.prompt_seconds;
-        s.tokensPerSecond = st.tokens_per_second();
-        s.stopReason = q(st.stop_reason);
-        emit generationFinished(s);
+        emit generationFinished(toStats(r.id, st));
     } catch (const seekbench::Error& e) {
         if (e.code() == seekbench::ErrorCode::ContextFull)
             emit generationFailed(r.id, tr("The conversation is longer than the model's context of %1 tokens. "
                                            "Start a new conversation or shorten it.").arg(m_chat->context_size()));
         else
             emit generationFailed(r.id, QString::fromUtf8(e.what()));
+    } catch (const std::exception& e) {
+        emit generationFailed(r.id, QString::fromUtf8(e.what()));
+    }
+}
+
+void EngineWorker::completeMiddle(const CompletionRequest& r)
+{
+    GenerationStats s;
+    s.id = r.id;
+    if (stopped(r.id)) { // typing went on before it started
+        s.stopReason = QStringLiteral("cancelled");
+        emit generationFinished(s);
+        return;
+    }
+    if (!m_chat) {
+        emit generationFailed(r.id, tr("No model is loaded."));
+        return;
+    }
+    try {
+        seekbench::FimRequest request;
+        request.prefix = r.prefix.toStdString();
+        request.suffix = r.suffix.toStdString();
+        request.max_tokens = r.maxTokens;
+        request.sampling.temperature = 0; // a completion should not change when asked twice
+        const seekbench::ChatStats st = m_chat->fill_in_middle(request, [&](const std::string& piece) {
+            emit tokenGenerated(r.id, QString::fromUtf8(piece.data(), static_cast<qsizetype>(piece.size())));
+            return !stopped(r.id);
+        });
+        emit generationFinished(toStats(r.id, st));
+    } catch (const seekbench::Error& e) {
+        emit generationFailed(r.id, e.code() == seekbench::ErrorCode::Unsupported
+                                        ? tr("This model cannot complete code: it was not trained to fill in the "
+                                             "middle. A code model (DeepSeek-Coder, Qwen2.5-Coder) can.")
+                                        : QString::fromUtf8(e.what()));
     } catch (const std::exception& e) {
         emit generationFailed(r.id, QString::fromUtf8(e.what()));
     }

@@ -8,6 +8,8 @@
 
 #include <QObject>
 #include <atomic>
+#include <mutex>
+#include <vector>
 #include <memory>
 
 namespace seekbench {
@@ -25,6 +27,8 @@ public:
     // Safe from any thread: generations with ids up to `id` stop before their next token
     // (or do not start, if still queued).
     void requestStop(quint64 id) { m_stopUpTo.store(id); }
+    // Safe from any thread: the one request `id` (a reply or a completion) stops likewise.
+    void requestStopOf(quint64 id);
     // Safe from any thread: traces with ids up to `id` give up at their next chunk of tokens
     // (a reply waiting behind a long trace should not wait for it).
     void cancelTraces(quint64 id) { m_cancelTracesUpTo.store(id); }
@@ -35,6 +39,7 @@ public slots:
     void unloadModel();
     void generate(const GenerationRequest& request);
     void traceMessage(const TraceRequest& request);
+    void completeMiddle(const CompletionRequest& request);
     void forgetConversation(qint64 conversationId);
 
 signals:
@@ -53,6 +58,10 @@ private:
     std::unique_ptr<seekbench::Model> m_model;
     std::unique_ptr<seekbench::Backend> m_backend; // the model on its device
     std::unique_ptr<seekbench::Chat> m_chat;
+    bool stopped(quint64 id) const;
+
     std::atomic<quint64> m_stopUpTo{0};
+    mutable std::mutex m_stopMutex;
+    std::vector<quint64> m_stoppedIds; // stopped one by one, recent ones only
     std::atomic<quint64> m_cancelTracesUpTo{0};
 };

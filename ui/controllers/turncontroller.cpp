@@ -86,7 +86,7 @@ void TurnController::endReply(const GenerationStats* stats, const QString& stopR
 void TurnController::stop()
 {
     if (isGenerating())
-        m_engine.stop();
+        m_engine.stop(m_requestId);
 }
 
 bool TurnController::regenerate()

@@ -1,0 +1,112 @@
+// The Knowledge panel as a user meets it, offscreen: add a folder of Markdown, a PDF and a
+// file that is not text; watch the progress; see the skipped file listed with its reason;
+// search; open a result in the source view at the exact passage (and the PDF's page). And
+// cancelling a large folder stops early and keeps what was added.
+#include "appharness.h"
+#include "../storage/pdfmaker.h"
+
+#include "ui/knowledgepanel.h"
+
+#include <QComboBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QPlainTextEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <fstream>
+
+namespace {
+
+void write(const QString& path, const std::string& bytes)
+{
+    std::ofstream(path.toStdString(), std::ios::binary) << bytes;
+}
+
+} // namespace
+
+class KnowledgeTest : public QObject {
+    Q_OBJECT
+private slots:
+    void addSearchAndOpen()
+    {
+        QTemporaryDir data, docs;
+        write(docs.filePath(QStringLiteral("kettle.md")),
+              "# Kettles\n\nA kettle boils water.\n\n## Descaling\n\nVinegar removes limescale from a kettle.\n");
+        write(docs.filePath(QStringLiteral("tea.md")), "# Tea\n\nGreen tea wants water at 80 degrees.\n");
+        write(docs.filePath(QStringLiteral("manual.pdf")),
+              make_pdf({{"Safety first."}, {"Never immerse the kettle base in water."}}));
+        write(docs.filePath(QStringLiteral("image.txt")), std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16));
+        AppHarness app(data.path());
+        KnowledgePanel* panel = app.window->knowledgePanel();
+        QVERIFY(panel);
+        QSignalSpy progress(&app.knowledge, &KnowledgeController::ingestProgress);
+        QSignalSpy finished(&app.knowledge, &KnowledgeController::ingestFinished);
+        panel->collectionBox()->setCurrentText(QStringLiteral("Home"));
+        panel->addPaths({docs.path()});
+        QVERIFY(panel->cancelButton()->isVisibleTo(panel));
+        QVERIFY(finished.wait(20000));
+        QVERIFY(progress.count() >= 1);
+        QCOMPARE(progress.last().at(0).toInt(), 4); // done
+        QCOMPARE(progress.last().at(1).toInt(), 4); // of
+        QVERIFY(!panel->progressBar()->isVisibleTo(panel));
+        QVERIFY2(panel->summaryLabel()->text().contains(QStringLiteral("3 added")),
+                 qPrintable(panel->summaryLabel()->text()));
+        QCOMPARE(panel->failures()->count(), 1);
+        QVERIFY(panel->failures()->item(0)->text().contains(QStringLiteral("image.txt")));
+        QVERIFY(panel->failures()->item(0)->text().contains(QStringLiteral("binary")));
+        QCOMPARE(panel->collectionBox()->currentText(), QStringLiteral("Home"));
+        QVERIFY(panel->currentCollectionId() != 0);
+
+        // Search, then open the best passage: the source view shows its file with exactly
+        // that passage highlighted.
+        panel->searchBox()->setText(QStringLiteral("limescale"));
+        QVERIFY(QTest::qWaitFor([&] { return panel->results()->count() > 0; }, 5000));
+        QVERIFY(panel->results()->item(0)->text().contains(QStringLiteral("Descaling")));
+        emit panel->results()->itemActivated(panel->results()->item(0));
+        QVERIFY(QTest::qWaitFor([&] { return panel->sourceView()->isVisible(); }, 5000));
+        QCOMPARE(panel->sourceView()->highlighted(),
+                 QStringLiteral("## Descaling\n\nVinegar removes limescale from a kettle."));
+        QVERIFY(panel->sourceView()->location()->text().contains(QStringLiteral("kettle.md")));
+
+        panel->searchBox()->setText(QStringLiteral("immerse"));
+        QVERIFY(QTest::qWaitFor([&] {
+            return panel->results()->count() > 0 && panel->results()->item(0)->text().contains(QStringLiteral("manual"));
+        }, 5000));
+        emit panel->results()->itemActivated(panel->results()->item(0));
+        QVERIFY(QTest::qWaitFor([&] { return panel->sourceView()->highlighted().contains(QStringLiteral("immerse")); },
+                                5000));
+        QVERIFY(panel->sourceView()->location()->text().contains(QStringLiteral(", page 2")));
+
+        // Adding the same folder again changes nothing.
+        panel->addPaths({docs.path()});
+        QVERIFY(finished.wait(20000));
+        QVERIFY2(panel->summaryLabel()->text().contains(QStringLiteral("3 unchanged")),
+                 qPrintable(panel->summaryLabel()->text()));
+    }
+
+    void cancelKeepsWhatWasAdded()
+    {
+        QTemporaryDir data, docs;
+        for (int i = 0; i < 3000; ++i)
+            write(docs.filePath(QStringLiteral("n%1.txt").arg(i)), "note number " + std::to_string(i) + "\n");
+        AppHarness app(data.path(), false);
+        QSignalSpy progress(&app.knowledge, &KnowledgeController::ingestProgress);
+        QSignalSpy finished(&app.knowledge, &KnowledgeController::ingestFinished);
+        app.knowledge.ingest(QStringLiteral("notes"), {docs.path()});
+        QVERIFY(progress.wait(20000));
+        app.knowledge.cancelIngest();
+        QVERIFY(finished.wait(20000));
+        const auto summary = finished.last().at(0).value<IngestSummary>();
+        QVERIFY(summary.cancelled);
+        QVERIFY(summary.added > 0 && summary.added < 3000);
+        QVERIFY(QTest::qWaitFor([&] { return !app.knowledge.collections().isEmpty(); }, 5000));
+        QCOMPARE(app.knowledge.collections().front().documents, summary.added);
+    }
+};
+
+QTEST_MAIN(KnowledgeTest)
+#include "knowledge_test.moc"
