@@ -68,6 +68,7 @@ int main(int argc, char** argv)
     CodeController code(engine, chat.conversations, chat.turns);
     LintController lint;
     KnowledgeController knowledge(QDir(settings.dataDir()).filePath(QStringLiteral("knowledge.db")));
+    chat.turns.setKnowledge(&knowledge);
     KSyntaxHighlighting::Repository repository;
     MainWindow window(settings, models, devices, chat, code, lint, knowledge, repository);
     window.show();

@@ -2,11 +2,13 @@
 #include "selftest.h"
 
 #include "ui/attentionpanel.h"
+#include "ui/chatpanel.h"
 #include "ui/codeeditor.h"
 #include "ui/codepanel.h"
 #include "ui/heatmapview.h"
 #include "ui/knowledgepanel.h"
 #include "ui/mainwindow.h"
+#include "ui/messagewidget.h"
 #include "ui/routingpanel.h"
 
 #include "ui/controllers/chatcontrollers.h"
@@ -21,6 +23,7 @@
 #include <QElapsedTimer>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QImage>
 #include <QKeyEvent>
 #include <QComboBox>
@@ -386,7 +389,39 @@ void SelfTest::searchKnowledge()
     if (!waitUntil([&] { return panel->sourceView()->isVisible() && !panel->sourceView()->highlighted().isEmpty(); }))
         return fail(QStringLiteral("the best passage did not open in the source view"));
     std::printf("self-test: source view highlights: %s\n", qPrintable(panel->sourceView()->highlighted().left(80).simplified()));
-    writePicture(panel->sourceView(), QStringLiteral("knowledge-source"));
+    if (!writePicture(panel->sourceView(), QStringLiteral("knowledge-source")))
+        return;
+    panel->sourceView()->hide();
+    if (m_models.currentPath().isEmpty())
+        return;
+    // A question in the chat, answered from the collection, with its sources; a citation
+    // opens its passage.
+    m_window.showPanel(QStringLiteral("chat"));
+    if (m_chat.conversations.newConversation() == 0)
+        return fail(QStringLiteral("no new conversation for the knowledge question"));
+    m_chat.conversations.setKnowledge({QStringLiteral("Home")});
+    ChatPanel* chat = m_window.chatPanel();
+    chat->input()->setPlainText(QStringLiteral("How do I remove limescale from the kettle?"));
+    chat->send();
+    if (!waitUntil([&] { return m_chat.conversations.branch().size() == 2 && !m_chat.turns.isGenerating(); }, 300000))
+        return fail(QStringLiteral("the question with knowledge was not answered"));
+    const MessageData answer = m_chat.conversations.branch().back();
+    if (answer.sources.isEmpty())
+        return fail(QStringLiteral("the answer from the collection has no sources"));
+    std::printf("self-test: answered from %lld passages (first: %s): %s\n", static_cast<long long>(answer.sources.size()),
+                qPrintable(QFileInfo(answer.sources.front().path).fileName() + QStringLiteral(" > ") +
+                           answer.sources.front().heading),
+                qPrintable(answer.content.left(120).simplified()));
+    waitUntil([&] { return false; }, 300); // the last layout
+    if (!writePicture(&m_window, QStringLiteral("knowledge-chat")))
+        return;
+    MessageWidget* shown = chat->messageWidgets().isEmpty() ? nullptr : chat->messageWidgets().back();
+    if (!shown || !shown->sourcesLabel()->isVisible())
+        return fail(QStringLiteral("the answer does not list its sources"));
+    emit shown->sourcesLabel()->linkActivated(QStringLiteral("cite:1"));
+    if (!waitUntil([&] { return panel->sourceView()->isVisible() && !panel->sourceView()->highlighted().isEmpty(); }))
+        return fail(QStringLiteral("the citation did not open its passage"));
+    writePicture(panel->sourceView(), QStringLiteral("knowledge-citation"));
     panel->sourceView()->hide();
 }
 

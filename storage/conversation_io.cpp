@@ -48,12 +48,16 @@ std::string ConversationStore::export_json(int64_t conversation_id)
     j["system_prompt"] = c->system_prompt;
     j["sampling"] = json::parse(c->sampling, nullptr, false).is_discarded() ? json(c->sampling) : json::parse(c->sampling);
     j["current_leaf"] = c->current_leaf;
+    j["knowledge"] = json::parse(c->knowledge, nullptr, false).is_discarded() ? json::array() : json::parse(c->knowledge);
     json messages = json::array();
     for (const Message& m : all_messages(conversation_id)) {
-        messages.push_back({{"id", m.id}, {"parent", m.parent_id}, {"role", m.role}, {"content", m.content},
-                            {"created_at", m.created_at}, {"model", m.model}, {"prompt_tokens", m.prompt_tokens},
-                            {"generated_tokens", m.generated_tokens}, {"tokens_per_second", m.tokens_per_second},
-                            {"stop_reason", m.stop_reason}});
+        json message = {{"id", m.id}, {"parent", m.parent_id}, {"role", m.role}, {"content", m.content},
+                        {"created_at", m.created_at}, {"model", m.model}, {"prompt_tokens", m.prompt_tokens},
+                        {"generated_tokens", m.generated_tokens}, {"tokens_per_second", m.tokens_per_second},
+                        {"stop_reason", m.stop_reason}};
+        if (!m.sources.empty() && !json::parse(m.sources, nullptr, false).is_discarded())
+            message["sources"] = json::parse(m.sources);
+        messages.push_back(message);
     }
     j["messages"] = messages;
     return j.dump(2);
@@ -106,6 +110,8 @@ int64_t ConversationStore::import_json(const std::string& text)
         msg.tokens_per_second = m.contains("tokens_per_second") && m["tokens_per_second"].is_number()
                                     ? m["tokens_per_second"].get<double>() : 0.0;
         msg.stop_reason = str(m, "stop_reason");
+        if (m.contains("sources") && m["sources"].is_array())
+            msg.sources = m["sources"].dump();
         messages.push_back(msg);
     }
     std::map<int64_t, int64_t> new_id;
@@ -116,23 +122,25 @@ int64_t ConversationStore::import_json(const std::string& text)
     }
 
     Transaction tx(m_db);
-    Statement ins(m_db, "INSERT INTO conversations (title, created_at, updated_at, pinned, model, system_prompt, sampling) "
-                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    Statement ins(m_db, "INSERT INTO conversations (title, created_at, updated_at, pinned, model, system_prompt, sampling, "
+                        "knowledge) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
     const int64_t now = now_ms();
     ins.bind(1, std::string_view(str(j, "title"))).bind(2, num(j, "created_at") ? num(j, "created_at") : now);
     ins.bind(3, num(j, "updated_at") ? num(j, "updated_at") : now).bind(4, int64_t(j.value("pinned", false) ? 1 : 0));
     ins.bind(5, std::string_view(str(j, "model"))).bind(6, std::string_view(str(j, "system_prompt")));
     ins.bind(7, std::string_view(sampling));
+    const std::string knowledge = j.contains("knowledge") && j["knowledge"].is_array() ? j["knowledge"].dump() : "[]";
+    ins.bind(8, std::string_view(knowledge));
     ins.run();
     const int64_t cid = m_db.last_insert_rowid();
     Statement msg_ins(m_db, "INSERT INTO messages (conversation_id, parent_id, role, content, created_at, model, "
-                            "prompt_tokens, generated_tokens, tokens_per_second, stop_reason) "
-                            "VALUES (?1, NULLIF(?2, 0), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+                            "prompt_tokens, generated_tokens, tokens_per_second, stop_reason, sources) "
+                            "VALUES (?1, NULLIF(?2, 0), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
     for (const Message& m : messages) {
         msg_ins.bind(1, cid).bind(2, m.parent_id ? new_id[m.parent_id] : 0).bind(3, std::string_view(m.role));
         msg_ins.bind(4, std::string_view(m.content)).bind(5, m.created_at ? m.created_at : now).bind(6, std::string_view(m.model));
         msg_ins.bind(7, int64_t(m.prompt_tokens)).bind(8, int64_t(m.generated_tokens)).bind(9, m.tokens_per_second);
-        msg_ins.bind(10, std::string_view(m.stop_reason));
+        msg_ins.bind(10, std::string_view(m.stop_reason)).bind(11, std::string_view(m.sources));
         msg_ins.run();
         new_id[m.id] = m_db.last_insert_rowid();
     }

@@ -59,12 +59,12 @@ END;
 )sql";
 
 constexpr const char* kConversationColumns =
-    "id, title, created_at, updated_at, pinned, model, system_prompt, sampling, IFNULL(current_leaf, 0)";
+    "id, title, created_at, updated_at, pinned, model, system_prompt, sampling, IFNULL(current_leaf, 0), knowledge";
 constexpr const char* kListConversations =
-    "SELECT id, title, created_at, updated_at, pinned, model, system_prompt, sampling, IFNULL(current_leaf, 0) "
+    "SELECT id, title, created_at, updated_at, pinned, model, system_prompt, sampling, IFNULL(current_leaf, 0), knowledge "
     "FROM conversations WHERE deleted_at IS NULL ORDER BY pinned DESC, updated_at DESC, id DESC";
 constexpr const char* kGetConversation =
-    "SELECT id, title, created_at, updated_at, pinned, model, system_prompt, sampling, IFNULL(current_leaf, 0) "
+    "SELECT id, title, created_at, updated_at, pinned, model, system_prompt, sampling, IFNULL(current_leaf, 0), knowledge "
     "FROM conversations WHERE id = ?1";
 constexpr const char* kInsertConversation =
     "INSERT INTO conversations (title, created_at, updated_at, model, system_prompt, sampling) "
@@ -74,6 +74,8 @@ constexpr const char* kSetPinned = "UPDATE conversations SET pinned = ?2 WHERE i
 constexpr const char* kSetSystem = "UPDATE conversations SET system_prompt = ?2 WHERE id = ?1";
 constexpr const char* kSetSampling = "UPDATE conversations SET sampling = ?2 WHERE id = ?1";
 constexpr const char* kSetModel = "UPDATE conversations SET model = ?2 WHERE id = ?1";
+constexpr const char* kSetKnowledge = "UPDATE conversations SET knowledge = ?2 WHERE id = ?1";
+constexpr const char* kSetSources = "UPDATE messages SET sources = ?2 WHERE id = ?1";
 constexpr const char* kSetLeaf = "UPDATE conversations SET current_leaf = ?2 WHERE id = ?1";
 constexpr const char* kTouch = "UPDATE conversations SET updated_at = ?2 WHERE id = ?1";
 constexpr const char* kSoftDelete = "UPDATE conversations SET deleted_at = ?2 WHERE id = ?1";
@@ -81,7 +83,7 @@ constexpr const char* kUndelete = "UPDATE conversations SET deleted_at = NULL WH
 constexpr const char* kPurge = "DELETE FROM conversations WHERE deleted_at IS NOT NULL AND deleted_at <= ?1";
 constexpr const char* kMessageColumns =
     "id, conversation_id, IFNULL(parent_id, 0), role, content, created_at, model, prompt_tokens, "
-    "generated_tokens, tokens_per_second, stop_reason";
+    "generated_tokens, tokens_per_second, stop_reason, sources";
 constexpr const char* kInsertMessage =
     "INSERT INTO messages (conversation_id, parent_id, role, content, created_at, model, prompt_tokens, "
     "generated_tokens, tokens_per_second, stop_reason) VALUES (?1, NULLIF(?2, 0), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
@@ -97,7 +99,16 @@ constexpr const char* kSearchLike =
     "FROM messages m JOIN conversations c ON c.id = m.conversation_id "
     "WHERE instr(m.content, ?1) > 0 AND c.deleted_at IS NULL ORDER BY m.id DESC LIMIT ?2";
 
+// Version 3: the knowledge collections a conversation answers from (a JSON array of their
+// names), and the passages retrieved for a question (JSON, kept with the question so a later
+// turn shows the model the same prompt and the answer's citations resolve).
+constexpr const char* kSchemaV3 = R"sql(
+ALTER TABLE conversations ADD COLUMN knowledge TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE messages ADD COLUMN sources TEXT NOT NULL DEFAULT '';
+)sql";
+
 void migrate_v1(Database& db) { db.exec(kSchemaV1); }
+void migrate_v3(Database& db) { db.exec(kSchemaV3); }
 void migrate_v2(Database& db) { db.exec(kSchemaV2); }
 
 std::string select_message(const char* where)
@@ -136,7 +147,7 @@ ConversationStore::ConversationStore(const std::string& path, bool read_only)
                                                  std::to_string(version) + "; it cannot be upgraded in place");
         return;
     }
-    migrate(m_db, {migrate_v1, migrate_v2});
+    migrate(m_db, {migrate_v1, migrate_v2, migrate_v3});
 }
 
 int ConversationStore::schema_version() { return m_db.user_version(); }
@@ -153,6 +164,7 @@ Conversation ConversationStore::read_conversation(Statement& st)
     c.system_prompt = st.column_text(6);
     c.sampling = st.column_text(7);
     c.current_leaf = st.column_int(8);
+    c.knowledge = st.column_text(9);
     return c;
 }
 
@@ -170,6 +182,7 @@ Message ConversationStore::read_message(Statement& st)
     m.generated_tokens = static_cast<int>(st.column_int(8));
     m.tokens_per_second = st.column_double(9);
     m.stop_reason = st.column_text(10);
+    m.sources = st.column_text(11);
     return m;
 }
 
@@ -221,6 +234,8 @@ void ConversationStore::set_system_prompt(int64_t id, const std::string& s) { up
 void ConversationStore::set_sampling(int64_t id, const std::string& s) { update_one(m_db, kSetSampling, id, std::string_view(s)); }
 void ConversationStore::set_model(int64_t id, const std::string& s) { update_one(m_db, kSetModel, id, std::string_view(s)); }
 void ConversationStore::set_current_leaf(int64_t id, int64_t message_id) { update_one(m_db, kSetLeaf, id, message_id); }
+void ConversationStore::set_knowledge(int64_t id, const std::string& s) { update_one(m_db, kSetKnowledge, id, std::string_view(s)); }
+void ConversationStore::set_sources(int64_t message_id, const std::string& s) { update_one(m_db, kSetSources, message_id, std::string_view(s)); }
 void ConversationStore::remove(int64_t id) { update_one(m_db, kSoftDelete, id, now_ms()); }
 
 void ConversationStore::undelete(int64_t id)

@@ -22,6 +22,7 @@ struct Conversation {
     std::string system_prompt;
     std::string sampling;       // the app's sampling settings (JSON, not interpreted here)
     int64_t current_leaf = 0;   // 0: no messages yet
+    std::string knowledge = "[]"; // names of the knowledge collections it answers from (JSON array)
 };
 
 struct Message {
@@ -35,6 +36,7 @@ struct Message {
     int prompt_tokens = 0, generated_tokens = 0;
     double tokens_per_second = 0;
     std::string stop_reason;    // "eos", "length", "cancelled", "error", ""
+    std::string sources;        // a question's retrieved passages (JSON, the app's; "" for none)
 };
 
 struct SearchHit {
@@ -49,7 +51,7 @@ public:
     // without touching it. `read_only` never writes.
     explicit ConversationStore(const std::string& path, bool read_only = false);
 
-    static constexpr int kSchemaVersion = 2;
+    static constexpr int kSchemaVersion = 3;
     int schema_version();
     bool read_only() const { return m_read_only; }
 
@@ -64,6 +66,8 @@ public:
     void set_sampling(int64_t id, const std::string& sampling);
     void set_model(int64_t id, const std::string& model);
     void set_current_leaf(int64_t id, int64_t message_id);
+    void set_knowledge(int64_t id, const std::string& knowledge);
+    void set_sources(int64_t message_id, const std::string& sources);
     // Deleting hides the conversation until undelete() or purge_deleted(): nothing is lost
     // on a misclick.
     void remove(int64_t id);

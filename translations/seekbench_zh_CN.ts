@@ -206,6 +206,22 @@
         <source>Send the message</source>
         <translation>发送消息</translation>
     </message>
+    <message>
+        <source>Knowledge collections this conversation answers from, with citations</source>
+        <translation>此对话据以作答并注明出处的资料集</translation>
+    </message>
+    <message>
+        <source>No collections yet: add documents in the Knowledge panel</source>
+        <translation>还没有资料集：请在“知识库”面板中添加文档</translation>
+    </message>
+    <message>
+        <source>Knowledge: off</source>
+        <translation>知识库：关闭</translation>
+    </message>
+    <message>
+        <source>Knowledge: %1</source>
+        <translation>知识库：%1</translation>
+    </message>
 </context>
 <context>
     <name>ChatSettingsDialog</name>
@@ -723,11 +739,15 @@ score %2</source>
     </message>
     <message numerus="yes">
         <source>%n document(s)</source>
-        <translation><numerusform>%n 个文档</numerusform></translation>
+        <translation>
+            <numerusform>%n 个文档</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>%n passage(s)</source>
-        <translation><numerusform>%n 个段落</numerusform></translation>
+        <translation>
+            <numerusform>%n 个段落</numerusform>
+        </translation>
     </message>
     <message>
         <source>Add a folder or files (text, Markdown, code, HTML, PDF) to search them here.</source>
@@ -755,11 +775,15 @@ score %2</source>
     </message>
     <message numerus="yes">
         <source>“%1”: %2 added, %3 updated, %4 unchanged, %5 removed; %n passage(s) written</source>
-        <translation><numerusform>“%1”：新增 %2，更新 %3，未变 %4，移除 %5；写入 %n 个段落</numerusform></translation>
+        <translation>
+            <numerusform>“%1”：新增 %2，更新 %3，未变 %4，移除 %5；写入 %n 个段落</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>%n file(s) skipped (below).</source>
-        <translation><numerusform>跳过 %n 个文件（见下）。</numerusform></translation>
+        <translation>
+            <numerusform>跳过 %n 个文件（见下）。</numerusform>
+        </translation>
     </message>
     <message>
         <source>Cancelled: adding the same files again continues where it stopped.</source>
@@ -1023,6 +1047,14 @@ score %2</source>
     <message>
         <source>Cancel</source>
         <translation>取消</translation>
+    </message>
+    <message>
+        <source>%1, page %2</source>
+        <translation>%1，第 %2 页</translation>
+    </message>
+    <message>
+        <source>Sources: %1</source>
+        <translation>来源：%1</translation>
     </message>
 </context>
 <context>

@@ -10,6 +10,8 @@
 #include "ui/controllers/conversationcontroller.h"
 #include "ui/controllers/turncontroller.h"
 
+#include <QToolButton>
+#include <QMenu>
 #include <QKeyEvent>
 #include <QLabel>
 #include <QPlainTextEdit>
@@ -58,6 +60,12 @@ ChatPanel::ChatPanel(ConversationController& conversations, TurnController& turn
             send();
     });
     connect(m_settings, &QPushButton::clicked, this, &ChatPanel::editSettings);
+    m_knowledge = new QToolButton(this);
+    m_knowledge->setPopupMode(QToolButton::InstantPopup);
+    m_knowledge->setMenu(new QMenu(m_knowledge));
+    m_knowledge->setToolTip(tr("Knowledge collections this conversation answers from, with citations"));
+    connect(&m_conversations, &ConversationController::currentChanged, this, &ChatPanel::updateKnowledgeButton);
+    connect(&m_conversations, &ConversationController::knowledgeChanged, this, &ChatPanel::updateKnowledgeButton);
     connect(m_scroll->verticalScrollBar(), &QScrollBar::valueChanged, this, [this](int v) {
         m_follow = v >= m_scroll->verticalScrollBar()->maximum() - 8;
     });
@@ -69,6 +77,7 @@ ChatPanel::ChatPanel(ConversationController& conversations, TurnController& turn
     auto* chatPage = new QWidget(this);
     auto* header = new QHBoxLayout;
     header->addWidget(m_title, 1);
+    header->addWidget(m_knowledge);
     header->addWidget(m_settings);
     auto* inputRow = new QHBoxLayout;
     inputRow->addWidget(m_input, 1);
@@ -94,6 +103,7 @@ ChatPanel::ChatPanel(ConversationController& conversations, TurnController& turn
     });
     rebuild();
     updateHeader();
+    updateKnowledgeButton();
     updateSendButton(false);
     setModelLoaded(false);
 }
@@ -149,6 +159,7 @@ void ChatPanel::rebuild()
             m_turns.editAndResend(m_model->rowOf(id), text);
         });
         connect(w, &MessageWidget::openInCodePanel, this, &ChatPanel::openInCodePanel);
+        connect(w, &MessageWidget::citationActivated, this, &ChatPanel::citationActivated);
         connect(w, &MessageWidget::branchRequested, this, [this](qint64 id, int delta) {
             m_conversations.switchBranch(m_model->rowOf(id), delta);
         });
@@ -195,4 +206,46 @@ void ChatPanel::editSettings()
         m_conversations.setSampling(dialog->sampling());
     });
     dialog->open();
+}
+
+void ChatPanel::setCollections(const QStringList& names)
+{
+    if (names == m_collections && !m_knowledge->menu()->isEmpty()) {
+        updateKnowledgeButton();
+        return;
+    }
+    m_collections = names;
+    QMenu* menu = m_knowledge->menu();
+    menu->clear();
+    for (const QString& name : names) {
+        QAction* a = menu->addAction(name);
+        a->setCheckable(true);
+        connect(a, &QAction::toggled, this, [this, name](bool on) {
+            QStringList now = m_conversations.knowledge();
+            now.removeAll(name);
+            if (on)
+                now.append(name);
+            m_conversations.setKnowledge(now);
+        });
+    }
+    if (names.isEmpty())
+        menu->addAction(tr("No collections yet: add documents in the Knowledge panel"))->setEnabled(false);
+    updateKnowledgeButton();
+}
+
+// The menu's ticks and the button's text follow the current conversation.
+void ChatPanel::updateKnowledgeButton()
+{
+    const QStringList chosen = m_conversations.current() ? m_conversations.knowledge() : QStringList();
+    for (QAction* a : m_knowledge->menu()->actions()) {
+        if (!a->isCheckable())
+            continue;
+        const QSignalBlocker quiet(a);
+        a->setChecked(chosen.contains(a->text()));
+    }
+    QStringList on;
+    for (const QString& name : chosen)
+        if (m_collections.contains(name))
+            on.append(name);
+    m_knowledge->setText(on.isEmpty() ? tr("Knowledge: off") : tr("Knowledge: %1").arg(on.join(QStringLiteral(", "))));
 }

@@ -3,6 +3,8 @@
 // (system prompt, sampling). Before a model is loaded it says how to get one.
 #pragma once
 
+#include "ui/controllers/chattypes.h"
+
 #include <QWidget>
 
 namespace KSyntaxHighlighting {
@@ -17,6 +19,7 @@ class QPlainTextEdit;
 class QPushButton;
 class QScrollArea;
 class QStackedWidget;
+class QToolButton;
 class QVBoxLayout;
 class TurnController;
 
@@ -35,10 +38,15 @@ public:
     void send();
 
     void appendToInput(const QString& text); // e.g. code sent from the Code panel
+    // The knowledge collections there are; the Knowledge button offers them for the
+    // current conversation to answer from.
+    void setCollections(const QStringList& names);
+    QToolButton* knowledgeButton() const { return m_knowledge; }
 
 signals:
     void openModelRequested();
     void openInCodePanel(const QString& language, const QString& code);
+    void citationActivated(const CitedSource& source);
 
 protected:
     bool eventFilter(QObject* watched, QEvent* event) override;
@@ -50,6 +58,7 @@ private:
     void updateSendButton(bool generating);
     void editSettings();
     void scrollToEnd();
+    void updateKnowledgeButton();
 
     ConversationController& m_conversations;
     TurnController& m_turns;
@@ -59,6 +68,8 @@ private:
     EmptyState* m_empty;
     QLabel* m_title;
     QPushButton* m_settings;
+    QToolButton* m_knowledge;
+    QStringList m_collections;
     QScrollArea* m_scroll;
     QWidget* m_list;
     QVBoxLayout* m_listLayout;

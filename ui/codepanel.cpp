@@ -148,10 +148,10 @@ CodePanel::CodePanel(CodeController& code, LintController& lint, KSyntaxHighligh
     connect(m_refactor, &QPushButton::clicked, this, &CodePanel::refactorSelection);
     connect(m_toChat, &QPushButton::clicked, this, [this] {
         const QString lang = editor() ? editor()->language().toLower() : QString();
-        QString code = selectionOrAll();
-        if (!code.endsWith(QLatin1Char('\n')))
-            code += QLatin1Char('\n');
-        emit sendToChat(QStringLiteral("```%1\n%2```\n").arg(lang, code));
+        QString text = selectionOrAll();
+        if (!text.endsWith(QLatin1Char('\n')))
+            text += QLatin1Char('\n');
+        emit sendToChat(QStringLiteral("```%1\n%2```\n").arg(lang, text));
     });
     connect(m_findings, &QListWidget::itemActivated, this, [this](QListWidgetItem* item) {
         if (CodeEditor* e = editor()) {

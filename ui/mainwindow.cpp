@@ -16,6 +16,7 @@
 #include "ui/controllers/chatcontrollers.h"
 #include "ui/controllers/codecontroller.h"
 #include "ui/controllers/devicecontroller.h"
+#include "ui/controllers/knowledgecontroller.h"
 #include "ui/controllers/modelcontroller.h"
 
 #include <QAction>
@@ -126,6 +127,18 @@ void MainWindow::createPanels()
     addPanelDock(QStringLiteral("models"), tr("Models"), models);
     m_knowledgePanel = new KnowledgePanel(m_knowledge, this);
     addPanelDock(QStringLiteral("knowledge"), tr("Knowledge"), m_knowledgePanel);
+    // The chat answers from the collections a conversation picks; its citations open here.
+    auto offerCollections = [this] {
+        QStringList names;
+        for (const KnowledgeCollection& c : m_knowledge.collections())
+            names.append(c.name);
+        m_chatPanel->setCollections(names);
+    };
+    connect(&m_knowledge, &KnowledgeController::collectionsChanged, this, offerCollections);
+    offerCollections();
+    connect(m_chatPanel, &ChatPanel::citationActivated, this, [this](const CitedSource& c) {
+        m_knowledge.openPassage(c.path, c.page, c.byteStart, c.byteEnd, c.heading);
+    });
     m_codePanel = new CodePanel(m_code, m_lint, m_repository, this);
     addPanelDock(QStringLiteral("code"), tr("Code"), m_codePanel);
     // Code travels both ways between the chat and the editor.

@@ -4,6 +4,10 @@
 
 #include "codeblock.h"
 
+#include <QUrl>
+#include <QRegularExpression>
+#include <QFileInfo>
+#include <QDesktopServices>
 #include <QApplication>
 #include <QClipboard>
 #include <QHBoxLayout>
@@ -20,7 +24,7 @@ constexpr int kLayoutIntervalMs = 60;
 MessageWidget::MessageWidget(KSyntaxHighlighting::Repository& repository, QWidget* parent)
     : QWidget(parent), m_repository(repository), m_header(new QLabel(this)),
       m_reasoningToggle(new QToolButton(this)), m_reasoning(new QLabel(this)), m_body(new QWidget(this)),
-      m_stats(new QLabel(this)), m_copy(new QPushButton(tr("Copy"), this)),
+      m_stats(new QLabel(this)), m_sources(new QLabel(this)), m_copy(new QPushButton(tr("Copy"), this)),
       m_regenerate(new QPushButton(tr("Regenerate"), this)), m_edit(new QPushButton(tr("Edit"), this)),
       m_prev(new QToolButton(this)), m_next(new QToolButton(this)), m_branch(new QLabel(this))
 {
@@ -46,6 +50,11 @@ MessageWidget::MessageWidget(KSyntaxHighlighting::Repository& repository, QWidge
     m_bodyLayout = new QVBoxLayout(m_body);
     m_bodyLayout->setContentsMargins(0, 0, 0, 0);
     m_stats->setForegroundRole(QPalette::PlaceholderText);
+    m_sources->setWordWrap(true);
+    m_sources->setTextFormat(Qt::RichText);
+    m_sources->setTextInteractionFlags(Qt::TextBrowserInteraction);
+    m_sources->setVisible(false);
+    connect(m_sources, &QLabel::linkActivated, this, &MessageWidget::openLink);
     m_prev->setArrowType(Qt::LeftArrow);
     m_next->setArrowType(Qt::RightArrow);
     m_prev->setToolTip(tr("Previous version"));
@@ -75,6 +84,7 @@ MessageWidget::MessageWidget(KSyntaxHighlighting::Repository& repository, QWidge
     layout->addWidget(m_reasoningToggle, 0, Qt::AlignLeft);
     layout->addWidget(m_reasoning);
     layout->addWidget(m_body);
+    layout->addWidget(m_sources);
     layout->addLayout(footer);
     setAutoFillBackground(true);
 }
@@ -140,7 +150,7 @@ void MessageWidget::render()
                 label->setWordWrap(true);
                 label->setTextFormat(user ? Qt::PlainText : Qt::MarkdownText);
                 label->setTextInteractionFlags(Qt::TextBrowserInteraction);
-                label->setOpenExternalLinks(true);
+                connect(label, &QLabel::linkActivated, this, &MessageWidget::openLink);
                 w = label;
             }
             m_bodyLayout->insertWidget(i, w);
@@ -152,8 +162,15 @@ void MessageWidget::render()
         if (auto* block = qobject_cast<CodeBlock*>(w)) {
             block->setCode(seg.language, seg.text);
             m_codeBlocks.append(block);
-        } else if (auto* label = qobject_cast<QLabel*>(w); label && label->text() != seg.text) {
-            label->setText(seg.text);
+        } else if (auto* label = qobject_cast<QLabel*>(w)) {
+            // An answer's [n] that names one of its passages becomes a link to it.
+            QString text = seg.text;
+            if (!user && !m_message.sources.isEmpty()) {
+                static const QRegularExpression cite(QStringLiteral("\\[(\\d{1,2})\\](?!\\()"));
+                text.replace(cite, QStringLiteral("[\\[\\1\\]](cite:\\1)"));
+            }
+            if (label->text() != text)
+                label->setText(text);
         }
     }
     while (m_segments.size() > segments.size()) {
@@ -177,6 +194,18 @@ void MessageWidget::render()
     if (m_message.streaming)
         stats = tr("writing…");
     m_stats->setText(stats);
+
+    QStringList cited;
+    for (const CitedSource& c : m_message.sources) {
+        QString where = QFileInfo(c.path).fileName();
+        if (c.page > 0)
+            where = tr("%1, page %2").arg(where).arg(c.page);
+        if (!c.heading.isEmpty())
+            where += QStringLiteral(" — ") + c.heading;
+        cited << QStringLiteral("<a href=\"cite:%1\">[%1]</a> %2").arg(c.n).arg(where.toHtmlEscaped());
+    }
+    m_sources->setVisible(!cited.isEmpty() && !m_message.streaming);
+    m_sources->setText(cited.isEmpty() ? QString() : tr("Sources: %1").arg(cited.join(QStringLiteral(" · "))));
 
     const bool branches = m_message.siblingCount > 1;
     m_prev->setVisible(branches);
@@ -220,4 +249,16 @@ void MessageWidget::startEdit()
         close();
         emit editRequested(m_message.id, text);
     });
+}
+
+void MessageWidget::openLink(const QString& link)
+{
+    if (!link.startsWith(QLatin1String("cite:"))) {
+        QDesktopServices::openUrl(QUrl(link));
+        return;
+    }
+    const int n = link.mid(5).toInt();
+    for (const CitedSource& c : m_message.sources)
+        if (c.n == n)
+            emit citationActivated(c);
 }

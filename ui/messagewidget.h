@@ -34,16 +34,19 @@ public:
     QToolButton* reasoningToggle() const { return m_reasoningToggle; }
     QLabel* reasoningLabel() const { return m_reasoning; }
     QLabel* statsLabel() const { return m_stats; }
+    QLabel* sourcesLabel() const { return m_sources; }
 
 signals:
     void regenerateRequested();
     void editRequested(qint64 messageId, const QString& text);
     void branchRequested(qint64 messageId, int delta);
     void openInCodePanel(const QString& language, const QString& code);
+    void citationActivated(const CitedSource& source); // a [n] of the text or of the sources line
 
 private:
     void render();
     void startEdit();
+    void openLink(const QString& link);
 
     KSyntaxHighlighting::Repository& m_repository;
     MessageData m_message;
@@ -57,6 +60,7 @@ private:
     QList<QWidget*> m_segments;
     QList<CodeBlock*> m_codeBlocks;
     QLabel* m_stats;
+    QLabel* m_sources;
     QPushButton* m_copy;
     QPushButton* m_regenerate;
     QPushButton* m_edit;

@@ -53,6 +53,7 @@ struct Controllers {
           code(engine, chat.conversations, chat.turns),
           knowledge(QDir(settings.dataDir()).filePath(QStringLiteral("knowledge.db")))
     {
+        chat.turns.setKnowledge(&knowledge);
     }
 
     // Loads a model and waits for the engine; false (with a test failure message) otherwise.

@@ -75,7 +75,8 @@ private slots:
             QCOMPARE(db.user_version(), 1);
         }
         ConversationStore store(path);
-        QCOMPARE(store.schema_version(), 2);
+        QCOMPARE(store.schema_version(), 3);
+        QCOMPARE(store.conversation(1)->knowledge, std::string("[]")); // no collections until chosen
         QCOMPARE(store.conversations().size(), std::size_t(1));
         QCOMPARE(store.branch(1).at(0).content, std::string("an elephant"));
         QCOMPARE(store.search("elephant").size(), std::size_t(1)); // old rows are indexed too
@@ -156,8 +157,14 @@ private slots:
         const int64_t a1 = s.add_message(msg(c, u, "assistant", "```cpp\nint main() {}\n```\n中文也行"));
         s.add_message(msg(c, u, "assistant", "second try"));
         s.set_current_leaf(c, a1);
+        // The collections it answers from and a question's retrieved passages travel too.
+        s.set_knowledge(c, R"(["notes"])");
+        s.set_sources(u, R"([{"n":1,"path":"/a.md","text":"passage"}])");
 
         const int64_t copy = s.import_json(s.export_json(c));
+        QCOMPARE(s.conversation(copy)->knowledge, std::string(R"(["notes"])"));
+        QCOMPARE(s.branch(copy).front().sources, std::string(R"([{"n":1,"path":"/a.md","text":"passage"}])"));
+        QCOMPARE(s.branch(copy).back().sources, std::string());
         QCOMPARE(s.all_messages(copy).size(), std::size_t(3));
         QCOMPARE(s.branch(copy).back().content, std::string("```cpp\nint main() {}\n```\n中文也行"));
         QCOMPARE(s.conversation(copy)->system_prompt, std::string("You write C++."));

@@ -47,6 +47,18 @@ private slots:
         QVERIFY(availableLanguages().contains(QStringLiteral("zh_CN")));
     }
 
+    // English needs its file too: it turns "%n passage(s)" into "1 passage" and "2 passages".
+    void englishHasPluralForms()
+    {
+        QVERIFY(installTranslations(*qApp, QLocale(QLocale::English, QLocale::UnitedStates)));
+        QCOMPARE(QCoreApplication::translate("KnowledgePanel", "%n passage(s)", nullptr, 1), QStringLiteral("1 passage"));
+        QCOMPARE(QCoreApplication::translate("KnowledgePanel", "%n passage(s)", nullptr, 2), QStringLiteral("2 passages"));
+        for (QTranslator* t : qApp->findChildren<QTranslator*>()) {
+            QCoreApplication::removeTranslator(t);
+            delete t;
+        }
+    }
+
     void shellIsChinese()
     {
         QVERIFY(installTranslations(*qApp, QLocale(QStringLiteral("zh_CN"))));

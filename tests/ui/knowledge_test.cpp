@@ -1,13 +1,18 @@
 // The Knowledge panel as a user meets it, offscreen: add a folder of Markdown, a PDF and a
 // file that is not text; watch the progress; see the skipped file listed with its reason;
-// search; open a result in the source view at the exact passage (and the PDF's page). And
+// search; open a result in the source view at the exact passage (and the PDF's page). A
+// chat that answers from the collection, with sources that open the passage. And
 // cancelling a large folder stops early and keeps what was added.
 #include "appharness.h"
 #include "../storage/pdfmaker.h"
 
+#include "ui/chatpanel.h"
 #include "ui/knowledgepanel.h"
+#include "ui/messagewidget.h"
 
 #include <QComboBox>
+#include <QMenu>
+#include <QToolButton>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -86,6 +91,71 @@ private slots:
         QVERIFY(finished.wait(20000));
         QVERIFY2(panel->summaryLabel()->text().contains(QStringLiteral("3 unchanged")),
                  qPrintable(panel->summaryLabel()->text()));
+    }
+
+    // A conversation that answers from a collection: the question goes to the model with the
+    // passages found for it, the answer lists them as sources, and a citation opens the exact
+    // passage of its file.
+    void chatAnswersWithCitations()
+    {
+        QTemporaryDir data, docs;
+        const std::string kettle =
+            "# Kettle manual\n\n## Descaling\n\nDescale the kettle once a month: boil water with two spoons of "
+            "vinegar, wait an hour, rinse twice.\n\n## Warranty\n\nThe warranty lasts two years from purchase.\n";
+        write(docs.filePath(QStringLiteral("kettle.md")), kettle);
+        write(docs.filePath(QStringLiteral("garden.md")), "# Garden\n\nWater the roses in the evening.\n");
+        AppHarness app(data.path());
+        QSignalSpy finished(&app.knowledge, &KnowledgeController::ingestFinished);
+        app.knowledge.ingest(QStringLiteral("Home"), {docs.path()});
+        QVERIFY(finished.wait(20000));
+        QVERIFY(app.load(builtinModel()));
+        ChatPanel* chat = app.window->chatPanel();
+        QVERIFY(QTest::qWaitFor([&] { return chat->knowledgeButton()->menu()->actions().size() == 1; }, 5000));
+        QVERIFY(chat->knowledgeButton()->text().contains(QStringLiteral("off")));
+        QAction* home = chat->knowledgeButton()->menu()->actions().front();
+        QCOMPARE(home->text(), QStringLiteral("Home"));
+        home->setChecked(true); // a conversation starts and answers from "Home" from now on
+        QCOMPARE(app.chat.conversations.knowledge(), QStringList{QStringLiteral("Home")});
+        QVERIFY(chat->knowledgeButton()->text().contains(QStringLiteral("Home")));
+
+        chat->input()->setPlainText(QStringLiteral("How often should I descale the kettle?"));
+        chat->send();
+        QVERIFY(app.chat.turns.isGenerating());
+        QVERIFY(app.waitReply());
+        const QList<MessageData> branch = app.chat.conversations.branch();
+        QCOMPARE(branch.size(), 2);
+        const QList<CitedSource> sources = branch[0].sources;
+        QVERIFY(!sources.isEmpty());
+        QCOMPARE(sources[0].n, 1);
+        QVERIFY(sources[0].path.endsWith(QStringLiteral("kettle.md")));
+        QCOMPARE(sources[0].heading, QStringLiteral("Kettle manual > Descaling"));
+        // The citation's span selects exactly its passage in the file.
+        QCOMPARE(QString::fromStdString(kettle.substr(std::size_t(sources[0].byteStart),
+                                                      std::size_t(sources[0].byteEnd - sources[0].byteStart))),
+                 sources[0].text);
+        QCOMPARE(branch[1].sources.size(), sources.size()); // the answer cites its question's passages
+        // What the model read: the passages, numbered, then the question.
+        const QString prompt = app.chat.conversations.turnsUpTo(branch[0].id).back().content;
+        QVERIFY(prompt.startsWith(QStringLiteral("Sources:\n\n[1] kettle.md - Kettle manual > Descaling\n")));
+        QVERIFY(prompt.endsWith(QStringLiteral("Question: How often should I descale the kettle?")));
+        QCOMPARE(branch[0].content, QStringLiteral("How often should I descale the kettle?")); // shown as asked
+
+        // The answer lists its sources; a citation opens the passage in the source view.
+        QVERIFY(QTest::qWaitFor([&] { return chat->messageWidgets().size() == 2; }, 5000));
+        MessageWidget* answer = chat->messageWidgets()[1];
+        QVERIFY(QTest::qWaitFor([&] { return answer->sourcesLabel()->isVisibleTo(answer); }, 5000));
+        QVERIFY(answer->sourcesLabel()->text().contains(QStringLiteral("kettle.md")));
+        emit answer->sourcesLabel()->linkActivated(QStringLiteral("cite:1"));
+        SourceView* view = app.window->knowledgePanel()->sourceView();
+        QVERIFY(QTest::qWaitFor([&] { return view->isVisible() && !view->highlighted().isEmpty(); }, 5000));
+        QCOMPARE(view->highlighted(), sources[0].text);
+
+        // A conversation without knowledge asks the question alone.
+        app.chat.conversations.newConversation();
+        QVERIFY(!chat->knowledgeButton()->menu()->actions().front()->isChecked());
+        QVERIFY(app.chat.turns.send(QStringLiteral("What is a kettle?")));
+        QVERIFY(app.waitReply());
+        QVERIFY(app.chat.conversations.branch().front().sources.isEmpty());
     }
 
     void cancelKeepsWhatWasAdded()

@@ -1,9 +1,11 @@
 // SamplingSettings as JSON (through Qt's own JSON classes) and as the engine's parameters;
-// a message's reasoning split.
+// a message's reasoning split; cited passages as JSON and in the prompt.
 #include "chattypes.h"
 
 #include "engine/chat_template.h"
 
+#include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <chrono>
@@ -53,4 +55,60 @@ void splitReasoning(MessageData& message)
     message.answer = QString::fromStdString(parts.answer);
     message.reasoning = QString::fromStdString(parts.reasoning);
     message.thinking = parts.thinking;
+}
+
+QString sourcesToJson(const QList<CitedSource>& sources)
+{
+    if (sources.isEmpty())
+        return {};
+    QJsonArray out;
+    for (const CitedSource& s : sources)
+        out.append(QJsonObject{{QStringLiteral("n"), s.n},
+                               {QStringLiteral("chunk"), s.chunkId},
+                               {QStringLiteral("path"), s.path},
+                               {QStringLiteral("heading"), s.heading},
+                               {QStringLiteral("text"), s.text},
+                               {QStringLiteral("page"), s.page},
+                               {QStringLiteral("start"), s.byteStart},
+                               {QStringLiteral("end"), s.byteEnd}});
+    return QString::fromUtf8(QJsonDocument(out).toJson(QJsonDocument::Compact));
+}
+
+QList<CitedSource> sourcesFromJson(const QString& json)
+{
+    QList<CitedSource> out;
+    for (const QJsonValue& v : QJsonDocument::fromJson(json.toUtf8()).array()) {
+        const QJsonObject o = v.toObject();
+        CitedSource s;
+        s.n = o.value(QStringLiteral("n")).toInt();
+        s.chunkId = o.value(QStringLiteral("chunk")).toInteger();
+        s.path = o.value(QStringLiteral("path")).toString();
+        s.heading = o.value(QStringLiteral("heading")).toString();
+        s.text = o.value(QStringLiteral("text")).toString();
+        s.page = o.value(QStringLiteral("page")).toInt();
+        s.byteStart = o.value(QStringLiteral("start")).toInteger();
+        s.byteEnd = o.value(QStringLiteral("end")).toInteger();
+        if (s.n > 0)
+            out.append(s);
+    }
+    return out;
+}
+
+QString promptWithSources(const QString& question, const QList<CitedSource>& sources)
+{
+    if (sources.isEmpty())
+        return question;
+    // In English whatever the app's language: it is the model's prompt, not the user's text.
+    QString out = QStringLiteral("Sources:\n\n");
+    for (const CitedSource& s : sources) {
+        QString where = QFileInfo(s.path).fileName();
+        if (s.page > 0)
+            where += QStringLiteral(", page %1").arg(s.page);
+        if (!s.heading.isEmpty())
+            where += QStringLiteral(" - ") + s.heading;
+        out += QStringLiteral("[%1] %2\n%3\n\n").arg(s.n).arg(where, s.text);
+    }
+    out += QStringLiteral("Answer the question from these sources when they hold the answer, and cite them "
+                          "by number like [1].\n\nQuestion: ") + question;
+    return out;
 }

@@ -7,6 +7,7 @@
 #include <QList>
 #include <QMetaType>
 #include <QString>
+#include <QStringList>
 #include <memory>
 
 namespace seekbench {
@@ -90,6 +91,22 @@ struct CompletionRequest {
 };
 
 // A stored message as the chat panel shows it.
+// A passage of a knowledge collection that a question was asked with: number n in the
+// prompt ("[1]"), where it is (the chunk, its file, page and byte span) and its text.
+struct CitedSource {
+    int n = 0;
+    qint64 chunkId = 0;
+    QString path, heading, text;
+    int page = 0;
+    qint64 byteStart = 0, byteEnd = 0;
+};
+
+QString sourcesToJson(const QList<CitedSource>& sources);          // "" for none
+QList<CitedSource> sourcesFromJson(const QString& json);           // bad JSON: none
+// What the model reads for a question asked with passages: the numbered passages, how to
+// use and cite them, then the question. Without passages, the question alone.
+QString promptWithSources(const QString& question, const QList<CitedSource>& sources);
+
 struct MessageData {
     qint64 id = 0, parentId = 0;
     QString role, content, model, stopReason;
@@ -100,6 +117,7 @@ struct MessageData {
     double tokensPerSecond = 0;
     int siblingIndex = 0, siblingCount = 1; // which branch of its parent, of how many
     bool streaming = false;
+    QList<CitedSource> sources;      // a question's passages; an answer's: its question's
 };
 
 // Fills answer, reasoning and thinking from content.
@@ -111,6 +129,7 @@ struct ConversationData {
     bool pinned = false;
     qint64 updated = 0;
     SamplingSettings sampling;
+    QStringList knowledge;           // collections it answers from
 };
 
 struct SearchHitData {

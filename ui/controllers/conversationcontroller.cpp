@@ -8,6 +8,8 @@
 
 #include "storage/conversation_store.h"
 
+#include <QJsonDocument>
+#include <QJsonArray>
 #include <QDir>
 
 namespace {
@@ -39,6 +41,9 @@ ConversationData toConversationData(const seekbench::storage::Conversation& c)
     d.pinned = c.pinned;
     d.updated = c.updated_at;
     d.sampling = SamplingSettings::fromJson(q(c.sampling));
+    for (const QJsonValue& v : QJsonDocument::fromJson(QByteArray::fromStdString(c.knowledge)).array())
+        if (!v.toString().isEmpty())
+            d.knowledge.append(v.toString());
     return d;
 }
 
@@ -125,7 +130,8 @@ QList<ChatTurn> ConversationController::turnsUpTo(qint64 messageId) const
     if (const auto b = guarded(this, &ConversationController::errorOccurred, {},
                                [&] { return m_store->branch(m_current, messageId); }))
         for (const Message& m : *b)
-            turns.append({q(m.role), q(m.content)});
+            turns.append({q(m.role), m.role == "user" ? promptWithSources(q(m.content), sourcesFromJson(q(m.sources)))
+                                                      : q(m.content)});
     return turns;
 }
 
@@ -145,6 +151,11 @@ MessageData ConversationController::toData(qint64 id) const
     d.promptTokens = m->prompt_tokens;
     d.generatedTokens = m->generated_tokens;
     d.tokensPerSecond = m->tokens_per_second;
+    // A question shows its passages; an answer cites its question's.
+    if (m->role == "user")
+        d.sources = sourcesFromJson(q(m->sources));
+    else if (const auto question = m_store->message(m->parent_id); question && question->role == "user")
+        d.sources = sourcesFromJson(q(question->sources));
     const auto sib = m_store->siblings(id);
     d.siblingCount = static_cast<int>(sib.size());
     for (int i = 0; i < static_cast<int>(sib.size()); ++i)
@@ -242,6 +253,34 @@ void ConversationController::setSampling(const SamplingSettings& sampling)
         return;
     guarded(this, &ConversationController::errorOccurred, {},
             [&] { m_store->set_sampling(m_current, s(sampling.toJson())); });
+}
+
+QStringList ConversationController::knowledge() const
+{
+    return conversation(m_current).knowledge;
+}
+
+void ConversationController::setKnowledge(const QStringList& collections)
+{
+    if (m_current == 0 && newConversation() == 0)
+        return;
+    QJsonArray names;
+    for (const QString& c : collections)
+        names.append(c);
+    const QString json = QString::fromUtf8(QJsonDocument(names).toJson(QJsonDocument::Compact));
+    if (guarded(this, &ConversationController::errorOccurred, {}, [&] { m_store->set_knowledge(m_current, s(json)); }))
+        emit knowledgeChanged(collections);
+}
+
+void ConversationController::setSources(qint64 messageId, const QList<CitedSource>& sources)
+{
+    if (!guarded(this, &ConversationController::errorOccurred, {},
+                 [&] { m_store->set_sources(messageId, s(sourcesToJson(sources))); }))
+        return;
+    for (MessageData& m : m_branch)
+        if (m.id == messageId || m.parentId == messageId)
+            m.sources = sources;
+    emit branchChanged(m_branch);
 }
 
 QString ConversationController::exportConversation(qint64 id, bool json)

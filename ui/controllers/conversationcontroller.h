@@ -46,6 +46,11 @@ public:
     void undoRemove();
     void setSystemPrompt(const QString& text);
     void setSampling(const SamplingSettings& sampling);
+    // The knowledge collections (names) the current conversation answers from.
+    QStringList knowledge() const;
+    void setKnowledge(const QStringList& collections);
+    // The passages a question was asked with (stored with it; its answer cites them).
+    void setSources(qint64 messageId, const QList<CitedSource>& sources);
     QString exportConversation(qint64 id, bool json);
     qint64 importConversation(const QString& text); // JSON or Markdown from export
     void switchBranch(int row, int delta);          // show a sibling of the message at row
@@ -64,6 +69,7 @@ signals:
     void branchChanged(const QList<MessageData>& messages); // the whole shown branch
     void messageUpdated(const MessageData& message);        // a reply finished or failed
     void removed(qint64 id, const QString& title);          // for an Undo offer
+    void knowledgeChanged(const QStringList& collections);
     void errorOccurred(const QString& message);
 
 private:

@@ -15,13 +15,13 @@ bool installTranslations(QCoreApplication& app, const QLocale& locale)
     else
         delete qt;
 
-    if (locale.language() == QLocale::English || locale.language() == QLocale::C)
-        return true; // the source strings are English
     auto* own = new QTranslator(&app);
-    if (!own->load(locale, QStringLiteral("seekbench"), QStringLiteral("_"),
-                   QStringLiteral(":/i18n"))) {
+    // The source strings are English; the English file only adds plural forms ("1 file").
+    const bool english = locale.language() == QLocale::English || locale.language() == QLocale::C;
+    if (english ? !own->load(QStringLiteral(":/i18n/seekbench_en.qm"))
+                : !own->load(locale, QStringLiteral("seekbench"), QStringLiteral("_"), QStringLiteral(":/i18n"))) {
         delete own;
-        return false;
+        return english;
     }
     app.installTranslator(own);
     return true;

@@ -183,6 +183,15 @@ int KnowledgeController::search(const QString& text, const QList<qint64>& collec
     return id;
 }
 
+int KnowledgeController::searchCollections(const QString& text, const QStringList& names, int limit)
+{
+    QList<qint64> ids;
+    for (const KnowledgeCollection& c : m_collections)
+        if (names.contains(c.name))
+            ids.append(c.id);
+    return ids.isEmpty() ? -1 : search(text, ids, limit);
+}
+
 void KnowledgeController::removeCollection(qint64 id)
 {
     onWorker([this, id](KnowledgeStore& store) {
@@ -192,6 +201,27 @@ void KnowledgeController::removeCollection(qint64 id)
             emit collectionsChanged();
         }, Qt::QueuedConnection);
     });
+}
+
+void KnowledgeController::openPassage(const QString& path, int page, qint64 byteStart, qint64 byteEnd,
+                                      const QString& heading)
+{
+    Chunk c;
+    c.path = path.toStdString();
+    c.page = page;
+    c.byte_start = byteStart;
+    c.byte_end = byteEnd;
+    c.heading = heading.toStdString();
+    QMetaObject::invokeMethod(m_context, [this, c] {
+        KnowledgeSource source;
+        try {
+            source = loadSource(c);
+        } catch (const seekbench::Error& e) {
+            source.path = q(c.path);
+            source.error = QString::fromUtf8(e.what());
+        }
+        QMetaObject::invokeMethod(this, [this, source] { emit sourceReady(source); }, Qt::QueuedConnection);
+    }, Qt::QueuedConnection);
 }
 
 void KnowledgeController::openSource(qint64 chunkId)

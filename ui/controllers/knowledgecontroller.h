@@ -64,8 +64,13 @@ public:
     void ingest(const QString& collection, const QStringList& paths);
     void cancelIngest();
     int search(const QString& text, const QList<qint64>& collections, int limit = 8); // request id
+    // The same, in the collections of these names (those that exist); -1 when none does.
+    int searchCollections(const QString& text, const QStringList& names, int limit = 8);
     void removeCollection(qint64 id);
     void openSource(qint64 chunkId);
+    // A passage as a citation recorded it (the file, its page, the byte span): shown from the
+    // file even when the store has since re-read it.
+    void openPassage(const QString& path, int page, qint64 byteStart, qint64 byteEnd, const QString& heading);
 
 signals:
     void collectionsChanged();

@@ -4,6 +4,9 @@
 
 #include "conversationcontroller.h"
 #include "enginecontroller.h"
+#include "knowledgecontroller.h"
+
+#include <algorithm>
 
 TurnController::TurnController(ConversationController& conversations, EngineController& engine, QObject* parent)
     : QObject(parent), m_conversations(conversations), m_engine(engine)
@@ -54,7 +57,64 @@ bool TurnController::send(const QString& text)
     const QList<MessageData>& branch = m_conversations.branch();
     const qint64 parent = m_conversations.current() != 0 && !branch.isEmpty() ? branch.back().id : 0;
     const qint64 id = m_conversations.addUserMessage(parent, text);
-    return id != 0 && startReply(id);
+    return id != 0 && beginTurn(id, text);
+}
+
+void TurnController::setKnowledge(KnowledgeController* knowledge)
+{
+    if (m_knowledge)
+        disconnect(m_knowledge, nullptr, this, nullptr);
+    m_knowledge = knowledge;
+    if (m_knowledge)
+        connect(m_knowledge, &KnowledgeController::searchFinished, this, &TurnController::passagesFound);
+}
+
+bool TurnController::beginTurn(qint64 userMessageId, const QString& question)
+{
+    const QStringList collections = m_conversations.knowledge();
+    if (!m_knowledge || collections.isEmpty())
+        return startReply(userMessageId);
+    m_retrieval = m_knowledge->searchCollections(question, collections, 8);
+    if (m_retrieval < 0) { // its collections are gone: an answer without them
+        m_retrieval = 0;
+        return startReply(userMessageId);
+    }
+    m_retrievalFor = userMessageId;
+    emit generatingChanged(true);
+    return true;
+}
+
+// The best passages that fit the prompt: about 40% of the model's context (4 characters to
+// a token), the rest left to the conversation and the answer. A passage that does not fit
+// whole is cut, one that would be cut below 200 characters is left out.
+void TurnController::passagesFound(int request, const QList<KnowledgeHit>& hits)
+{
+    if (request != m_retrieval || m_retrieval == 0)
+        return;
+    m_retrieval = 0;
+    const qint64 question = m_retrievalFor;
+    const int context = m_engine.model().contextLength > 0 ? m_engine.model().contextLength : 4096;
+    int budget = std::clamp(context * 4 * 2 / 5, 600, 16000);
+    QList<CitedSource> sources;
+    for (const KnowledgeHit& h : hits) {
+        if (budget < 200)
+            break;
+        CitedSource s;
+        s.n = int(sources.size()) + 1;
+        s.chunkId = h.chunkId;
+        s.path = h.path;
+        s.heading = h.heading;
+        s.text = h.text.left(budget);
+        s.page = h.page;
+        s.byteStart = h.byteStart;
+        s.byteEnd = h.byteEnd;
+        budget -= int(s.text.size());
+        sources.append(s);
+    }
+    if (!sources.isEmpty())
+        m_conversations.setSources(question, sources);
+    if (!startReply(question))
+        emit generatingChanged(false);
 }
 
 bool TurnController::startReply(qint64 userMessageId)
@@ -85,6 +145,11 @@ void TurnController::endReply(const GenerationStats* stats, const QString& stopR
 
 void TurnController::stop()
 {
+    if (m_retrieval != 0) { // before the reply began: the question stays, unanswered
+        m_retrieval = 0;
+        emit generatingChanged(false);
+        return;
+    }
     if (isGenerating())
         m_engine.stop(m_requestId);
 }
@@ -107,5 +172,5 @@ bool TurnController::editAndResend(int row, const QString& text)
         branch[row].role != QLatin1String("user") || text.trimmed().isEmpty())
         return false;
     const qint64 id = m_conversations.addUserMessage(branch[row].parentId, text);
-    return id != 0 && startReply(id);
+    return id != 0 && beginTurn(id, text);
 }

@@ -10,6 +10,8 @@
 
 class ConversationController;
 class EngineController;
+class KnowledgeController;
+struct KnowledgeHit;
 
 class TurnController : public QObject {
     Q_OBJECT
@@ -17,7 +19,10 @@ public:
     TurnController(ConversationController& conversations, EngineController& engine, QObject* parent = nullptr);
     ~TurnController() override;
 
-    bool isGenerating() const { return m_requestId != 0; }
+    // A reply is being written, or the passages for it are being looked up.
+    bool isGenerating() const { return m_requestId != 0 || m_retrieval != 0; }
+    // Where questions of conversations with knowledge collections find their passages.
+    void setKnowledge(KnowledgeController* knowledge);
 
     bool send(const QString& text);  // false (with errorOccurred) when it cannot start
     void stop();
@@ -31,11 +36,18 @@ signals:
     void errorOccurred(const QString& message);
 
 private:
+    // Looks up the passages for a new question when the conversation answers from knowledge
+    // (the reply starts when they are there), else starts the reply.
+    bool beginTurn(qint64 userMessageId, const QString& question);
+    void passagesFound(int request, const QList<KnowledgeHit>& hits);
     bool startReply(qint64 userMessageId);
     void endReply(const GenerationStats* stats, const QString& stopReason);
 
     ConversationController& m_conversations;
     EngineController& m_engine;
     quint64 m_requestId = 0; // the engine's request for the reply in flight, 0 when none
+    KnowledgeController* m_knowledge = nullptr;
+    int m_retrieval = 0;     // the knowledge search for the question below, 0 when none
+    qint64 m_retrievalFor = 0;
     qint64 m_replyConversation = 0;
 };
