@@ -1053,8 +1053,12 @@ score %2</source>
         <translation>%1，第 %2 页</translation>
     </message>
     <message>
-        <source>Sources: %1</source>
-        <translation>来源：%1</translation>
+        <source>%1% of the answer&apos;s attention</source>
+        <translation>占答案注意力的 %1%</translation>
+    </message>
+    <message>
+        <source>Sources:</source>
+        <translation>来源：</translation>
     </message>
 </context>
 <context>

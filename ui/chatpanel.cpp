@@ -166,6 +166,8 @@ void ChatPanel::rebuild()
         m_listLayout->insertWidget(m_listLayout->count() - 1, w);
         m_widgets.append(w);
         w->show(m_model->at(row), row + 1 == m_model->rowCount());
+        if (const auto it = m_provenance.constFind(w->messageId()); it != m_provenance.constEnd())
+            w->setProvenance(*it);
     }
     m_hint->setVisible(m_widgets.isEmpty());
     if (!m_widgets.isEmpty())
@@ -248,4 +250,12 @@ void ChatPanel::updateKnowledgeButton()
         if (m_collections.contains(name))
             on.append(name);
     m_knowledge->setText(on.isEmpty() ? tr("Knowledge: off") : tr("Knowledge: %1").arg(on.join(QStringLiteral(", "))));
+}
+
+void ChatPanel::showProvenance(qint64 messageId, const QList<double>& shares)
+{
+    m_provenance.insert(messageId, shares);
+    for (MessageWidget* w : std::as_const(m_widgets))
+        if (w->messageId() == messageId)
+            w->setProvenance(shares);
 }

@@ -5,6 +5,7 @@
 
 #include "ui/controllers/chattypes.h"
 
+#include <QHash>
 #include <QWidget>
 
 namespace KSyntaxHighlighting {
@@ -42,6 +43,8 @@ public:
     // current conversation to answer from.
     void setCollections(const QStringList& names);
     QToolButton* knowledgeButton() const { return m_knowledge; }
+    // Where an answer's attention went, per source (kept while the app runs).
+    void showProvenance(qint64 messageId, const QList<double>& shares);
 
 signals:
     void openModelRequested();
@@ -70,6 +73,7 @@ private:
     QPushButton* m_settings;
     QToolButton* m_knowledge;
     QStringList m_collections;
+    QHash<qint64, QList<double>> m_provenance;
     QScrollArea* m_scroll;
     QWidget* m_list;
     QVBoxLayout* m_listLayout;

@@ -136,6 +136,8 @@ void MainWindow::createPanels()
     };
     connect(&m_knowledge, &KnowledgeController::collectionsChanged, this, offerCollections);
     offerCollections();
+    connect(&m_chat.traces, &TraceController::provenanceReady, m_chatPanel,
+            [this](qint64 id, const QList<double>& shares, double) { m_chatPanel->showProvenance(id, shares); });
     connect(m_chatPanel, &ChatPanel::citationActivated, this, [this](const CitedSource& c) {
         m_knowledge.openPassage(c.path, c.page, c.byteStart, c.byteEnd, c.heading);
     });

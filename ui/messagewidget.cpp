@@ -17,6 +17,8 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace {
 constexpr int kLayoutIntervalMs = 60;
 }
@@ -91,6 +93,8 @@ MessageWidget::MessageWidget(KSyntaxHighlighting::Repository& repository, QWidge
 
 void MessageWidget::show(const MessageData& m, bool last)
 {
+    if (m.id != m_message.id)
+        m_provenance.clear();
     const bool same = m.id == m_message.id && m.streaming && m_message.streaming;
     m_message = m;
     m_last = last;
@@ -195,17 +199,7 @@ void MessageWidget::render()
         stats = tr("writing…");
     m_stats->setText(stats);
 
-    QStringList cited;
-    for (const CitedSource& c : m_message.sources) {
-        QString where = QFileInfo(c.path).fileName();
-        if (c.page > 0)
-            where = tr("%1, page %2").arg(where).arg(c.page);
-        if (!c.heading.isEmpty())
-            where += QStringLiteral(" — ") + c.heading;
-        cited << QStringLiteral("<a href=\"cite:%1\">[%1]</a> %2").arg(c.n).arg(where.toHtmlEscaped());
-    }
-    m_sources->setVisible(!cited.isEmpty() && !m_message.streaming);
-    m_sources->setText(cited.isEmpty() ? QString() : tr("Sources: %1").arg(cited.join(QStringLiteral(" · "))));
+    renderSources();
 
     const bool branches = m_message.siblingCount > 1;
     m_prev->setVisible(branches);
@@ -261,4 +255,44 @@ void MessageWidget::openLink(const QString& link)
     for (const CitedSource& c : m_message.sources)
         if (c.n == n)
             emit citationActivated(c);
+}
+
+void MessageWidget::setProvenance(const QList<double>& shares)
+{
+    m_provenance = shares;
+    renderSources();
+}
+
+// "[1] kettle.md — Descaling", and once the answer's trace is in, a bar for the share of its
+// attention on each: the longest bar is the most attended passage; one hardly attended
+// (under a tenth of the most) is faint.
+void MessageWidget::renderSources()
+{
+    const bool bars = m_provenance.size() == m_message.sources.size() && !m_provenance.isEmpty();
+    const double most = bars ? *std::max_element(m_provenance.begin(), m_provenance.end()) : 0.0;
+    const QString faint = QApplication::palette().color(QPalette::Disabled, QPalette::Text).name();
+    QStringList cited;
+    for (int i = 0; i < m_message.sources.size(); ++i) {
+        const CitedSource& c = m_message.sources[i];
+        QString where = QFileInfo(c.path).fileName();
+        if (c.page > 0)
+            where = tr("%1, page %2").arg(where).arg(c.page);
+        if (!c.heading.isEmpty())
+            where += QStringLiteral(" — ") + c.heading;
+        QString entry = QStringLiteral("<a href=\"cite:%1\">[%1]</a> %2").arg(c.n).arg(where.toHtmlEscaped());
+        if (bars) {
+            const double share = m_provenance[i];
+            const int filled = most > 0 ? qRound(10 * share / most) : 0;
+            entry += QStringLiteral(" <span style=\"font-family:monospace\">%1%2</span> %3")
+                         .arg(QString(filled, QChar(0x2588)), QString(10 - filled, QChar(0x2591)),
+                              tr("%1% of the answer's attention").arg(100 * share, 0, 'f', 1));
+            if (most <= 0 || share < most / 10)
+                entry = QStringLiteral("<span style=\"color:%1\">%2</span>").arg(faint, entry);
+        }
+        cited << entry;
+    }
+    m_sources->setVisible(!cited.isEmpty() && !m_message.streaming);
+    m_sources->setText(cited.isEmpty() ? QString()
+                                       : tr("Sources:") + (bars ? QStringLiteral("<br>") : QStringLiteral(" ")) +
+                                             cited.join(bars ? QStringLiteral("<br>") : QStringLiteral(" · ")));
 }

@@ -35,6 +35,8 @@ public:
     QLabel* reasoningLabel() const { return m_reasoning; }
     QLabel* statsLabel() const { return m_stats; }
     QLabel* sourcesLabel() const { return m_sources; }
+    // The share of the answer's attention on each of its sources (bars beside them).
+    void setProvenance(const QList<double>& shares);
 
 signals:
     void regenerateRequested();
@@ -47,6 +49,7 @@ private:
     void render();
     void startEdit();
     void openLink(const QString& link);
+    void renderSources();
 
     KSyntaxHighlighting::Repository& m_repository;
     MessageData m_message;
@@ -61,6 +64,7 @@ private:
     QList<CodeBlock*> m_codeBlocks;
     QLabel* m_stats;
     QLabel* m_sources;
+    QList<double> m_provenance;
     QPushButton* m_copy;
     QPushButton* m_regenerate;
     QPushButton* m_edit;

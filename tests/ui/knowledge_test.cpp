@@ -7,6 +7,7 @@
 #include "../storage/pdfmaker.h"
 
 #include "ui/chatpanel.h"
+#include "ui/controllers/tracecontroller.h"
 #include "ui/knowledgepanel.h"
 #include "ui/messagewidget.h"
 
@@ -118,6 +119,7 @@ private slots:
         QCOMPARE(app.chat.conversations.knowledge(), QStringList{QStringLiteral("Home")});
         QVERIFY(chat->knowledgeButton()->text().contains(QStringLiteral("Home")));
 
+        QSignalSpy provenance(&app.chat.traces, &TraceController::provenanceReady);
         chat->input()->setPlainText(QStringLiteral("How often should I descale the kettle?"));
         chat->send();
         QVERIFY(app.chat.turns.isGenerating());
@@ -145,6 +147,20 @@ private slots:
         MessageWidget* answer = chat->messageWidgets()[1];
         QVERIFY(QTest::qWaitFor([&] { return answer->sourcesLabel()->isVisibleTo(answer); }, 5000));
         QVERIFY(answer->sourcesLabel()->text().contains(QStringLiteral("kettle.md")));
+        // With no panel open the answer is traced all the same: its attention per source.
+        QVERIFY(provenance.count() > 0 || provenance.wait(60000));
+        QCOMPARE(provenance.last().at(0).toLongLong(), branch[1].id);
+        const auto shares = provenance.last().at(1).value<QList<double>>();
+        QCOMPARE(shares.size(), sources.size());
+        double sum = 0;
+        for (double share : shares) {
+            QVERIFY(share >= 0 && share <= 1);
+            sum += share;
+        }
+        QVERIFY(qAbs(sum - provenance.last().at(2).toDouble()) < 1e-9);
+        QVERIFY(sum > 0);
+        QVERIFY(QTest::qWaitFor([&] { return answer->sourcesLabel()->text().contains(QStringLiteral("attention")); }, 5000));
+        qInfo("attention on the sources: %s", qPrintable(answer->sourcesLabel()->text()));
         emit answer->sourcesLabel()->linkActivated(QStringLiteral("cite:1"));
         SourceView* view = app.window->knowledgePanel()->sourceView();
         QVERIFY(QTest::qWaitFor([&] { return view->isVisible() && !view->highlighted().isEmpty(); }, 5000));

@@ -6,6 +6,8 @@
 #include "enginecontroller.h"
 #include "turncontroller.h"
 
+#include "engine/provenance.h"
+
 TraceController::TraceController(ConversationController& conversations, TurnController& turns,
                                  EngineController& engine, QObject* parent)
     : QObject(parent), m_conversations(conversations), m_turns(turns), m_engine(engine)
@@ -16,6 +18,7 @@ TraceController::TraceController(ConversationController& conversations, TurnCont
         m_requestId = 0;
         m_trace = result;
         emit traceReady(m_trace);
+        computeProvenance();
     });
     connect(&m_engine, &EngineController::traceFailed, this, [this](quint64 id, const QString& message) {
         if (id != m_requestId)
@@ -27,8 +30,10 @@ TraceController::TraceController(ConversationController& conversations, TurnCont
         if (generating)
             m_requestId = 0; // the trace running is cancelled for the reply
     });
+    // An answer from passages is traced even with no panel open: its sources show where
+    // its attention went.
     connect(&m_turns, &TurnController::replyFinished, this, [this](qint64 reply) {
-        if (m_wanted)
+        if (m_wanted || !sourcesOf(reply).isEmpty())
             requestTrace(reply);
     });
     connect(&m_conversations, &ConversationController::currentChanged, this, &TraceController::refresh);
@@ -68,6 +73,28 @@ void TraceController::requestTrace(qint64 messageId, int focusLayer)
     r.turns = m_conversations.turnsUpTo(messageId);
     m_requestId = m_engine.traceMessage(r);
     emit traceStarted(messageId);
+}
+
+QList<CitedSource> TraceController::sourcesOf(qint64 messageId) const
+{
+    for (const MessageData& m : m_conversations.branch())
+        if (m.id == messageId)
+            return m.role == QLatin1String("assistant") ? m.sources : QList<CitedSource>();
+    return {};
+}
+
+void TraceController::computeProvenance()
+{
+    const QList<CitedSource> sources = sourcesOf(m_trace.messageId);
+    if (sources.isEmpty() || !m_trace.trace)
+        return;
+    std::vector<std::string> texts;
+    for (const CitedSource& s : sources)
+        texts.push_back(s.text.toStdString());
+    const auto spans = seekbench::token_spans(m_trace.trace->pieces, texts);
+    const seekbench::Provenance p =
+        seekbench::attention_provenance(*m_trace.trace, m_trace.messageStart, m_trace.messageEnd, spans);
+    emit provenanceReady(m_trace.messageId, QList<double>(p.shares.begin(), p.shares.end()), p.attended);
 }
 
 void TraceController::clearTrace()

@@ -29,10 +29,15 @@ signals:
     void traceReady(const TraceResult& result);
     void traceFailed(const QString& message);
     void traceCleared();
+    // For an answer asked with passages: the share of its attention on each passage (in
+    // the order of its sources) and on all of them, from its trace.
+    void provenanceReady(qint64 messageId, const QList<double>& shares, double attended);
 
 private:
     void clearTrace();
     void refresh(); // after the shown conversation or model changed
+    void computeProvenance();
+    QList<CitedSource> sourcesOf(qint64 messageId) const;
 
     ConversationController& m_conversations;
     TurnController& m_turns;
