@@ -25,8 +25,8 @@ class SourceView : public QDialog {
 public:
     explicit SourceView(QWidget* parent = nullptr);
     void showSource(const KnowledgeSource& source);
-    QPlainTextEdit* text() const { return m_text; }
-    QLabel* location() const { return m_location; }
+    QPlainTextEdit* textView() const { return m_text; }
+    QLabel* locationLabel() const { return m_location; }
     QString highlighted() const;   // the text of the highlighted span
 
 private:

@@ -76,7 +76,7 @@ private slots:
         QVERIFY(QTest::qWaitFor([&] { return panel->sourceView()->isVisible(); }, 5000));
         QCOMPARE(panel->sourceView()->highlighted(),
                  QStringLiteral("## Descaling\n\nVinegar removes limescale from a kettle."));
-        QVERIFY(panel->sourceView()->location()->text().contains(QStringLiteral("kettle.md")));
+        QVERIFY(panel->sourceView()->locationLabel()->text().contains(QStringLiteral("kettle.md")));
 
         panel->searchBox()->setText(QStringLiteral("immerse"));
         QVERIFY(QTest::qWaitFor([&] {
@@ -85,7 +85,7 @@ private slots:
         emit panel->results()->itemActivated(panel->results()->item(0));
         QVERIFY(QTest::qWaitFor([&] { return panel->sourceView()->highlighted().contains(QStringLiteral("immerse")); },
                                 5000));
-        QVERIFY(panel->sourceView()->location()->text().contains(QStringLiteral(", page 2")));
+        QVERIFY(panel->sourceView()->locationLabel()->text().contains(QStringLiteral(", page 2")));
 
         // Adding the same folder again changes nothing.
         panel->addPaths({docs.path()});
