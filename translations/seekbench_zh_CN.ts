@@ -1060,6 +1060,14 @@ score %2</source>
         <source>Sources:</source>
         <translation>来源：</translation>
     </message>
+    <message>
+        <source>“%1”: [%2] %3%</source>
+        <translation>“%1”：[%2] %3%</translation>
+    </message>
+    <message>
+        <source>Attention of each sentence of the answer, on the source it attended to most:</source>
+        <translation>答案每一句的注意力，及其最关注的来源：</translation>
+    </message>
 </context>
 <context>
     <name>ModelController</name>

@@ -167,7 +167,7 @@ void ChatPanel::rebuild()
         m_widgets.append(w);
         w->show(m_model->at(row), row + 1 == m_model->rowCount());
         if (const auto it = m_provenance.constFind(w->messageId()); it != m_provenance.constEnd())
-            w->setProvenance(*it);
+            w->setProvenance(it->first, it->second);
     }
     m_hint->setVisible(m_widgets.isEmpty());
     if (!m_widgets.isEmpty())
@@ -252,10 +252,11 @@ void ChatPanel::updateKnowledgeButton()
     m_knowledge->setText(on.isEmpty() ? tr("Knowledge: off") : tr("Knowledge: %1").arg(on.join(QStringLiteral(", "))));
 }
 
-void ChatPanel::showProvenance(qint64 messageId, const QList<double>& shares)
+void ChatPanel::showProvenance(qint64 messageId, const QList<double>& shares,
+                               const QList<SentenceProvenance>& sentences)
 {
-    m_provenance.insert(messageId, shares);
+    m_provenance.insert(messageId, {shares, sentences});
     for (MessageWidget* w : std::as_const(m_widgets))
         if (w->messageId() == messageId)
-            w->setProvenance(shares);
+            w->setProvenance(shares, sentences);
 }

@@ -44,7 +44,7 @@ public:
     void setCollections(const QStringList& names);
     QToolButton* knowledgeButton() const { return m_knowledge; }
     // Where an answer's attention went, per source (kept while the app runs).
-    void showProvenance(qint64 messageId, const QList<double>& shares);
+    void showProvenance(qint64 messageId, const QList<double>& shares, const QList<SentenceProvenance>& sentences);
 
 signals:
     void openModelRequested();
@@ -73,7 +73,7 @@ private:
     QPushButton* m_settings;
     QToolButton* m_knowledge;
     QStringList m_collections;
-    QHash<qint64, QList<double>> m_provenance;
+    QHash<qint64, std::pair<QList<double>, QList<SentenceProvenance>>> m_provenance;
     QScrollArea* m_scroll;
     QWidget* m_list;
     QVBoxLayout* m_listLayout;

@@ -137,7 +137,9 @@ void MainWindow::createPanels()
     connect(&m_knowledge, &KnowledgeController::collectionsChanged, this, offerCollections);
     offerCollections();
     connect(&m_chat.traces, &TraceController::provenanceReady, m_chatPanel,
-            [this](qint64 id, const QList<double>& shares, double) { m_chatPanel->showProvenance(id, shares); });
+            [this](qint64 id, const QList<double>& shares, double, const QList<SentenceProvenance>& sentences) {
+                m_chatPanel->showProvenance(id, shares, sentences);
+            });
     connect(m_chatPanel, &ChatPanel::citationActivated, this, [this](const CitedSource& c) {
         m_knowledge.openPassage(c.path, c.page, c.byteStart, c.byteEnd, c.heading);
     });

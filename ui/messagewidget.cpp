@@ -93,8 +93,10 @@ MessageWidget::MessageWidget(KSyntaxHighlighting::Repository& repository, QWidge
 
 void MessageWidget::show(const MessageData& m, bool last)
 {
-    if (m.id != m_message.id)
+    if (m.id != m_message.id) {
         m_provenance.clear();
+        m_sentences.clear();
+    }
     const bool same = m.id == m_message.id && m.streaming && m_message.streaming;
     m_message = m;
     m_last = last;
@@ -257,9 +259,10 @@ void MessageWidget::openLink(const QString& link)
             emit citationActivated(c);
 }
 
-void MessageWidget::setProvenance(const QList<double>& shares)
+void MessageWidget::setProvenance(const QList<double>& shares, const QList<SentenceProvenance>& sentences)
 {
     m_provenance = shares;
+    m_sentences = sentences;
     renderSources();
 }
 
@@ -292,6 +295,20 @@ void MessageWidget::renderSources()
         cited << entry;
     }
     m_sources->setVisible(!cited.isEmpty() && !m_message.streaming);
+    // Hovering the sources: each sentence of the answer and the passage it attended to most.
+    QStringList perSentence;
+    for (const SentenceProvenance& s : std::as_const(m_sentences)) {
+        if (s.shares.size() != m_message.sources.size())
+            continue;
+        const auto best = std::max_element(s.shares.begin(), s.shares.end()) - s.shares.begin();
+        const QString sentence = s.text.size() > 80 ? s.text.left(77) + QStringLiteral("…") : s.text;
+        perSentence << tr("“%1”: [%2] %3%").arg(sentence.toHtmlEscaped()).arg(m_message.sources[best].n).arg(
+                           100 * s.shares[best], 0, 'f', 1);
+    }
+    m_sources->setToolTip(perSentence.isEmpty() ? QString()
+                                                : tr("Attention of each sentence of the answer, on the source it "
+                                                     "attended to most:") +
+                                                      QStringLiteral("<br>") + perSentence.join(QStringLiteral("<br>")));
     m_sources->setText(cited.isEmpty() ? QString()
                                        : tr("Sources:") + (bars ? QStringLiteral("<br>") : QStringLiteral(" ")) +
                                              cited.join(bars ? QStringLiteral("<br>") : QStringLiteral(" · ")));

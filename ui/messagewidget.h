@@ -35,8 +35,9 @@ public:
     QLabel* reasoningLabel() const { return m_reasoning; }
     QLabel* statsLabel() const { return m_stats; }
     QLabel* sourcesLabel() const { return m_sources; }
-    // The share of the answer's attention on each of its sources (bars beside them).
-    void setProvenance(const QList<double>& shares);
+    // The share of the answer's attention on each of its sources (bars beside them), and
+    // per sentence of the answer (the sources line's tooltip).
+    void setProvenance(const QList<double>& shares, const QList<SentenceProvenance>& sentences = {});
 
 signals:
     void regenerateRequested();
@@ -65,6 +66,7 @@ private:
     QLabel* m_stats;
     QLabel* m_sources;
     QList<double> m_provenance;
+    QList<SentenceProvenance> m_sentences;
     QPushButton* m_copy;
     QPushButton* m_regenerate;
     QPushButton* m_edit;

@@ -160,6 +160,12 @@ private slots:
         QVERIFY(qAbs(sum - provenance.last().at(2).toDouble()) < 1e-9);
         QVERIFY(sum > 0);
         QVERIFY(QTest::qWaitFor([&] { return answer->sourcesLabel()->text().contains(QStringLiteral("attention")); }, 5000));
+        // Per sentence of the answer: its shares, one per source; the tooltip lists them.
+        const auto sentences = provenance.last().at(3).value<QList<SentenceProvenance>>();
+        QVERIFY(!sentences.isEmpty());
+        for (const SentenceProvenance& sp : sentences)
+            QCOMPARE(sp.shares.size(), sources.size());
+        QVERIFY(answer->sourcesLabel()->toolTip().contains(QStringLiteral("[")));
         qInfo("attention on the sources: %s", qPrintable(answer->sourcesLabel()->text()));
         emit answer->sourcesLabel()->linkActivated(QStringLiteral("cite:1"));
         SourceView* view = app.window->knowledgePanel()->sourceView();

@@ -101,6 +101,12 @@ struct CitedSource {
     qint64 byteStart = 0, byteEnd = 0;
 };
 
+// One sentence of an answer and the share of its attention on each of the answer's sources.
+struct SentenceProvenance {
+    QString text;
+    QList<double> shares;
+};
+
 QString sourcesToJson(const QList<CitedSource>& sources);          // "" for none
 QList<CitedSource> sourcesFromJson(const QString& json);           // bad JSON: none
 // What the model reads for a question asked with passages: the numbered passages, how to
@@ -144,3 +150,4 @@ Q_DECLARE_METATYPE(LoadedModel)
 Q_DECLARE_METATYPE(TracePtr)
 Q_DECLARE_METATYPE(TraceRequest)
 Q_DECLARE_METATYPE(TraceResult)
+Q_DECLARE_METATYPE(SentenceProvenance)

@@ -94,7 +94,38 @@ void TraceController::computeProvenance()
     const auto spans = seekbench::token_spans(m_trace.trace->pieces, texts);
     const seekbench::Provenance p =
         seekbench::attention_provenance(*m_trace.trace, m_trace.messageStart, m_trace.messageEnd, spans);
-    emit provenanceReady(m_trace.messageId, QList<double>(p.shares.begin(), p.shares.end()), p.attended);
+    // Sentences: the answer's pieces up to one that ends a sentence or a line.
+    QList<SentenceProvenance> sentences;
+    SentenceProvenance current;
+    int tokens = 0;
+    auto close = [&] {
+        if (tokens > 0 && !current.text.trimmed().isEmpty()) {
+            for (double& share : current.shares)
+                share /= tokens;
+            current.text = current.text.trimmed();
+            sentences.append(current);
+        }
+        current = SentenceProvenance{};
+        tokens = 0;
+    };
+    for (int i = m_trace.messageStart; i < m_trace.messageEnd; ++i) {
+        const auto q = static_cast<std::size_t>(i - m_trace.messageStart);
+        if (q >= p.per_token.size() || static_cast<std::size_t>(i) >= m_trace.trace->pieces.size())
+            break;
+        const QString piece = QString::fromStdString(m_trace.trace->pieces[static_cast<std::size_t>(i)]);
+        current.text += piece;
+        if (current.shares.isEmpty())
+            current.shares = QList<double>(p.per_token[q].size(), 0.0);
+        for (std::size_t s = 0; s < p.per_token[q].size(); ++s)
+            current.shares[static_cast<qsizetype>(s)] += p.per_token[q][s];
+        ++tokens;
+        const QString end = piece.trimmed();
+        if (piece.contains(QLatin1Char('\n')) || end.endsWith(QLatin1Char('.')) || end.endsWith(QLatin1Char('!')) ||
+            end.endsWith(QLatin1Char('?')) || end.endsWith(QChar(0x3002)))
+            close();
+    }
+    close();
+    emit provenanceReady(m_trace.messageId, QList<double>(p.shares.begin(), p.shares.end()), p.attended, sentences);
 }
 
 void TraceController::clearTrace()

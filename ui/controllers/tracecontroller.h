@@ -31,7 +31,8 @@ signals:
     void traceCleared();
     // For an answer asked with passages: the share of its attention on each passage (in
     // the order of its sources) and on all of them, from its trace.
-    void provenanceReady(qint64 messageId, const QList<double>& shares, double attended);
+    void provenanceReady(qint64 messageId, const QList<double>& shares, double attended,
+                         const QList<SentenceProvenance>& sentences);
 
 private:
     void clearTrace();
