@@ -46,7 +46,8 @@ private slots:
 
         const QStringList expected{"window",   "chat",     "conversations", "code",          "attention",
                                    "routing",  "knowledge", "models",      "settings",      "about",
-                                   "code-findings", "knowledge-search", "knowledge-source"};
+                                   "code-completion", "code-findings", "code-tests", "knowledge-search",
+                                   "knowledge-source", "knowledge-chat", "knowledge-citation"};
         for (const QString& name : expected) {
             const QImage image(out.path() + QStringLiteral("/shots/") + name + QStringLiteral(".png"));
             QVERIFY2(!image.isNull(), qPrintable(name));
@@ -74,9 +75,15 @@ private slots:
         QVERIFY2(log.contains("self-test: reply streamed"), log.constData());
 
         seekbench::storage::ConversationStore store(data.filePath(QStringLiteral("conversations.db")).toStdString(), true);
+        // The story (and the tests the Code panel asked for), then a question from the knowledge
+        // collection in a conversation of its own, answered with its sources.
         const auto conversations = store.conversations();
-        QCOMPARE(conversations.size(), std::size_t(1));
-        const auto messages = store.branch(conversations[0].id);
+        QCOMPARE(conversations.size(), std::size_t(2));
+        QCOMPARE(conversations[0].knowledge, std::string(R"(["Home"])"));
+        const auto asked = store.branch(conversations[0].id);
+        QCOMPARE(asked.size(), std::size_t(2));
+        QVERIFY(asked[0].sources.find("kettle.md") != std::string::npos);
+        const auto messages = store.branch(conversations[1].id);
         // The story, then the tests the Code panel asked for (stories260K has no FIM tokens,
         // so no completion was offered).
         QVERIFY2(log.contains("no completion to show"), log.constData());

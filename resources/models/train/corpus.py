@@ -147,14 +147,16 @@ def fortunes():
 
 
 FIM_BEGIN, FIM_HOLE, FIM_END = "<\uff5cfim\u2581begin\uff5c>", "<\uff5cfim\u2581hole\uff5c>", "<\uff5cfim\u2581end\uff5c>"
-FIM_PREFIX_CHARS, FIM_SUFFIX_CHARS, FIM_MIDDLE_CHARS = 240, 120, 100
+FIM_PREFIX_CHARS, FIM_SUFFIX_CHARS, FIM_MIDDLE_CHARS = 200, 100, 100
+FIM_HELDOUT_PER_FILE = 40
 
 
 def fim_cases(source, rng, count):
     """Fill-in-the-middle cases (prefix, middle, suffix) from one source file, the gaps an
-    editor asks about: the rest of a line from a point inside it (half), one line after its
+    editor asks about: the rest of a line after a point where a word ends (half: after a
+    space, a dot, a bracket, an operator, where a typist pauses), one line after its
     indentation (three in ten), or a few whole lines. The prefix starts and the suffix ends
-    at a line boundary; the case (about 110 tokens) fits whole in a training window."""
+    at a line boundary; the case (about 90 tokens) fits whole in a training window."""
     lines = source.splitlines(keepends=True)
     starts = [0]
     for line in lines:
@@ -169,9 +171,11 @@ def fim_cases(source, rng, count):
         indent = len(body) - len(body.lstrip())
         kind = rng.random()
         if kind < 0.5:
-            if len(body) - indent < 6:
+            cuts = [k for k in range(indent + 1, len(body) - 1)
+                    if not (body[k - 1].isalnum() or body[k - 1] == "_")]
+            if not cuts:
                 continue
-            a, b = starts[i] + rng.randint(indent + 1, len(body) - 1), starts[i] + len(body)
+            a, b = starts[i] + rng.choice(cuts), starts[i] + len(body)
         elif kind < 0.8:
             a, b = starts[i] + indent, starts[i + 1]
         else:
@@ -197,7 +201,7 @@ def fim_document(prefix, middle, suffix):
 ASK_ZH = ["给我讲一句名言。", "说一句中文的格言。", "来一段中文的诗句。", "讲一句有道理的话。"]
 
 
-def build(out_dir, heldout_fraction=0.02, seed=1, fim_per_file=20):
+def build(out_dir, heldout_fraction=0.02, seed=1, fim_per_file=60):
     """Writes train.txt, heldout.txt and fim-heldout.jsonl into out_dir; returns their stats."""
     rng = random.Random(seed)
     fim_rng = random.Random(seed + 1000)
@@ -215,7 +219,7 @@ def build(out_dir, heldout_fraction=0.02, seed=1, fim_per_file=20):
         # Fill-in-the-middle cases from the same file, on their own random stream so the
         # rest of the corpus is what it was; held-out files give the held-out cases.
         held_file = held_out(path, heldout_fraction)
-        cases = fim_cases(source, fim_rng, fim_per_file * (3 if held_file else 1))
+        cases = fim_cases(source, fim_rng, FIM_HELDOUT_PER_FILE if held_file else fim_per_file)
         if held_file:
             fim_held.extend({"file": os.path.relpath(path, STDLIB), "prefix": p, "middle": m, "suffix": x}
                             for p, m, x in cases)

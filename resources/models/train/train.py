@@ -34,7 +34,7 @@ OUT = os.path.normpath(os.path.join(HERE, ".."))
 HELDOUT_BYTES = 64_000  # the slice shipped and measured
 
 
-def batches(data, batch, seq, rng, doc_starts, aligned=0.4):
+def batches(data, batch, seq, rng, doc_starts, aligned=0.5):
     """Windows of seq tokens: a share of them start where a document starts, so the short
     documents (questions and answers, fill-in-the-middle cases) are seen whole from their
     first token; the rest start anywhere."""
@@ -72,7 +72,7 @@ def main():
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--seq", type=int, default=256)
     ap.add_argument("--lr", type=float, default=3e-3)
-    ap.add_argument("--aligned", type=float, default=0.4, help="share of windows that start with a document")
+    ap.add_argument("--aligned", type=float, default=0.5, help="share of windows that start with a document")
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     ap.add_argument("--work", default=os.path.expanduser("~/.cache/seekbench/train"))
     args = ap.parse_args()
