@@ -149,6 +149,7 @@ void ChatPanel::rebuild()
 {
     for (MessageWidget* w : std::as_const(m_widgets)) {
         m_listLayout->removeWidget(w);
+        w->hide(); // gone from the screen now, not when the event loop next deletes
         w->deleteLater();
     }
     m_widgets.clear();

@@ -145,6 +145,7 @@ void MessageWidget::render()
         if (!fits) {
             if (w) {
                 m_bodyLayout->removeWidget(w);
+                w->hide();
                 w->deleteLater();
             }
             if (seg.code) {
@@ -182,6 +183,7 @@ void MessageWidget::render()
     while (m_segments.size() > segments.size()) {
         QWidget* w = m_segments.takeLast();
         m_bodyLayout->removeWidget(w);
+        w->hide();
         w->deleteLater();
     }
 
