@@ -121,19 +121,28 @@ static GenerationStats toStats(quint64 id, const seekbench::ChatStats& st)
     return s;
 }
 
-void EngineWorker::generate(const GenerationRequest& r)
+// A request about to run: false (and its end reported) when it was stopped while queued
+// or there is no model.
+bool EngineWorker::readyFor(quint64 id)
 {
-    GenerationStats s;
-    s.id = r.id;
-    if (stopped(r.id)) { // stopped while still queued
+    if (stopped(id)) {
+        GenerationStats s;
+        s.id = id;
         s.stopReason = QStringLiteral("cancelled");
         emit generationFinished(s);
-        return;
+        return false;
     }
     if (!m_chat) {
-        emit generationFailed(r.id, tr("No model is loaded."));
-        return;
+        emit generationFailed(id, tr("No model is loaded."));
+        return false;
     }
+    return true;
+}
+
+void EngineWorker::generate(const GenerationRequest& r)
+{
+    if (!readyFor(r.id))
+        return;
     try {
         seekbench::ChatRequest request;
         request.messages = toMessages(r.turns);
@@ -157,17 +166,8 @@ void EngineWorker::generate(const GenerationRequest& r)
 
 void EngineWorker::completeMiddle(const CompletionRequest& r)
 {
-    GenerationStats s;
-    s.id = r.id;
-    if (stopped(r.id)) { // typing went on before it started
-        s.stopReason = QStringLiteral("cancelled");
-        emit generationFinished(s);
+    if (!readyFor(r.id)) // typing went on before it started, or no model
         return;
-    }
-    if (!m_chat) {
-        emit generationFailed(r.id, tr("No model is loaded."));
-        return;
-    }
     try {
         seekbench::FimRequest request;
         request.prefix = r.prefix.toStdString();

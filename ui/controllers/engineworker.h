@@ -54,6 +54,7 @@ signals:
     void traceFailed(quint64 requestId, const QString& message);
 
 private:
+    bool readyFor(quint64 id);
     int m_threads;
     std::unique_ptr<seekbench::Model> m_model;
     std::unique_ptr<seekbench::Backend> m_backend; // the model on its device
