@@ -60,12 +60,6 @@ END;
 
 constexpr const char* kConversationColumns =
     "id, title, created_at, updated_at, pinned, model, system_prompt, sampling, IFNULL(current_leaf, 0), knowledge";
-constexpr const char* kListConversations =
-    "SELECT id, title, created_at, updated_at, pinned, model, system_prompt, sampling, IFNULL(current_leaf, 0), knowledge "
-    "FROM conversations WHERE deleted_at IS NULL ORDER BY pinned DESC, updated_at DESC, id DESC";
-constexpr const char* kGetConversation =
-    "SELECT id, title, created_at, updated_at, pinned, model, system_prompt, sampling, IFNULL(current_leaf, 0), knowledge "
-    "FROM conversations WHERE id = ?1";
 constexpr const char* kInsertConversation =
     "INSERT INTO conversations (title, created_at, updated_at, model, system_prompt, sampling) "
     "VALUES (?1, ?2, ?2, ?3, ?4, ?5)";
@@ -110,6 +104,11 @@ ALTER TABLE messages ADD COLUMN sources TEXT NOT NULL DEFAULT '';
 void migrate_v1(Database& db) { db.exec(kSchemaV1); }
 void migrate_v3(Database& db) { db.exec(kSchemaV3); }
 void migrate_v2(Database& db) { db.exec(kSchemaV2); }
+
+std::string select_conversation(const char* rest)
+{
+    return std::string("SELECT ") + kConversationColumns + " FROM conversations " + rest;
+}
 
 std::string select_message(const char* where)
 {
@@ -188,7 +187,7 @@ Message ConversationStore::read_message(Statement& st)
 
 std::vector<Conversation> ConversationStore::conversations()
 {
-    Statement st(m_db, kListConversations);
+    Statement st(m_db, select_conversation("WHERE deleted_at IS NULL ORDER BY pinned DESC, updated_at DESC, id DESC"));
     std::vector<Conversation> out;
     while (st.step())
         out.push_back(read_conversation(st));
@@ -197,7 +196,7 @@ std::vector<Conversation> ConversationStore::conversations()
 
 std::optional<Conversation> ConversationStore::conversation(int64_t id)
 {
-    Statement st(m_db, kGetConversation);
+    Statement st(m_db, select_conversation("WHERE id = ?1"));
     st.bind(1, id);
     if (!st.step())
         return std::nullopt;
