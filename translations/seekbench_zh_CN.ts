@@ -720,10 +720,6 @@
         <translation>正在查找要添加到“%1”的文件…</translation>
     </message>
     <message>
-        <source>%1, page %2</source>
-        <translation>%1，第 %2 页</translation>
-    </message>
-    <message>
         <source>%1
 score %2</source>
         <translation>%1
@@ -1049,10 +1045,6 @@ score %2</source>
         <translation>取消</translation>
     </message>
     <message>
-        <source>%1, page %2</source>
-        <translation>%1，第 %2 页</translation>
-    </message>
-    <message>
         <source>%1% of the answer&apos;s attention</source>
         <translation>占答案注意力的 %1%</translation>
     </message>
@@ -1181,6 +1173,13 @@ score %2</source>
     <message>
         <source>Not on the GPU</source>
         <translation>未在 GPU 上运行</translation>
+    </message>
+</context>
+<context>
+    <name>Passage</name>
+    <message>
+        <source>%1, page %2</source>
+        <translation>%1，第 %2 页</translation>
     </message>
 </context>
 <context>
@@ -1361,10 +1360,6 @@ score %2</source>
     <message>
         <source>Cannot show %1: %2</source>
         <translation>无法显示 %1：%2</translation>
-    </message>
-    <message>
-        <source>%1, page %2</source>
-        <translation>%1，第 %2 页</translation>
     </message>
     <message>
         <source>Source: %1</source>

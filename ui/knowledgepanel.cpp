@@ -2,6 +2,7 @@
 // database access of their own.
 #include "knowledgepanel.h"
 
+#include "ui/controllers/chattypes.h"
 #include "ui/controllers/knowledgecontroller.h"
 
 #include <QComboBox>
@@ -46,10 +47,7 @@ void SourceView::showSource(const KnowledgeSource& source)
         QDialog::show();
         return;
     }
-    QString where = source.page > 0 ? tr("%1, page %2").arg(source.path).arg(source.page) : source.path;
-    if (!source.heading.isEmpty())
-        where += QStringLiteral(" — ") + source.heading;
-    m_location->setText(where);
+    m_location->setText(passagePlace(source.path, source.page, source.heading));
     setWindowTitle(tr("Source: %1").arg(name));
     m_text->setPlainText(source.text);
     m_start = source.start;
@@ -180,14 +178,11 @@ KnowledgePanel::KnowledgePanel(KnowledgeController& knowledge, QWidget* parent)
                     return;
                 m_results->clear();
                 for (const KnowledgeHit& h : hits) {
-                    QString where = QFileInfo(h.path).fileName();
-                    if (h.page > 0)
-                        where = tr("%1, page %2").arg(where).arg(h.page);
                     const QString first = h.text.simplified().left(160);
                     auto* item = new QListWidgetItem(
-                        QStringLiteral("%1. %2%3\n%4")
+                        QStringLiteral("%1. %2\n%3")
                             .arg(h.rank)
-                            .arg(where, h.heading.isEmpty() ? QString() : QStringLiteral(" — ") + h.heading, first),
+                            .arg(passagePlace(QFileInfo(h.path).fileName(), h.page, h.heading), first),
                         m_results);
                     item->setData(Qt::UserRole, h.chunkId);
                     item->setToolTip(tr("%1\nscore %2").arg(h.path).arg(h.score, 0, 'f', 3));

@@ -279,11 +279,7 @@ void MessageWidget::renderSources()
     QStringList cited;
     for (int i = 0; i < m_message.sources.size(); ++i) {
         const CitedSource& c = m_message.sources[i];
-        QString where = QFileInfo(c.path).fileName();
-        if (c.page > 0)
-            where = tr("%1, page %2").arg(where).arg(c.page);
-        if (!c.heading.isEmpty())
-            where += QStringLiteral(" — ") + c.heading;
+        const QString where = passagePlace(QFileInfo(c.path).fileName(), c.page, c.heading);
         QString entry = QStringLiteral("<a href=\"cite:%1\">[%1]</a> %2").arg(c.n).arg(where.toHtmlEscaped());
         if (bars) {
             const double share = m_provenance[i];

@@ -4,6 +4,7 @@
 
 #include "engine/chat_template.h"
 
+#include <QCoreApplication>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -111,4 +112,12 @@ QString promptWithSources(const QString& question, const QList<CitedSource>& sou
     out += QStringLiteral("Answer the question from these sources when they hold the answer, and cite them "
                           "by number like [1].\n\nQuestion: ") + question;
     return out;
+}
+
+QString passagePlace(const QString& file, int page, const QString& heading)
+{
+    QString where = page > 0 ? QCoreApplication::translate("Passage", "%1, page %2").arg(file).arg(page) : file;
+    if (!heading.isEmpty())
+        where += QStringLiteral(" — ") + heading;
+    return where;
 }

@@ -107,6 +107,9 @@ struct SentenceProvenance {
     QList<double> shares;
 };
 
+// Where a passage is, as the app shows it: "notes.pdf, page 3 — Install > From source".
+QString passagePlace(const QString& file, int page, const QString& heading);
+
 QString sourcesToJson(const QList<CitedSource>& sources);          // "" for none
 QList<CitedSource> sourcesFromJson(const QString& json);           // bad JSON: none
 // What the model reads for a question asked with passages: the numbered passages, how to
