@@ -76,6 +76,10 @@ std::unique_ptr<Backend> open_backend(const Model& model, const BackendOptions& 
 {
     if (note)
         note->clear();
+    if (model.config().is_encoder())
+        throw Error(ErrorCode::Unsupported, model.file().path() + " is an embedding model (" + model.config().arch_name +
+                                                "): it cannot chat or generate; open it as the Knowledge panel's "
+                                                "embedding model, or use `seekbench-cli embed`");
     if (options.device != DeviceChoice::Cpu) {
         CudaOpen cuda = open_cuda_backend(model, options.gpu);
         if (cuda.backend)

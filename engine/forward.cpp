@@ -26,7 +26,11 @@ void forward_cpu(const Model& model, CpuDevice& cpu, KvCache& cache, const Batch
     case Arch::Deepseek2:
         forward_deepseek2(model, cpu, cache, batch, state, logits, trace);
         return;
+    case Arch::Bert:
+    case Arch::NomicBert:
+        break;
     }
+    throw Error(ErrorCode::Unsupported, c.arch_name + " is an embedding model: it encodes text, it does not generate");
 }
 
 KvCache make_kv_cache(const ModelConfig& c, int n_ctx, int n_seq, KvType type)

@@ -25,6 +25,7 @@ struct ForwardState {
     std::vector<float> x, xn, q, k, v, att, out_rows;
     std::vector<float> q_a, kv_a, q_lat, o_lat, heads_v; // MLA
     std::vector<float> rope_cos, rope_sin;
+    std::vector<float> ff_up, ff_gate, scores; // encoders: feed-forward, attention rows per thread
     std::unique_ptr<FfnScratch> ffn;
     bool mla_expanded = false; // MLA: expand keys and values per head instead of absorbing
 };
@@ -40,6 +41,11 @@ void forward_llama(const Model& model, CpuDevice& cpu, KvCache& cache, const Bat
                    ForwardState& state, std::vector<float>& logits, Trace* trace);
 void forward_deepseek2(const Model& model, CpuDevice& cpu, KvCache& cache, const Batch& batch,
                        ForwardState& state, std::vector<float>& logits, Trace* trace);
+
+// Encoders (arch/bert.cpp): the final vector of every token of one text, tokens.size() x
+// dim into `out`. Throws Error (InvalidArgument) when the tokens do not fit the context.
+void forward_encoder(const Model& model, CpuDevice& cpu, const std::vector<int32_t>& tokens, ForwardState& state,
+                     std::vector<float>& out);
 
 // The KV cache a session of this model needs.
 KvCache make_kv_cache(const ModelConfig& config, int n_ctx, int n_seq, KvType type);

@@ -15,10 +15,13 @@
 
 namespace seekbench {
 
-// llama also covers mixtral (llama with routed experts).
-enum class Arch { Llama, Qwen2, Qwen2Moe, Qwen3Moe, Deepseek2 };
+// llama also covers mixtral (llama with routed experts). Bert and NomicBert are
+// encoders: they turn text into one embedding vector and never generate.
+enum class Arch { Llama, Qwen2, Qwen2Moe, Qwen3Moe, Deepseek2, Bert, NomicBert };
 enum class RopeType { Normal, Neox }; // adjacent pairs (llama) or halves (qwen2, NeoX)
 enum class Gating { Softmax, Sigmoid }; // how router logits become expert scores
+// How an encoder's token vectors become one embedding ({arch}.pooling_type's numbers).
+enum class Pooling { None = 0, Mean = 1, Cls = 2, Last = 3 };
 
 struct ModelConfig {
     Arch arch = Arch::Llama;
@@ -70,7 +73,14 @@ struct ModelConfig {
     int qk_nope_dim = 0, qk_rope_dim = 0;
     bool mla_split_kv = false;        // attn_k_b + attn_v_b (newer files) or attn_kv_b (older)
 
+    // Encoders (bert, nomic-bert): every token sees every other, LayerNorm after each
+    // block, and the token vectors are pooled into one embedding.
+    bool causal = true;
+    Pooling pooling = Pooling::None;
+    int n_token_types = 0;            // rows of token_types ("sentence A/B"); row 0 is used
+
     bool is_moe() const { return n_experts > 0; }
+    bool is_encoder() const { return arch == Arch::Bert || arch == Arch::NomicBert; }
     bool is_mla() const { return kv_lora_rank > 0; }
     bool layer_is_moe(int layer) const { return n_experts > 0 && layer >= n_dense_lead; }
 };
@@ -126,6 +136,13 @@ struct LayerWeights {
     TensorRef up_shexp;     // (shared_hidden, dim)
     TensorRef down_shexp;   // (dim, shared_hidden)
     TensorRef shexp_gate;   // ffn_gate_inp_shexp: (dim), qwen2moe's sigmoid gate
+
+    // Encoders (bert, nomic-bert): post-norm LayerNorms with biases, biased projections.
+    TensorRef wqkv, bqkv;   // attn_qkv: (3*dim, dim) and (3*dim), when q, k, v are fused
+    TensorRef bo;           // (dim)
+    TensorRef post_attn_norm, post_attn_norm_b; // attn_output_norm: (dim) each
+    TensorRef b_up, b_down; // (hidden_dim), (dim); bert's GELU feed-forward
+    TensorRef post_ffn_norm, post_ffn_norm_b;   // layer_output_norm: (dim) each
 };
 
 struct Weights {
@@ -133,6 +150,11 @@ struct Weights {
     TensorRef output_norm; // (dim)
     TensorRef output;      // (n_vocab, dim); == token_embd when tied
     std::vector<LayerWeights> layers;
+
+    // Encoders
+    TensorRef token_types;         // (n_token_types, dim)
+    TensorRef position_embd;       // (n_ctx_train, dim), bert only (nomic-bert rotates)
+    TensorRef embd_norm, embd_norm_b; // token_embd_norm: (dim) each
 };
 
 // What `seekbench-cli info` and the app's model panel show.

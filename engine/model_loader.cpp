@@ -86,9 +86,12 @@ Arch arch_of(const GgufFile& f, const std::string& name)
     if (name == "qwen2moe") return Arch::Qwen2Moe;
     if (name == "qwen3moe") return Arch::Qwen3Moe;
     if (name == "deepseek2") return Arch::Deepseek2;
+    if (name == "bert") return Arch::Bert;
+    if (name == "nomic-bert") return Arch::NomicBert;
     throw Error(ErrorCode::Unsupported, f.path() + ": architecture '" + name +
                                             "' is not supported (llama, mixtral, qwen2, qwen2moe, "
-                                            "qwen3moe, deepseek2 are)");
+                                            "qwen3moe, deepseek2, and the embedding models bert and "
+                                            "nomic-bert are)");
 }
 
 void read_rope_scaling(const Loader& l, const GgufFile& f, ModelConfig& c)
@@ -162,7 +165,73 @@ void read_moe(const Loader& l, ModelConfig& c)
         c.expert_weights_norm = true;
         break;
     case Arch::Qwen2:
+    case Arch::Bert:
+    case Arch::NomicBert:
         break;
+    }
+}
+
+// Encoders: LayerNorm's epsilon, attention over the whole text, how tokens are pooled.
+void read_encoder(const Loader& l, const GgufFile& f, ModelConfig& c)
+{
+    c.norm_eps = l.optional_float("attention.layer_norm_epsilon", 1e-12);
+    c.causal = l.optional_bool("attention.causal", false);
+    const int pooling = l.optional_int("pooling_type", static_cast<int>(Pooling::Mean), 0);
+    if (pooling > static_cast<int>(Pooling::Last))
+        l.fail("metadata '" + l.key("pooling_type") + "' = " + std::to_string(pooling) +
+                   " asks for a pooling Seekbench does not know (0 none, 1 mean, 2 cls, 3 last)",
+               ErrorCode::Unsupported);
+    c.pooling = static_cast<Pooling>(pooling);
+    if (c.causal)
+        l.fail("a causal " + c.arch_name + " cannot make embeddings Seekbench checks; only bidirectional "
+               "encoders are supported", ErrorCode::Unsupported);
+    c.n_token_types = static_cast<int>(f.get_int("tokenizer.ggml.token_type_count").value_or(0));
+    if (c.n_token_types < 0 || c.n_token_types > 1024)
+        l.fail("metadata 'tokenizer.ggml.token_type_count' = " + std::to_string(c.n_token_types) + " is out of range");
+    c.rope_type = RopeType::Neox; // nomic-bert; bert has learned positions instead
+}
+
+// bert and nomic-bert as llama.cpp names them: fused or separate q/k/v with biases,
+// post-norm blocks, a GELU (bert) or SwiGLU (nomic-bert) feed-forward.
+void read_encoder_weights(const Loader& l, const GgufFile& f, const ModelConfig& c, Weights& w)
+{
+    const int64_t dim = c.dim, ff = c.hidden_dim;
+    int64_t n_types = c.n_token_types; // older files say it only by the tensor's shape
+    if (const GgufTensor* t = f.find_tensor("token_types.weight"); t && n_types == 0)
+        n_types = t->ne[1];
+    w.token_types = l.tensor("token_types.weight", {dim, n_types}, c.n_token_types > 0);
+    if (c.arch == Arch::Bert)
+        w.position_embd = l.tensor("position_embd.weight", {dim, c.n_ctx_train});
+    w.embd_norm = l.tensor("token_embd_norm.weight", {dim});
+    w.embd_norm_b = l.tensor("token_embd_norm.bias", {dim});
+    for (int i = 0; i < c.n_layers; ++i) {
+        const std::string p = "blk." + std::to_string(i) + ".";
+        LayerWeights& lw = w.layers[static_cast<std::size_t>(i)];
+        lw.wqkv = l.tensor(p + "attn_qkv.weight", {dim, 3 * dim}, false);
+        if (lw.wqkv) {
+            lw.bqkv = l.tensor(p + "attn_qkv.bias", {3 * dim}, false);
+        } else {
+            lw.wq = l.tensor(p + "attn_q.weight", {dim, dim});
+            lw.wk = l.tensor(p + "attn_k.weight", {dim, dim});
+            lw.wv = l.tensor(p + "attn_v.weight", {dim, dim});
+            lw.bq = l.tensor(p + "attn_q.bias", {dim}, false);
+            lw.bk = l.tensor(p + "attn_k.bias", {dim}, false);
+            lw.bv = l.tensor(p + "attn_v.bias", {dim}, false);
+        }
+        lw.wo = l.tensor(p + "attn_output.weight", {dim, dim});
+        lw.bo = l.tensor(p + "attn_output.bias", {dim}, false);
+        lw.post_attn_norm = l.tensor(p + "attn_output_norm.weight", {dim});
+        lw.post_attn_norm_b = l.tensor(p + "attn_output_norm.bias", {dim});
+        lw.w_up = l.tensor(p + "ffn_up.weight", {dim, ff});
+        lw.w_down = l.tensor(p + "ffn_down.weight", {ff, dim});
+        if (c.arch == Arch::NomicBert) {
+            lw.w_gate = l.tensor(p + "ffn_gate.weight", {dim, ff});
+        } else {
+            lw.b_up = l.tensor(p + "ffn_up.bias", {ff}, false);
+            lw.b_down = l.tensor(p + "ffn_down.bias", {dim}, false);
+        }
+        lw.post_ffn_norm = l.tensor(p + "layer_output_norm.weight", {dim});
+        lw.post_ffn_norm_b = l.tensor(p + "layer_output_norm.bias", {dim});
     }
 }
 
@@ -217,6 +286,8 @@ ModelConfig read_config(const GgufFile& f, int n_vocab_tokenizer)
     c.attn_bias = c.arch == Arch::Qwen2 || c.arch == Arch::Qwen2Moe;
     c.qk_norm = c.arch == Arch::Qwen3Moe;
     read_rope_scaling(l, f, c);
+    if (c.is_encoder())
+        read_encoder(l, f, c);
     read_moe(l, c);
     if (c.arch == Arch::Deepseek2)
         read_mla(l, c);
@@ -241,6 +312,14 @@ Weights read_weights(const GgufFile& f, ModelConfig& c, const std::function<void
     const Loader l(f, c.arch_name);
     Weights w;
     const int64_t dim = c.dim, H = c.n_heads, E = c.n_experts;
+    if (c.is_encoder()) {
+        w.token_embd = l.tensor("token_embd.weight", {dim, c.n_vocab});
+        w.layers.resize(static_cast<std::size_t>(c.n_layers));
+        read_encoder_weights(l, f, c, w);
+        if (progress)
+            progress(1.0f);
+        return w;
+    }
     w.token_embd = l.tensor("token_embd.weight", {dim, c.n_vocab});
     w.output_norm = l.tensor("output_norm.weight", {dim});
     w.output = l.tensor("output.weight", {dim, c.n_vocab}, false);

@@ -3,10 +3,10 @@
 // from N(0, 0.02^2) like a fresh initialization, norms of one.
 #include "synth.h"
 
-#include "cpu/threadpool.h"
 #include "error.h"
 #include "gguf_writer.h"
 #include "quants.h"
+#include "synth_impl.h"
 #include "tokenizer_impl.h"
 
 #include <cmath>
@@ -14,49 +14,6 @@
 
 namespace seekbench {
 namespace {
-
-struct Rng {
-    uint64_t s;
-    uint64_t next()
-    {
-        uint64_t z = (s += 0x9E3779B97F4A7C15ull);
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-        return z ^ (z >> 31);
-    }
-    float uniform() { return static_cast<float>(next() >> 40) * (1.0f / 16777216.0f); }
-    float normal()
-    {
-        const float u1 = std::max(uniform(), 1e-7f), u2 = uniform();
-        return std::sqrt(-2.0f * std::log(u1)) * std::cos(6.2831853f * u2);
-    }
-};
-
-uint64_t hash(const std::string& s, uint64_t seed)
-{
-    uint64_t h = 1469598103934665603ull ^ seed;
-    for (unsigned char c : s)
-        h = (h ^ c) * 1099511628211ull;
-    return h;
-}
-
-int file_type_id(TensorType t)
-{
-    switch (t) {
-    case TensorType::F32: return 0;
-    case TensorType::F16: return 1;
-    case TensorType::Q4_0: return 2;
-    case TensorType::Q4_1: return 3;
-    case TensorType::Q8_0: return 7;
-    case TensorType::Q5_0: return 8;
-    case TensorType::Q5_1: return 9;
-    case TensorType::Q4_K: return 15; // reported like llama.cpp's Q4_K_M
-    case TensorType::Q5_K: return 17;
-    case TensorType::Q6_K: return 18;
-    case TensorType::BF16: return 32;
-    default: return 0;
-    }
-}
 
 void add_spm_vocab(GgufWriter& w, int n_vocab)
 {
@@ -124,7 +81,7 @@ void add_bpe_vocab(GgufWriter& w, int n_vocab, const std::string& pre, uint64_t 
     std::vector<std::string> grow;
     for (char c : alphabet)
         grow.push_back(bpe_bytes_to_text(std::string(1, c)));
-    Rng rng{seed};
+    SynthRng rng{seed};
     const std::size_t target = static_cast<std::size_t>(n_vocab) - specials.size();
     for (std::size_t attempts = 0; tokens.size() < target && attempts < target * 20; ++attempts) {
         const std::string left = grow[rng.next() % grow.size()];
@@ -252,6 +209,22 @@ std::vector<SynthPreset> make_presets()
     SynthPreset mx = dense("mixtral-tiny", "llama", 64, 2, 4, 2, 96, 512, 1024, 1000000.0f, 1e-5f, false, "llama", "");
     mx.n_experts = 8, mx.n_experts_used = 2, mx.expert_hidden = 96;
     v.push_back(mx);
+
+    // Embedding models (encoders with a WordPiece vocabulary): tiny ones for tests, and the
+    // shapes of BAAI/bge-small-en-v1.5 and nomic-embed-text-v1.5 for benchmarks.
+    SynthPreset bt = dense("bert-tiny", "bert", 64, 2, 4, 4, 128, 600, 128, 10000.0f, 1e-12f, false, "bert", "");
+    bt.pooling = 2;
+    v.push_back(bt);
+    SynthPreset nt = dense("nomic-bert-tiny", "nomic-bert", 64, 2, 4, 4, 128, 600, 256, 1000.0f, 1e-12f, false, "bert", "");
+    nt.pooling = 1;
+    v.push_back(nt);
+    SynthPreset bge = dense("bge-small", "bert", 384, 12, 12, 12, 1536, 30522, 512, 10000.0f, 1e-12f, false, "bert", "");
+    bge.pooling = 2;
+    v.push_back(bge);
+    SynthPreset nomic = dense("nomic-embed-text-v1.5", "nomic-bert", 768, 12, 12, 12, 3072, 30522, 2048, 1000.0f, 1e-12f,
+                              false, "bert", "");
+    nomic.pooling = 1;
+    v.push_back(nomic);
     return v;
 }
 
@@ -275,11 +248,13 @@ void write_synth_model(const SynthPreset& p, const SynthOptions& o, const std::s
 {
     if (!can_quantize(o.type))
         throw Error(ErrorCode::Unsupported, std::string("synth cannot write weights of type ") + type_name(o.type));
+    if (p.arch == "bert" || p.arch == "nomic-bert")
+        return write_synth_encoder(p, o, path, progress);
     GgufWriter w;
     const std::string& a = p.arch;
     w.add_string("general.architecture", a);
     w.add_string("general.name", "synth " + p.name);
-    w.add_u32("general.file_type", static_cast<uint32_t>(file_type_id(o.type)));
+    w.add_u32("general.file_type", static_cast<uint32_t>(synth_file_type_id(o.type)));
     w.add_u32("general.quantization_version", 2);
     const bool mla = p.kv_lora > 0;
     const int head_dim = p.head_dim > 0 ? p.head_dim : mla ? p.qk_nope + p.qk_rope : p.dim / p.n_heads;
@@ -339,124 +314,155 @@ void write_synth_model(const SynthPreset& p, const SynthOptions& o, const std::s
         add_bpe_vocab(w, p.n_vocab, p.pre, o.seed);
 
     ThreadPool pool(o.threads);
-    // Each tensor's values come from its own seed, so a tensor does not depend on the others.
-    auto matrix = [&](const std::string& name, int64_t cols, int64_t rows, TensorType type, float scale = 0.02f) {
-        if (cols % traits(type).block_size != 0)
-            type = TensorType::F16; // rows too short for the block format; llama.cpp falls back too
-        w.add_tensor(name, type, {cols, rows}, [&pool, name, cols, rows, type, scale, seed = o.seed](uint8_t* out, std::size_t) {
-            const std::size_t rb = row_bytes(type, cols);
-            const uint64_t base = hash(name, seed);
-            pool.parallel_for(static_cast<int>((rows + 63) / 64), [&](int task, int) {
-                std::vector<float> row(static_cast<std::size_t>(cols));
-                for (int64_t r = task * 64; r < std::min<int64_t>(rows, task * 64 + 64); ++r) {
-                    Rng rng{base + static_cast<uint64_t>(r) * 0x632BE59BD9B4E019ull};
-                    for (float& v : row)
-                        v = scale * rng.normal();
-                    quantize_row(type, row.data(), out + static_cast<std::size_t>(r) * rb, cols);
-                }
-            });
-        });
-    };
-    auto vector = [&](const std::string& name, int64_t n, float value) {
-        w.add_tensor(name, TensorType::F32, {n}, [n, value](uint8_t* out, std::size_t) {
-            auto* f = reinterpret_cast<float*>(out);
-            for (int64_t i = 0; i < n; ++i)
-                f[i] = value;
-        });
-    };
-    auto bias = [&](const std::string& name, int64_t n) {
-        w.add_tensor(name, TensorType::F32, {n}, [name, n, seed = o.seed](uint8_t* out, std::size_t) {
-            Rng rng{hash(name, seed)};
-            auto* f = reinterpret_cast<float*>(out);
-            for (int64_t i = 0; i < n; ++i)
-                f[i] = 0.02f * rng.normal();
-        });
-    };
-
-    // Stacks of matrices (experts, heads): one 3-D tensor, each slice its own rows.
-    auto stack = [&](const std::string& name, int64_t cols, int64_t rows, int64_t n, TensorType type) {
-        if (cols % traits(type).block_size != 0)
-            type = TensorType::F16;
-        w.add_tensor(name, type, {cols, rows, n}, [&pool, name, cols, rows, n, type, seed = o.seed](uint8_t* out, std::size_t) {
-            const std::size_t rb = row_bytes(type, cols);
-            const uint64_t base = hash(name, seed);
-            pool.parallel_for(static_cast<int>((rows * n + 63) / 64), [&](int task, int) {
-                std::vector<float> row(static_cast<std::size_t>(cols));
-                for (int64_t r = task * 64; r < std::min<int64_t>(rows * n, task * 64 + 64); ++r) {
-                    Rng rng{base + static_cast<uint64_t>(r) * 0x632BE59BD9B4E019ull};
-                    for (float& v : row)
-                        v = 0.02f * rng.normal();
-                    quantize_row(type, row.data(), out + static_cast<std::size_t>(r) * rb, cols);
-                }
-            });
-        });
-    };
-
+    SynthTensors t(w, pool, o.seed);
     const int64_t q_dim = int64_t(p.n_heads) * head_dim, kv_dim = int64_t(p.n_kv_heads) * head_dim;
-    matrix("token_embd.weight", p.dim, p.n_vocab, o.type);
+    t.matrix("token_embd.weight", p.dim, p.n_vocab, o.type);
     for (int l = 0; l < p.n_layers; ++l) {
         const std::string b = "blk." + std::to_string(l) + ".";
-        vector(b + "attn_norm.weight", p.dim, 1.0f);
+        t.vector(b + "attn_norm.weight", p.dim, 1.0f);
         if (mla) {
             if (p.q_lora > 0) {
-                matrix(b + "attn_q_a.weight", p.dim, p.q_lora, o.type);
-                vector(b + "attn_q_a_norm.weight", p.q_lora, 1.0f);
-                matrix(b + "attn_q_b.weight", p.q_lora, q_dim, o.type);
+                t.matrix(b + "attn_q_a.weight", p.dim, p.q_lora, o.type);
+                t.vector(b + "attn_q_a_norm.weight", p.q_lora, 1.0f);
+                t.matrix(b + "attn_q_b.weight", p.q_lora, q_dim, o.type);
             } else {
-                matrix(b + "attn_q.weight", p.dim, q_dim, o.type);
+                t.matrix(b + "attn_q.weight", p.dim, q_dim, o.type);
             }
-            matrix(b + "attn_kv_a_mqa.weight", p.dim, p.kv_lora + p.qk_rope, o.type);
-            vector(b + "attn_kv_a_norm.weight", p.kv_lora, 1.0f);
+            t.matrix(b + "attn_kv_a_mqa.weight", p.dim, p.kv_lora + p.qk_rope, o.type);
+            t.vector(b + "attn_kv_a_norm.weight", p.kv_lora, 1.0f);
             if (p.mla_split) {
-                stack(b + "attn_k_b.weight", p.qk_nope, p.kv_lora, p.n_heads, o.type);
-                stack(b + "attn_v_b.weight", p.kv_lora, p.v_head, p.n_heads, o.type);
+                t.stack(b + "attn_k_b.weight", p.qk_nope, p.kv_lora, p.n_heads, o.type);
+                t.stack(b + "attn_v_b.weight", p.kv_lora, p.v_head, p.n_heads, o.type);
             } else {
-                matrix(b + "attn_kv_b.weight", p.kv_lora, int64_t(p.n_heads) * (p.qk_nope + p.v_head), o.type);
+                t.matrix(b + "attn_kv_b.weight", p.kv_lora, int64_t(p.n_heads) * (p.qk_nope + p.v_head), o.type);
             }
-            matrix(b + "attn_output.weight", int64_t(p.n_heads) * p.v_head, p.dim, o.type);
+            t.matrix(b + "attn_output.weight", int64_t(p.n_heads) * p.v_head, p.dim, o.type);
         } else {
-            matrix(b + "attn_q.weight", p.dim, q_dim, o.type);
-            matrix(b + "attn_k.weight", p.dim, kv_dim, o.type);
-            matrix(b + "attn_v.weight", p.dim, kv_dim, o.type);
+            t.matrix(b + "attn_q.weight", p.dim, q_dim, o.type);
+            t.matrix(b + "attn_k.weight", p.dim, kv_dim, o.type);
+            t.matrix(b + "attn_v.weight", p.dim, kv_dim, o.type);
             if (a == "qwen2" || a == "qwen2moe") {
-                bias(b + "attn_q.bias", q_dim);
-                bias(b + "attn_k.bias", kv_dim);
-                bias(b + "attn_v.bias", kv_dim);
+                t.bias(b + "attn_q.bias", q_dim);
+                t.bias(b + "attn_k.bias", kv_dim);
+                t.bias(b + "attn_v.bias", kv_dim);
             }
             if (a == "qwen3moe") {
-                vector(b + "attn_q_norm.weight", head_dim, 1.0f);
-                vector(b + "attn_k_norm.weight", head_dim, 1.0f);
+                t.vector(b + "attn_q_norm.weight", head_dim, 1.0f);
+                t.vector(b + "attn_k_norm.weight", head_dim, 1.0f);
             }
-            matrix(b + "attn_output.weight", q_dim, p.dim, o.type);
+            t.matrix(b + "attn_output.weight", q_dim, p.dim, o.type);
         }
-        vector(b + "ffn_norm.weight", p.dim, 1.0f);
+        t.vector(b + "ffn_norm.weight", p.dim, 1.0f);
         if (p.n_experts == 0 || l < p.n_dense_lead) {
-            matrix(b + "ffn_gate.weight", p.dim, p.hidden_dim, o.type);
-            matrix(b + "ffn_up.weight", p.dim, p.hidden_dim, o.type);
-            matrix(b + "ffn_down.weight", p.hidden_dim, p.dim, o.type);
+            t.matrix(b + "ffn_gate.weight", p.dim, p.hidden_dim, o.type);
+            t.matrix(b + "ffn_up.weight", p.dim, p.hidden_dim, o.type);
+            t.matrix(b + "ffn_down.weight", p.hidden_dim, p.dim, o.type);
             continue;
         }
         // Routers get a wider spread than other weights, as trained ones have: their choice
         // should not hang on rounding.
-        matrix(b + "ffn_gate_inp.weight", p.dim, p.n_experts, TensorType::F32, 0.3f);
+        t.matrix(b + "ffn_gate_inp.weight", p.dim, p.n_experts, TensorType::F32, 0.3f);
         if (p.router_bias)
-            bias(b + "exp_probs_b.bias", p.n_experts);
-        stack(b + "ffn_gate_exps.weight", p.dim, p.expert_hidden, p.n_experts, o.type);
-        stack(b + "ffn_up_exps.weight", p.dim, p.expert_hidden, p.n_experts, o.type);
-        stack(b + "ffn_down_exps.weight", p.expert_hidden, p.dim, p.n_experts, o.type);
+            t.bias(b + "exp_probs_b.bias", p.n_experts);
+        t.stack(b + "ffn_gate_exps.weight", p.dim, p.expert_hidden, p.n_experts, o.type);
+        t.stack(b + "ffn_up_exps.weight", p.dim, p.expert_hidden, p.n_experts, o.type);
+        t.stack(b + "ffn_down_exps.weight", p.expert_hidden, p.dim, p.n_experts, o.type);
         const int64_t shared = p.shared_hidden > 0 ? p.shared_hidden : int64_t(p.n_shared) * p.expert_hidden;
         if (shared > 0) {
-            matrix(b + "ffn_gate_shexp.weight", p.dim, shared, o.type);
-            matrix(b + "ffn_up_shexp.weight", p.dim, shared, o.type);
-            matrix(b + "ffn_down_shexp.weight", shared, p.dim, o.type);
+            t.matrix(b + "ffn_gate_shexp.weight", p.dim, shared, o.type);
+            t.matrix(b + "ffn_up_shexp.weight", p.dim, shared, o.type);
+            t.matrix(b + "ffn_down_shexp.weight", shared, p.dim, o.type);
         }
         if (a == "qwen2moe")
-            bias(b + "ffn_gate_inp_shexp.weight", p.dim);
+            t.bias(b + "ffn_gate_inp_shexp.weight", p.dim);
     }
-    vector("output_norm.weight", p.dim, 1.0f);
+    t.vector("output_norm.weight", p.dim, 1.0f);
     if (!p.tied_output)
-        matrix("output.weight", p.dim, p.n_vocab, o.type);
+        t.matrix("output.weight", p.dim, p.n_vocab, o.type);
     w.write(path, progress);
+}
+
+uint64_t synth_hash(const std::string& s, uint64_t seed)
+{
+    uint64_t h = 1469598103934665603ull ^ seed;
+    for (unsigned char c : s)
+        h = (h ^ c) * 1099511628211ull;
+    return h;
+}
+
+int synth_file_type_id(TensorType t)
+{
+    switch (t) {
+    case TensorType::F32: return 0;
+    case TensorType::F16: return 1;
+    case TensorType::Q4_0: return 2;
+    case TensorType::Q4_1: return 3;
+    case TensorType::Q8_0: return 7;
+    case TensorType::Q5_0: return 8;
+    case TensorType::Q5_1: return 9;
+    case TensorType::Q4_K: return 15; // reported like llama.cpp's Q4_K_M
+    case TensorType::Q5_K: return 17;
+    case TensorType::Q6_K: return 18;
+    case TensorType::BF16: return 32;
+    default: return 0;
+    }
+}
+
+void SynthTensors::matrix(const std::string& name, int64_t cols, int64_t rows, TensorType type, float scale)
+{
+    if (cols % traits(type).block_size != 0)
+        type = TensorType::F16; // rows too short for the block format; llama.cpp falls back too
+    m_w.add_tensor(name, type, {cols, rows}, [&pool = m_pool, name, cols, rows, type, scale, seed = m_seed](uint8_t* out, std::size_t) {
+        const std::size_t rb = row_bytes(type, cols);
+        const uint64_t base = synth_hash(name, seed);
+        pool.parallel_for(static_cast<int>((rows + 63) / 64), [&](int task, int) {
+            std::vector<float> row(static_cast<std::size_t>(cols));
+            for (int64_t r = task * 64; r < std::min<int64_t>(rows, task * 64 + 64); ++r) {
+                SynthRng rng{base + static_cast<uint64_t>(r) * 0x632BE59BD9B4E019ull};
+                for (float& v : row)
+                    v = scale * rng.normal();
+                quantize_row(type, row.data(), out + static_cast<std::size_t>(r) * rb, cols);
+            }
+        });
+    });
+}
+
+void SynthTensors::stack(const std::string& name, int64_t cols, int64_t rows, int64_t n, TensorType type)
+{
+    if (cols % traits(type).block_size != 0)
+        type = TensorType::F16;
+    m_w.add_tensor(name, type, {cols, rows, n}, [&pool = m_pool, name, cols, rows, n, type, seed = m_seed](uint8_t* out, std::size_t) {
+        const std::size_t rb = row_bytes(type, cols);
+        const uint64_t base = synth_hash(name, seed);
+        pool.parallel_for(static_cast<int>((rows * n + 63) / 64), [&](int task, int) {
+            std::vector<float> row(static_cast<std::size_t>(cols));
+            for (int64_t r = task * 64; r < std::min<int64_t>(rows * n, task * 64 + 64); ++r) {
+                SynthRng rng{base + static_cast<uint64_t>(r) * 0x632BE59BD9B4E019ull};
+                for (float& v : row)
+                    v = 0.02f * rng.normal();
+                quantize_row(type, row.data(), out + static_cast<std::size_t>(r) * rb, cols);
+            }
+        });
+    });
+}
+
+void SynthTensors::vector(const std::string& name, int64_t n, float value)
+{
+    m_w.add_tensor(name, TensorType::F32, {n}, [n, value](uint8_t* out, std::size_t) {
+        auto* f = reinterpret_cast<float*>(out);
+        for (int64_t i = 0; i < n; ++i)
+            f[i] = value;
+    });
+}
+
+void SynthTensors::bias(const std::string& name, int64_t n)
+{
+    m_w.add_tensor(name, TensorType::F32, {n}, [name, n, seed = m_seed](uint8_t* out, std::size_t) {
+        SynthRng rng{synth_hash(name, seed)};
+        auto* f = reinterpret_cast<float*>(out);
+        for (int64_t i = 0; i < n; ++i)
+            f[i] = 0.02f * rng.normal();
+    });
 }
 
 } // namespace seekbench

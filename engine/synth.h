@@ -14,11 +14,11 @@ namespace seekbench {
 
 struct SynthPreset {
     std::string name;        // "qwen2.5-1.5b"
-    std::string arch;        // "llama", "qwen2", "qwen2moe", "qwen3moe", "deepseek2"
+    std::string arch;        // "llama", "qwen2", "qwen2moe", "qwen3moe", "deepseek2", "bert", "nomic-bert"
     int dim = 0, n_layers = 0, n_heads = 0, n_kv_heads = 0, hidden_dim = 0, n_vocab = 0, n_ctx = 0;
     float rope_base = 10000.0f, norm_eps = 1e-5f;
     bool tied_output = false;
-    std::string tokenizer = "llama"; // "llama" (SentencePiece) or "gpt2" (BPE)
+    std::string tokenizer = "llama"; // "llama" (SentencePiece), "gpt2" (BPE) or "bert" (WordPiece)
     std::string pre;                 // BPE pre-tokenizer family
     int head_dim = 0;                // 0: dim / n_heads
 
@@ -35,6 +35,8 @@ struct SynthPreset {
     bool mla_split = true;               // attn_k_b/attn_v_b (newer) or attn_kv_b (older)
     float yarn_factor = 0.0f, yarn_log_mul = 0.0f; // rope.scaling.* when > 0
     int yarn_orig_ctx = 0;
+
+    int pooling = 0;                     // encoders: 1 mean, 2 CLS
 };
 
 const std::vector<SynthPreset>& synth_presets();

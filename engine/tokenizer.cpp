@@ -1,5 +1,6 @@
 // Tokenizer: loading from GGUF metadata, special-token partitioning, decoding, and the
-// streaming decoder. The two algorithms live in tokenizer_spm.cpp and tokenizer_bpe.cpp.
+// streaming decoder. The algorithms live in tokenizer_spm.cpp, tokenizer_bpe.cpp and
+// tokenizer_wpm.cpp.
 #include "tokenizer.h"
 
 #include "error.h"
@@ -23,9 +24,11 @@ std::unique_ptr<Tokenizer> Tokenizer::from_gguf(const GgufFile& file)
         tok->m_model = Model::Spm;
     else if (*model == "gpt2")
         tok->m_model = Model::Bpe;
+    else if (*model == "bert")
+        tok->m_model = Model::Wpm;
     else
         throw Error(ErrorCode::Unsupported, where + "tokenizer model '" + *model +
-                                                "' is not supported (llama and gpt2 are)");
+                                                "' is not supported (llama, gpt2 and bert are)");
     const GgufValue* tokens = file.get_array("tokenizer.ggml.tokens", GgufType::String);
     if (!tokens || tokens->count == 0)
         throw Error(ErrorCode::Format, where + "tokenizer.ggml.tokens is missing or empty");
@@ -66,13 +69,17 @@ std::unique_ptr<Tokenizer> Tokenizer::from_gguf(const GgufFile& file)
                                                std::to_string(n) + ")");
         return static_cast<int32_t>(*v);
     };
-    const bool spm = tok->m_model == Model::Spm;
-    tok->m_bos = token_id("tokenizer.ggml.bos_token_id", spm ? 1 : -1);
+    const bool spm = tok->m_model == Model::Spm, wpm = tok->m_model == Model::Wpm;
+    // BERT's vocabularies put [UNK] [CLS] [SEP] at 100-102 when the file does not say.
+    tok->m_bos = token_id("tokenizer.ggml.bos_token_id", spm ? 1 : wpm ? 101 : -1);
     tok->m_eos = token_id("tokenizer.ggml.eos_token_id", spm ? 2 : -1);
-    tok->m_unk = token_id("tokenizer.ggml.unknown_token_id", spm ? 0 : -1);
-    if (tok->m_bos >= static_cast<int32_t>(n) || tok->m_eos >= static_cast<int32_t>(n))
-        throw Error(ErrorCode::Format, where + "the vocabulary is too small for BOS/EOS");
-    tok->m_add_bos = file.get_bool("tokenizer.ggml.add_bos_token").value_or(spm);
+    tok->m_unk = token_id("tokenizer.ggml.unknown_token_id", spm ? 0 : wpm ? 100 : -1);
+    if (wpm) // llama.cpp's spelling; other files may hold -1 there
+        tok->m_sep = token_id("tokenizer.ggml.seperator_token_id", 102);
+    if (tok->m_bos >= static_cast<int32_t>(n) || tok->m_eos >= static_cast<int32_t>(n) ||
+        tok->m_unk >= static_cast<int32_t>(n) || tok->m_sep >= static_cast<int32_t>(n))
+        throw Error(ErrorCode::Format, where + "the vocabulary is too small for its special tokens");
+    tok->m_add_bos = file.get_bool("tokenizer.ggml.add_bos_token").value_or(spm || wpm);
     tok->m_add_space_prefix = file.get_bool("tokenizer.ggml.add_space_prefix").value_or(spm);
     if (tok->m_eos >= 0)
         tok->m_end_of_generation.push_back(tok->m_eos);
@@ -95,7 +102,22 @@ std::unique_ptr<Tokenizer> Tokenizer::from_gguf(const GgufFile& file)
         return tok->m_tokens[static_cast<std::size_t>(a)].size() > tok->m_tokens[static_cast<std::size_t>(b)].size();
     });
 
-    if (!spm) {
+    if (wpm) {
+        tok->m_pre = file.get_string("tokenizer.ggml.pre").value_or("default");
+        // Uncased vocabularies (no capital letters in them) were trained on lowercased text;
+        // older files do not say so in tokenizer.ggml.normalizer.lowercase.
+        const bool cased = std::any_of(tok->m_tokens.begin(), tok->m_tokens.end(), [](const std::string& t) {
+            return std::any_of(t.begin(), t.end(), [](char c) { return c >= 'A' && c <= 'Z'; }) &&
+                   t.front() != '[' && t.front() != '<';
+        });
+        tok->m_lowercase = file.get_bool("tokenizer.ggml.normalizer.lowercase").value_or(!cased);
+        tok->m_strip_accents = file.get_bool("tokenizer.ggml.normalizer.strip_accents").value_or(tok->m_lowercase);
+        for (const std::string& t : tok->m_tokens)
+            tok->m_max_token_bytes = std::max(tok->m_max_token_bytes, t.size());
+        if (tok->m_unk < 0)
+            throw Error(ErrorCode::Format, where + "a bert tokenizer needs an unknown token");
+        tok->m_regexes = make_wordpiece_splitter(where);
+    } else if (!spm) {
         tok->m_pre = file.get_string("tokenizer.ggml.pre").value_or("default");
         const GgufValue* merges = file.get_array("tokenizer.ggml.merges", GgufType::String);
         if (!merges)
@@ -125,6 +147,9 @@ std::string Tokenizer::describe() const
 {
     if (m_model == Model::Spm)
         return "llama (SentencePiece, " + std::to_string(m_tokens.size()) + " tokens)";
+    if (m_model == Model::Wpm)
+        return std::string("bert (WordPiece, ") + (m_lowercase ? "uncased, " : "cased, ") +
+               std::to_string(m_tokens.size()) + " tokens)";
     return "gpt2 (byte-level BPE, pre-tokenizer " + m_pre + ", " + std::to_string(m_tokens.size()) + " tokens)";
 }
 
@@ -179,11 +204,15 @@ std::vector<int32_t> Tokenizer::encode(std::string_view text, bool add_bos, bool
                 spaced = " ";
             spaced += f.text;
             encode_spm(spaced, out);
+        } else if (m_model == Model::Wpm) {
+            encode_wpm(f.text, out);
         } else {
             encode_bpe(f.text, out);
         }
         prev_special = false;
     }
+    if (add_bos && m_add_bos && m_model == Model::Wpm && m_sep >= 0)
+        out.push_back(m_sep);
     return out;
 }
 
@@ -202,7 +231,7 @@ std::string Tokenizer::piece(int32_t id, bool special) const
     case TokenKind::UserDefined: // added tokens are stored as plain text
         return text;
     default:
-        return m_model == Model::Spm ? spm_unescape(text) : bpe_text_to_bytes(text);
+        return m_model == Model::Bpe ? bpe_text_to_bytes(text) : spm_unescape(text);
     }
 }
 

@@ -1,7 +1,7 @@
 // Tokenizers from GGUF metadata: SentencePiece-style ("llama": scores, byte fallback,
-// dummy prefix) and byte-level BPE ("gpt2": merges, with the pre-tokenizer regexes of each
-// tokenizer.ggml.pre family, through PCRE2). Special tokens, and a streaming decoder that
-// never emits half a UTF-8 character.
+// dummy prefix), byte-level BPE ("gpt2": merges, with the pre-tokenizer regexes of each
+// tokenizer.ggml.pre family, through PCRE2) and WordPiece ("bert", embedding models).
+// Special tokens, and a streaming decoder that never emits half a UTF-8 character.
 #pragma once
 
 #include <cstdint>
@@ -21,14 +21,15 @@ enum class TokenKind : int32_t {
 
 class Tokenizer {
 public:
-    enum class Model { Spm, Bpe };
+    enum class Model { Spm, Bpe, Wpm };
 
     // Reads tokenizer.ggml.* from the file; throws Error naming the key when it is missing
     // or inconsistent. Works on vocabulary-only files.
     static std::unique_ptr<Tokenizer> from_gguf(const GgufFile& file);
     ~Tokenizer();
 
-    // add_bos: prepend BOS when the model wants one (tokenizer.ggml.add_bos_token).
+    // add_bos: prepend BOS when the model wants one (tokenizer.ggml.add_bos_token);
+    // WordPiece: [CLS] before and [SEP] after.
     // parse_special: text like "<|im_start|>" becomes that control token; otherwise it is
     // plain text. User-defined tokens always match, as in the reference tokenizers.
     // continues: the text goes on from earlier tokens, so SentencePiece adds no dummy space
@@ -48,6 +49,7 @@ public:
     const std::string& pre() const { return m_pre; }
     int32_t bos() const { return m_bos; }
     int32_t eos() const { return m_eos; }
+    int32_t sep() const { return m_sep; }
     bool adds_bos() const { return m_add_bos; }
     bool adds_space_prefix() const { return m_add_space_prefix; }
     bool is_end_of_generation(int32_t id) const;
@@ -60,6 +62,8 @@ private:
     void encode_spm(std::string_view text, std::vector<int32_t>& out) const;
     void encode_bpe(std::string_view text, std::vector<int32_t>& out) const;
     void encode_bpe_word(const std::string& word, std::vector<int32_t>& out) const;
+    void encode_wpm(std::string_view text, std::vector<int32_t>& out) const;
+    std::string wpm_normalize(std::string_view word) const;
     int32_t byte_token(uint8_t byte) const;
 
     Model m_model = Model::Spm;
@@ -71,8 +75,10 @@ private:
     std::unordered_map<std::string, int32_t> m_merge_rank; // "left right" -> rank
     std::vector<int32_t> m_specials;                         // longest text first
     std::vector<int32_t> m_end_of_generation;
-    int32_t m_bos = -1, m_eos = -1, m_unk = -1;
+    int32_t m_bos = -1, m_eos = -1, m_unk = -1, m_sep = -1;
     bool m_add_bos = false, m_add_space_prefix = false, m_ignore_merges = false;
+    bool m_lowercase = false, m_strip_accents = false; // WordPiece's normalizer
+    std::size_t m_max_token_bytes = 0;                 // WordPiece: the longest token
     std::unique_ptr<Regexes> m_regexes;
 };
 

@@ -72,20 +72,6 @@ const std::array<uint32_t, 256>& byte_to_codepoint()
     return table;
 }
 
-void append_utf8(std::string& out, uint32_t cp)
-{
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-        out += static_cast<char>(0xE0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-}
-
 struct BpeSymbol {
     int prev, next;
     std::size_t offset, n;
@@ -106,12 +92,54 @@ struct BpeOrder {
 
 } // namespace
 
+void append_utf8(std::string& out, uint32_t cp)
+{
+    if (cp < 0x80) {
+        out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+        out += static_cast<char>(0xC0 | (cp >> 6));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+        out += static_cast<char>(0xE0 | (cp >> 12));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+        out += static_cast<char>(0xF0 | (cp >> 18));
+        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+}
+
 struct Tokenizer::Regexes::Compiled {
     pcre2_code* code = nullptr;
     ~Compiled() { pcre2_code_free(code); }
 };
 
 Tokenizer::Regexes::~Regexes() = default;
+
+namespace {
+
+std::unique_ptr<Tokenizer::Regexes::Compiled> compile(const std::string& pattern, const std::string& what,
+                                                      const std::string& where)
+{
+    int err = 0;
+    PCRE2_SIZE at = 0;
+    auto c = std::make_unique<Tokenizer::Regexes::Compiled>();
+    c->code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(),
+                            PCRE2_UTF | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF | PCRE2_DOLLAR_ENDONLY, &err, &at,
+                            nullptr);
+    if (!c->code) {
+        PCRE2_UCHAR message[256];
+        pcre2_get_error_message(err, message, sizeof message);
+        throw Error(ErrorCode::Format,
+                    where + what + " does not compile: " + reinterpret_cast<const char*>(message));
+    }
+    pcre2_jit_compile(c->code, PCRE2_JIT_COMPLETE); // optional speed-up; fine if it fails
+    return c;
+}
+
+} // namespace
 
 std::unique_ptr<Tokenizer::Regexes> make_pretokenizer(const std::string& pre, const std::string& where)
 {
@@ -120,23 +148,38 @@ std::unique_ptr<Tokenizer::Regexes> make_pretokenizer(const std::string& pre, co
     if (it == table.end())
         throw Error(ErrorCode::Unsupported, where + "pre-tokenizer '" + pre + "' is not supported");
     auto regexes = std::make_unique<Tokenizer::Regexes>();
-    for (const std::string& pattern : it->second) {
-        int err = 0;
-        PCRE2_SIZE at = 0;
-        auto c = std::make_unique<Tokenizer::Regexes::Compiled>();
-        c->code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(),
-                                PCRE2_UTF | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF | PCRE2_DOLLAR_ENDONLY,
-                                &err, &at, nullptr);
-        if (!c->code) {
-            PCRE2_UCHAR message[256];
-            pcre2_get_error_message(err, message, sizeof message);
-            throw Error(ErrorCode::Format, where + "pre-tokenizer regex of '" + pre + "' does not compile: " +
-                                               reinterpret_cast<const char*>(message));
-        }
-        pcre2_jit_compile(c->code, PCRE2_JIT_COMPLETE); // optional speed-up; fine if it fails
-        regexes->steps.push_back(std::move(c));
-    }
+    for (const std::string& pattern : it->second)
+        regexes->steps.push_back(compile(pattern, "pre-tokenizer regex of '" + pre + "'", where));
     return regexes;
+}
+
+std::unique_ptr<Tokenizer::Regexes> make_wordpiece_splitter(const std::string& where)
+{
+    // Punctuation, ASCII symbols and the CJK ideograph blocks BERT treats as words of one.
+    static const std::string split =
+        "\\s+|[\\p{P}\\x{21}-\\x{2F}\\x{3A}-\\x{40}\\x{5B}-\\x{60}\\x{7B}-\\x{7E}\\x{4E00}-\\x{9FFF}"
+        "\\x{3400}-\\x{4DBF}\\x{20000}-\\x{2A6DF}\\x{2A700}-\\x{2B81F}\\x{2B920}-\\x{2CEAF}"
+        "\\x{F900}-\\x{FAFF}\\x{2F800}-\\x{2FA1F}]";
+    auto regexes = std::make_unique<Tokenizer::Regexes>();
+    regexes->steps.push_back(compile(split, "the WordPiece splitter", where));
+    regexes->classes = compile("^(?:([\\p{C}\\x{FFFD}])|(\\p{Mn})|(\\s))", "the WordPiece classes", where);
+    return regexes;
+}
+
+int Tokenizer::Regexes::classify(std::string_view character) const
+{
+    pcre2_match_data* md = pcre2_match_data_create_from_pattern(classes->code, nullptr);
+    const int rc = pcre2_match(classes->code, reinterpret_cast<PCRE2_SPTR>(character.data()), character.size(), 0, 0,
+                               md, nullptr);
+    int cls = 0;
+    if (rc > 1) { // the highest group that took part is the one that matched
+        const PCRE2_SIZE* ov = pcre2_get_ovector_pointer(md);
+        for (int g = rc - 1; g >= 1 && cls == 0; --g)
+            if (ov[2 * g] != PCRE2_UNSET)
+                cls = g;
+    }
+    pcre2_match_data_free(md);
+    return cls;
 }
 
 std::vector<std::string_view> Tokenizer::Regexes::split(std::string_view text) const

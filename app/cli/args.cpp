@@ -104,4 +104,18 @@ std::string read_file(const std::string& path)
     return s.str();
 }
 
+std::vector<std::string> read_lines(const std::string& path)
+{
+    std::vector<std::string> lines;
+    const std::string text = read_file(path);
+    for (std::size_t at = 0, nl; at < text.size(); at = nl + 1) {
+        nl = text.find('\n', at);
+        if (nl == std::string::npos)
+            nl = text.size();
+        if (nl > at)
+            lines.push_back(text.substr(at, nl - at));
+    }
+    return lines;
+}
+
 } // namespace seekbench::cli

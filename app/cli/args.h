@@ -40,5 +40,7 @@ std::unique_ptr<Backend> backend_for(const Args& args, const Model& model);
 
 // A whole file as text. Throws Error (Io) naming the file.
 std::string read_file(const std::string& path);
+// The file's non-empty lines (queries, texts to embed).
+std::vector<std::string> read_lines(const std::string& path);
 
 } // namespace seekbench::cli

@@ -62,15 +62,7 @@ int cmd_ingest(int argc, char** argv)
 int query_latency(storage::KnowledgeStore& store, const std::vector<int64_t>& collections, int k,
                   const std::string& path)
 {
-    std::vector<std::string> queries;
-    const std::string text = read_file(path);
-    for (std::size_t at = 0, nl; at < text.size(); at = nl + 1) {
-        nl = text.find('\n', at);
-        if (nl == std::string::npos)
-            nl = text.size();
-        if (nl > at)
-            queries.push_back(text.substr(at, nl - at));
-    }
+    const std::vector<std::string> queries = read_lines(path);
     if (queries.empty())
         throw Error(ErrorCode::InvalidArgument, path + ": no queries");
     std::vector<double> ms;

@@ -6,6 +6,7 @@ namespace seekbench::cli {
 
 int cmd_chat(int argc, char** argv);
 int cmd_devices(int argc, char** argv);
+int cmd_embed(int argc, char** argv);
 int cmd_fim(int argc, char** argv);
 int cmd_ingest(int argc, char** argv);   // with storage only
 int cmd_query(int argc, char** argv);    // with storage only

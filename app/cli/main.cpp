@@ -28,6 +28,9 @@ int usage(FILE* out)
                  "        --json OUT                  attention and expert routing as JSON\n"
                  "  tokenize -m FILE [--no-bos] [--special] (TEXT | -f FILE)\n"
                  "                                    token ids, space-separated (vocabulary-only files work)\n"
+                 "  embed -m FILE (-p TEXT | -f FILE) [--query | --document] [--threads N]\n"
+                 "                                    embeddings from a bert or nomic-bert model, one line of\n"
+                 "                                    values per text (-f: one text per line), unit length\n"
                  "  bench -m FILE [-p 512] [-n 128] [-r 5] [--threads N] [--device D] [--no-amx] [--trace]\n"
                  "                                    prompt (pp) and generation (tg) tokens/s\n"
                  "  bench --memory [--threads N]      the machine's memory bandwidth\n"
@@ -62,6 +65,7 @@ int main(int argc, char** argv)
         if (cmd == "chat") return cmd_chat(argc, argv);
         if (cmd == "fim") return cmd_fim(argc, argv);
         if (cmd == "tokenize") return cmd_tokenize(argc, argv);
+        if (cmd == "embed") return cmd_embed(argc, argv);
         if (cmd == "bench") return cmd_bench(argc, argv);
         if (cmd == "synth") return cmd_synth(argc, argv);
         if (cmd == "trace") return cmd_trace(argc, argv);

@@ -19,6 +19,21 @@ void rmsnorm(const float* x, const float* w, float* out, int64_t n, float eps)
         out[i] = x[i] * scale * w[i];
 }
 
+void layernorm(const float* x, const float* w, const float* b, float* out, int64_t n, float eps)
+{
+    double sum = 0;
+    for (int64_t i = 0; i < n; ++i)
+        sum += x[i];
+    const double mean = sum / static_cast<double>(n);
+    double ss = 0;
+    for (int64_t i = 0; i < n; ++i)
+        ss += (x[i] - mean) * (x[i] - mean);
+    const float scale = static_cast<float>(1.0 / std::sqrt(ss / static_cast<double>(n) + eps));
+    const auto m = static_cast<float>(mean);
+    for (int64_t i = 0; i < n; ++i)
+        out[i] = (x[i] - m) * scale * w[i] + b[i];
+}
+
 Rope::Rope(const ModelConfig& c, const float* freq_factors) : m_type(c.rope_type), m_dims(c.rope_dims)
 {
     // YaRN: pairs that turn many times over the original context keep their frequency,
@@ -109,6 +124,12 @@ void silu_mul(float* g, const float* u, int64_t n)
 {
     for (int64_t i = 0; i < n; ++i)
         g[i] = g[i] / (1.0f + std::exp(-g[i])) * u[i];
+}
+
+void gelu(float* x, int64_t n)
+{
+    for (int64_t i = 0; i < n; ++i)
+        x[i] = 0.5f * x[i] * (1.0f + std::erf(x[i] * static_cast<float>(std::numbers::sqrt2 / 2)));
 }
 
 void softmax(float* x, int64_t n)

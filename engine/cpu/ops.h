@@ -11,6 +11,8 @@ namespace seekbench::cpu {
 
 // out = x / rms(x) * w, over n values.
 void rmsnorm(const float* x, const float* w, float* out, int64_t n, float eps);
+// out = (x - mean(x)) / sqrt(var(x) + eps) * w + b, over n values (encoders' LayerNorm).
+void layernorm(const float* x, const float* w, const float* b, float* out, int64_t n, float eps);
 
 // Rotary position embedding for one model: inverse frequencies computed once.
 class Rope {
@@ -40,6 +42,8 @@ private:
 
 // g = silu(g) * u over n values (SwiGLU).
 void silu_mul(float* g, const float* u, int64_t n);
+// x = gelu(x) = x * Phi(x) with the exact normal CDF, as BERT was trained (not tanh's fit).
+void gelu(float* x, int64_t n);
 // In-place softmax over n values; returns nothing, max-subtracted for stability.
 void softmax(float* x, int64_t n);
 

@@ -7,6 +7,7 @@
 #include "engine/synth.h"
 
 #include <array>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -328,4 +329,34 @@ TEST_CASE("fim prints the middle for a code model and refuses one without FIM to
         CHECK_MSG(none.out.find("not trained to fill in the middle") != std::string::npos, none.out);
     }
     CHECK_EQ(run("fim -m " + model).code, 2);
+}
+
+TEST_CASE("embed prints one unit vector per text, and refuses a chat model")
+{
+    const std::string bert = temp_path_for_cli("cli-bert-tiny.gguf");
+    REQUIRE(run("synth --preset bert-tiny --type q8_0 -o " + bert).code == 0);
+    const std::string texts = temp_path_for_cli("cli-embed.txt");
+    std::ofstream(texts) << "the model\n\nsearch the code\n";
+    const Result r = run("embed -m " + bert + " -f " + texts, "", false);
+    REQUIRE(r.code == 0);
+    std::istringstream lines(r.out);
+    int n_lines = 0;
+    for (std::string line; std::getline(lines, line); ++n_lines) {
+        std::istringstream values(line);
+        double v = 0, norm = 0;
+        int n = 0;
+        for (; values >> v; ++n)
+            norm += v * v;
+        CHECK_EQ(n, 64);
+        CHECK_MSG(std::abs(norm - 1) < 1e-3, "norm " << norm);
+    }
+    CHECK_EQ(n_lines, 2); // the empty line is not a text
+    const std::string llama = temp_path_for_cli("cli-llama-tiny.gguf");
+    REQUIRE(run("synth --preset llama-tiny --type q8_0 -o " + llama).code == 0);
+    const Result bad = run("embed -m " + llama + " -p hello");
+    CHECK_EQ(bad.code, 1);
+    CHECK(bad.out.find("not an embedding model") != std::string::npos);
+    const Result chat = run("run -m " + bert + " -p hello -n 2");
+    CHECK_EQ(chat.code, 1);
+    CHECK(chat.out.find("is an embedding model") != std::string::npos);
 }

@@ -143,7 +143,7 @@ TEST_CASE("broken model files name the fault")
         {"string-count.gguf", {"", "", "", [](GgufWriter& w) { w.add_string("llama.block_count", "two"); }}, "llama.block_count"},
         {"huge.gguf", {"", "", "", [](GgufWriter& w) { w.add_u32("llama.embedding_length", 4000000000u); }}, "out of range"},
         {"bos.gguf", {"", "", "", [](GgufWriter& w) { w.add_u32("tokenizer.ggml.bos_token_id", 99999); }}, "bos_token_id"},
-        {"tokenizer.gguf", {"", "", "", [](GgufWriter& w) { w.add_string("tokenizer.ggml.model", "bert"); }}, "bert"},
+        {"tokenizer.gguf", {"", "", "", [](GgufWriter& w) { w.add_string("tokenizer.ggml.model", "t5"); }}, "t5"},
     };
     for (const Bad& c : cases) {
         const std::string path = tampered_copy(good, c.name, c.tamper);

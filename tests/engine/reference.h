@@ -41,6 +41,9 @@ std::vector<int> reference_route(const ModelConfig& c, const std::vector<double>
                                  const std::vector<double>& bias, std::vector<double>& weights,
                                  const std::vector<int>* prefer = nullptr, double tie = 0);
 
+// An encoder's pooled, unit-length embedding of `tokens` (reference_bert.cpp).
+std::vector<double> reference_embedding(const Model& model, const std::vector<int32_t>& tokens);
+
 // ||a - b|| / ||b||
 double rel_error(const float* a, const std::vector<double>& b);
 
