@@ -84,7 +84,7 @@ std::string fts_text(const std::string& text)
     return out;
 }
 
-std::string fts_query(const std::string& text)
+std::vector<std::string> fts_terms(const std::string& text)
 {
     std::vector<std::string> terms;
     auto add = [&](std::string term) {
@@ -133,10 +133,20 @@ std::string fts_query(const std::string& text)
         }
     }
     flush();
+    return terms;
+}
+
+std::string fts_or(const std::vector<std::string>& terms)
+{
     std::string out;
     for (const auto& t : terms)
         out += (out.empty() ? "" : " OR ") + t;
     return out;
+}
+
+std::string fts_query(const std::string& text)
+{
+    return fts_or(fts_terms(text));
 }
 
 std::string content_hash(std::string_view bytes)

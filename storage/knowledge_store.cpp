@@ -4,6 +4,7 @@
 #include "knowledge_store.h"
 
 #include "engine/error.h"
+#include "fts_rank.h"
 
 #include <algorithm>
 #include <array>
@@ -86,6 +87,12 @@ constexpr const char* kChunkColumns =
     "k.id, k.document_id, k.ordinal, k.page, k.byte_start, k.byte_end, k.heading, k.text, d.path, d.collection_id";
 constexpr const char* kSearchFts =
     "SELECT rowid, -bm25(chunks_fts) FROM chunks_fts WHERE chunks_fts MATCH ?1 ORDER BY rank LIMIT ?2";
+// The same ranking over the first ?3 phrases of the query (fts_rank.h); the rest filter.
+constexpr const char* kSearchFtsScoredPrefix =
+    "SELECT rowid, -sb_bm25(chunks_fts, ?3) FROM chunks_fts WHERE chunks_fts MATCH ?1 "
+    "ORDER BY sb_bm25(chunks_fts, ?3) LIMIT ?2";
+constexpr const char* kCountMatches = "SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?1";
+constexpr const char* kCountChunks = "SELECT count(*) FROM chunks";
 constexpr const char* kPutEmbedding =
     "INSERT OR REPLACE INTO embeddings (chunk_id, model, dim, vector) VALUES (?1, ?2, ?3, ?4)";
 constexpr const char* kWithoutEmbedding =
@@ -94,6 +101,7 @@ constexpr const char* kWithoutEmbedding =
     "AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.model = ?1 AND e.chunk_id = k.id) "
     "ORDER BY k.id LIMIT ?3";
 constexpr const char* kCountEmbeddings = "SELECT count(*) FROM embeddings WHERE model = ?1";
+constexpr const char* kAnyEmbedding = "SELECT 1 FROM embeddings WHERE model = ?1 LIMIT 1";
 constexpr const char* kLoadVectors =
     "SELECT e.chunk_id, d.collection_id, e.dim, e.vector FROM embeddings e "
     "JOIN chunks k ON k.id = e.chunk_id JOIN documents d ON d.id = k.document_id "
@@ -178,6 +186,7 @@ KnowledgeStore::KnowledgeStore(const std::string& path, bool read_only)
 {
     // Searches read long doclists: map the file rather than copy it page by page.
     m_db.exec("PRAGMA mmap_size = 1073741824");
+    register_fts_rank(m_db.handle());
     if (read_only) {
         if (m_db.user_version() != kSchemaVersion)
             throw Error(ErrorCode::Database, "database " + path + " is not a Seekbench knowledge store of version " +
@@ -336,19 +345,19 @@ std::vector<ChunkHit> KnowledgeStore::hits_for(const std::vector<std::pair<int64
     return out;
 }
 
-std::vector<ChunkHit> KnowledgeStore::search_bm25(const std::string& query, const std::vector<int64_t>& collections,
-                                                  int limit)
+std::vector<std::pair<int64_t, double>> KnowledgeStore::fts_top(const char* sql, const std::string& match,
+                                                                 int n_scored, const std::vector<int64_t>& collections,
+                                                                 int limit)
 {
-    const std::string match = fts_query(query);
-    if (match.empty() || limit <= 0)
-        return {};
     // FTS5 ranks fastest on its own table; the collections filter comes after, asking for
     // more rows while too few of them are in the collections.
     Statement in_collection(m_db, "SELECT d.collection_id FROM chunks k JOIN documents d ON d.id = k.document_id "
                                   "WHERE k.id = ?1");
     for (int want = collections.empty() ? limit : limit * 8;; want *= 8) {
-        Statement st(m_db, kSearchFts);
+        Statement st(m_db, sql);
         st.bind(1, std::string_view(match)).bind(2, static_cast<int64_t>(want));
+        if (n_scored > 0)
+            st.bind(3, static_cast<int64_t>(n_scored));
         std::vector<std::pair<int64_t, double>> ranked;
         int rows = 0;
         while (st.step()) {
@@ -365,8 +374,54 @@ std::vector<ChunkHit> KnowledgeStore::search_bm25(const std::string& query, cons
                 ranked.emplace_back(id, st.column_double(1));
         }
         if (static_cast<int>(ranked.size()) >= limit || rows < want)
-            return hits_for(ranked, true);
+            return ranked;
     }
+}
+
+std::vector<ChunkHit> KnowledgeStore::search_bm25(const std::string& query, const std::vector<int64_t>& collections,
+                                                  int limit)
+{
+    const std::vector<std::string> terms = fts_terms(query);
+    if (terms.empty() || limit <= 0)
+        return {};
+    // A word in thousands of chunks makes FTS5 score every one of them. Split the terms by
+    // how many rows they match: when the chunks with a rare term, scored on all terms, fill
+    // the top k with scores no chunk holding only common terms can reach (each term adds at
+    // most idf * (k1 + 1)), those are the exact answer, found without visiting the rest.
+    if (terms.size() >= 2) {
+        const int64_t rows = row_count();
+        std::vector<std::string> rare;
+        double common_bound = 0;
+        for (const std::string& t : terms) {
+            Statement count(m_db, kCountMatches);
+            count.bind(1, std::string_view(t));
+            count.step();
+            const int64_t hits = count.column_int(0);
+            if (hits > rows / 64)
+                common_bound += fts_max_term_score(rows, hits);
+            else
+                rare.push_back(t);
+        }
+        if (!rare.empty() && rare.size() < terms.size()) {
+            const auto ranked = fts_top(kSearchFtsScoredPrefix, "(" + fts_or(terms) + ") AND (" + fts_or(rare) + ")",
+                                        static_cast<int>(terms.size()), collections, limit);
+            if (static_cast<int>(ranked.size()) >= limit && ranked.back().second > common_bound)
+                return hits_for(ranked, true);
+        }
+    }
+    return hits_for(fts_top(kSearchFts, fts_or(terms), 0, collections, limit), true);
+}
+
+int64_t KnowledgeStore::row_count()
+{
+    const int64_t version = data_version();
+    if (m_rows_version != version) {
+        Statement st(m_db, kCountChunks);
+        st.step();
+        m_rows = st.column_int(0);
+        m_rows_version = version;
+    }
+    return m_rows;
 }
 
 void KnowledgeStore::put_embeddings(const std::string& model,
@@ -406,6 +461,13 @@ int KnowledgeStore::embedding_count(const std::string& model)
     st.bind(1, std::string_view(model));
     st.step();
     return static_cast<int>(st.column_int(0));
+}
+
+bool KnowledgeStore::has_embeddings(const std::string& model)
+{
+    Statement st(m_db, kAnyEmbedding);
+    st.bind(1, std::string_view(model));
+    return st.step();
 }
 
 int64_t KnowledgeStore::data_version()

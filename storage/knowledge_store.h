@@ -84,6 +84,8 @@ public:
                                                                           const std::vector<int64_t>& collections,
                                                                           int limit);
     int embedding_count(const std::string& model);
+    // Whether any chunk has an embedding from `model` (cheap: one index probe, unlike the count).
+    bool has_embeddings(const std::string& model);
     // Exact cosine against every stored vector of `model` in the collections, best first.
     // The vectors are read once into memory and reread only when the file changed.
     std::vector<ChunkHit> search_vector(const std::string& model, const std::vector<float>& query,
@@ -99,6 +101,10 @@ private:
         int64_t version = -1;
     };
     int64_t data_version();
+    int64_t row_count(); // chunks in the index, cached until the file changes
+    // The best `limit` rows of one FTS5 query in the collections, as (chunk id, score).
+    std::vector<std::pair<int64_t, double>> fts_top(const char* sql, const std::string& match, int n_scored,
+                                                    const std::vector<int64_t>& collections, int limit);
     const VectorIndex& vector_index(const std::string& model);
     std::vector<ChunkHit> hits_for(const std::vector<std::pair<int64_t, double>>& ranked, bool bm25);
 
@@ -106,6 +112,7 @@ private:
     Database m_db;
     int64_t m_writes = 0;       // our own writes; PRAGMA data_version counts others'
     std::map<std::string, VectorIndex> m_vectors;
+    int64_t m_rows = 0, m_rows_version = -1;
 };
 
 // Reciprocal-rank fusion: each list adds 1 / (k + rank) for every chunk it holds.

@@ -105,6 +105,51 @@ private slots:
         QCOMPARE(left.column_int(0), int64_t(0));
     }
 
+    // Queries that mix a word in half the chunks with rare ones take the pruned path (rows
+    // with a rare word, scored on every word); the top k must equal the plain OR query's
+    // with FTS5's own bm25, in the pruned case and in each fallback.
+    void prunedRankingEqualsPlainBm25()
+    {
+        KnowledgeStore s(":memory:");
+        const int64_t c = s.collection("c");
+        const char* rare[] = {"quartz", "zephyr", "nimbus", "falcon", "tundra", "orchid", "cobalt", "saffron"};
+        for (int d = 0; d < 300; ++d) {
+            std::vector<Chunk> chunks;
+            for (int k = 0; k < 10; ++k) {
+                const int n = d * 10 + k;
+                std::string text = "chunk " + std::to_string(n);
+                if (n % 2 == 0)
+                    text += " common words appear here often, common as can be";
+                if (n % 3 == 0)
+                    text += " frequent";
+                for (int r = 0; r < 8; ++r)
+                    if (n % (37 + r * 53) == r)
+                        text += std::string(" ") + rare[r] + (n % 5 == 0 ? std::string(" ") + rare[r] : "");
+                chunks.push_back(chunk(text));
+            }
+            s.put_document(c, doc("/d" + std::to_string(d)), chunks);
+        }
+        const char* queries[] = {"common quartz", "common frequent zephyr nimbus", "frequent falcon",
+                                 "common tundra orchid cobalt saffron", "common frequent", "quartz zephyr",
+                                 "common unheardof", "frequent saffron quartz falcon"};
+        for (const char* q : queries) {
+            for (int limit : {3, 10, 40}) {
+                const auto hits = s.search_bm25(q, {}, limit);
+                Statement plain(s.database(), "SELECT rowid, -bm25(chunks_fts) FROM chunks_fts WHERE chunks_fts "
+                                              "MATCH ?1 ORDER BY rank LIMIT ?2");
+                plain.bind(1, std::string_view(fts_query(q))).bind(2, static_cast<int64_t>(limit));
+                std::vector<double> want;
+                while (plain.step())
+                    want.push_back(plain.column_double(1));
+                QCOMPARE(hits.size(), want.size());
+                for (std::size_t i = 0; i < hits.size(); ++i)
+                    QVERIFY2(std::abs(hits[i].score - want[i]) < 1e-9,
+                             qPrintable(QStringLiteral("%1, top %2, rank %3: %4 vs %5")
+                                            .arg(q).arg(limit).arg(i + 1).arg(hits[i].score).arg(want[i])));
+            }
+        }
+    }
+
     void cosineScanFindsTheNearest()
     {
         KnowledgeStore s(":memory:");
