@@ -384,29 +384,48 @@ std::vector<ChunkHit> KnowledgeStore::search_bm25(const std::string& query, cons
     const std::vector<std::string> terms = fts_terms(query);
     if (terms.empty() || limit <= 0)
         return {};
-    // A word in thousands of chunks makes FTS5 score every one of them. Split the terms by
-    // how many rows they match: when the chunks with a rare term, scored on all terms, fill
-    // the top k with scores no chunk holding only common terms can reach (each term adds at
-    // most idf * (k1 + 1)), those are the exact answer, found without visiting the rest.
+    // A word in thousands of chunks makes FTS5 score every one of them: MaxScore instead.
+    // The chunks with a rare term (under 1/64 of the rows, or within twice the rarest term),
+    // scored on every term by sb_bm25, give a k-th score theta that the final one can only
+    // beat. Common terms whose most possible added score (idf * (k1 + 1) each, the most
+    // common first) sums below theta cannot lift a chunk holding only them into the top k,
+    // so only chunks with one of the other terms are scored, once more if that set grew.
     if (terms.size() >= 2) {
         const int64_t rows = row_count();
-        std::vector<std::string> rare;
-        double common_bound = 0;
+        std::vector<std::pair<int64_t, std::string>> by_hits; // (rows matched, term), rarest first
         for (const std::string& t : terms) {
             Statement count(m_db, kCountMatches);
             count.bind(1, std::string_view(t));
             count.step();
-            const int64_t hits = count.column_int(0);
-            if (hits > rows / 64)
-                common_bound += fts_max_term_score(rows, hits);
-            else
-                rare.push_back(t);
+            by_hits.emplace_back(count.column_int(0), t);
         }
-        if (!rare.empty() && rare.size() < terms.size()) {
-            const auto ranked = fts_top(kSearchFtsScoredPrefix, "(" + fts_or(terms) + ") AND (" + fts_or(rare) + ")",
-                                        static_cast<int>(terms.size()), collections, limit);
-            if (static_cast<int>(ranked.size()) >= limit && ranked.back().second > common_bound)
-                return hits_for(ranked, true);
+        std::sort(by_hits.begin(), by_hits.end());
+        const int64_t rare_below = std::max(rows / 64, 2 * by_hits.front().first);
+        std::size_t n_rare = 0;
+        while (n_rare < by_hits.size() && by_hits[n_rare].first <= rare_below)
+            ++n_rare;
+        const auto scored_with = [&](std::size_t n_essential) {
+            std::vector<std::string> essential;
+            for (std::size_t i = 0; i < n_essential; ++i)
+                essential.push_back(by_hits[i].second);
+            return fts_top(kSearchFtsScoredPrefix, "(" + fts_or(terms) + ") AND (" + fts_or(essential) + ")",
+                           static_cast<int>(terms.size()), collections, limit);
+        };
+        if (n_rare < by_hits.size()) {
+            const auto first = scored_with(n_rare);
+            if (static_cast<int>(first.size()) >= limit) {
+                const double theta = first.back().second;
+                std::size_t n_essential = by_hits.size();
+                for (double bound = 0; n_essential > n_rare; --n_essential) {
+                    bound += fts_max_term_score(rows, by_hits[n_essential - 1].first);
+                    if (bound >= theta)
+                        break;
+                }
+                if (n_essential == n_rare)
+                    return hits_for(first, true);
+                if (n_essential < by_hits.size())
+                    return hits_for(scored_with(n_essential), true);
+            }
         }
     }
     return hits_for(fts_top(kSearchFts, fts_or(terms), 0, collections, limit), true);

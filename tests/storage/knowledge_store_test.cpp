@@ -105,9 +105,9 @@ private slots:
         QCOMPARE(left.column_int(0), int64_t(0));
     }
 
-    // Queries that mix a word in half the chunks with rare ones take the pruned path (rows
-    // with a rare word, scored on every word); the top k must equal the plain OR query's
-    // with FTS5's own bm25, in the pruned case and in each fallback.
+    // Queries that mix a word in half the chunks with rarer ones take the pruned paths (rows
+    // with a rare word scored on every word, then with the common words that could still
+    // matter); the top k must equal the plain OR query's with FTS5's own bm25 on every path.
     void prunedRankingEqualsPlainBm25()
     {
         KnowledgeStore s(":memory:");
