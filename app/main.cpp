@@ -69,6 +69,15 @@ int main(int argc, char** argv)
     LintController lint;
     KnowledgeController knowledge(QDir(settings.dataDir()).filePath(QStringLiteral("knowledge.db")));
     chat.turns.setKnowledge(&knowledge);
+    // The embedding model is remembered once it opened (one that no longer opens says why in
+    // the Knowledge panel at the next start).
+    QObject::connect(&knowledge, &KnowledgeController::embeddingModelChanged, &settings,
+                     [&settings](const QString& path, const QString&, int, const QString& error) {
+                         if (error.isEmpty())
+                             settings.setEmbeddingModel(path);
+                     });
+    if (!settings.embeddingModel().isEmpty())
+        knowledge.setEmbeddingModel(settings.embeddingModel());
     KSyntaxHighlighting::Repository repository;
     MainWindow window(settings, models, devices, chat, code, lint, knowledge, repository);
     window.show();

@@ -11,12 +11,23 @@ two to four words drawn from the same text. Then, in the build environment:
 
     seekbench-cli ingest --db OUT/k.db OUT/files          # files/s; du -b OUT/k.db*
     seekbench-cli query --db OUT/k.db --latency OUT/queries.txt -k 10
+
+Hybrid latency over the same chunks needs an embedding per chunk; computing real ones for
+100,000 chunks takes hours on two cores, so this fills them with random unit vectors
+under the embedding model's file name (the scan, the fusion and the query's embedding
+stay real; only the ranking is meaningless):
+
+    python3 packaging/knowledge-bench.py OUT --fill-embeddings bge-small-q8_0.gguf --dim 384
+    seekbench-cli query --db OUT/k.db --embed-model bge-small-q8_0.gguf --latency OUT/queries.txt -k 10
 """
 import argparse
+import array
 import glob
+import math
 import os
 import random
 import re
+import sqlite3
 
 
 def paragraphs():
@@ -41,13 +52,31 @@ def paragraphs():
     return found
 
 
+def fill_embeddings(db_path, model, dim, seed):
+    rng = random.Random(seed)
+    db = sqlite3.connect(db_path)
+    ids = [r[0] for r in db.execute("SELECT id FROM chunks")]
+    with db:
+        db.execute("DELETE FROM embeddings WHERE model = ?", (model,))
+        for chunk_id in ids:
+            v = [rng.gauss(0, 1) for _ in range(dim)]
+            n = math.sqrt(sum(x * x for x in v))
+            db.execute("INSERT INTO embeddings (chunk_id, model, dim, vector) VALUES (?, ?, ?, ?)",
+                       (chunk_id, model, dim, array.array("f", (x / n for x in v)).tobytes()))
+    print(f"{len(ids)} chunks given random {dim}-dimensional unit vectors as {model}")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("out")
     ap.add_argument("--files", type=int, default=10_000)
     ap.add_argument("--paragraphs", type=int, default=10)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--fill-embeddings", metavar="MODEL_FILE_NAME")
+    ap.add_argument("--dim", type=int, default=384)
     args = ap.parse_args()
+    if args.fill_embeddings:
+        return fill_embeddings(os.path.join(args.out, "k.db"), args.fill_embeddings, args.dim, args.seed)
     rng = random.Random(args.seed)
     pool = paragraphs()
     words = sorted({w.lower() for p in rng.sample(pool, min(len(pool), 5000))

@@ -41,6 +41,27 @@
             <numerusform>%n files skipped (below).</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>Embedding stopped after %n passage(s); the rest is embedded next time.</source>
+        <translation>
+            <numerusform>Embedding stopped after %n passage; the rest is embedded next time.</numerusform>
+            <numerusform>Embedding stopped after %n passages; the rest is embedded next time.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n passage(s) embedded: search now finds passages by meaning too.</source>
+        <translation>
+            <numerusform>%n passage embedded: search now finds passages by meaning too.</numerusform>
+            <numerusform>%n passages embedded: search now finds passages by meaning too.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n passage(s) embedded.</source>
+        <translation>
+            <numerusform>%n passage embedded.</numerusform>
+            <numerusform>%n passages embedded.</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>LintController</name>

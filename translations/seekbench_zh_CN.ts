@@ -789,6 +789,74 @@ score %2</source>
         <source>Stopped: %1. What was added before is kept.</source>
         <translation>已停止：%1。之前添加的内容会保留。</translation>
     </message>
+    <message>
+        <source>Embedding Model…</source>
+        <translation>嵌入模型…</translation>
+    </message>
+    <message>
+        <source>Open a bert or nomic-bert GGUF (e.g. nomic-embed-text, bge-small) to search by meaning as well as by words</source>
+        <translation>打开 bert 或 nomic-bert 的 GGUF 文件（例如 nomic-embed-text、bge-small），除了按字词外也按语义搜索</translation>
+    </message>
+    <message>
+        <source>Words Only</source>
+        <translation>仅按字词</translation>
+    </message>
+    <message>
+        <source>Close the embedding model: search by words alone (BM25)</source>
+        <translation>关闭嵌入模型：只按字词搜索（BM25）</translation>
+    </message>
+    <message>
+        <source>Open an Embedding Model</source>
+        <translation>打开嵌入模型</translation>
+    </message>
+    <message>
+        <source>GGUF models (*.gguf);;All files (*)</source>
+        <translation>GGUF 模型 (*.gguf);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Opening %1…</source>
+        <translation>正在打开 %1…</translation>
+    </message>
+    <message numerus="yes">
+        <source>Embedding stopped after %n passage(s); the rest is embedded next time.</source>
+        <translation><numerusform>嵌入在 %n 个段落后停止；其余的下次继续嵌入。</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n passage(s) embedded: search now finds passages by meaning too.</source>
+        <translation><numerusform>已嵌入 %n 个段落：现在搜索也能按语义找到段落。</numerusform></translation>
+    </message>
+    <message>
+        <source>by words: %1 · by meaning: %2</source>
+        <translation>按字词：%1 · 按语义：%2</translation>
+    </message>
+    <message>
+        <source>—</source>
+        <translation>—</translation>
+    </message>
+    <message>
+        <source>The embedding model could not be opened: %1</source>
+        <translation>无法打开嵌入模型：%1</translation>
+    </message>
+    <message>
+        <source>Search by words (BM25). Open an embedding model to search by meaning too.</source>
+        <translation>按字词搜索（BM25）。打开嵌入模型后也可按语义搜索。</translation>
+    </message>
+    <message>
+        <source>Search by words and meaning: %1, %2 dimensions</source>
+        <translation>按字词和语义搜索：%1，%2 维</translation>
+    </message>
+    <message>
+        <source>Search by words and meaning: %1</source>
+        <translation>按字词和语义搜索：%1</translation>
+    </message>
+    <message>
+        <source>Embedding passages with %1: %2 of %3 · %4/s</source>
+        <translation>正在用 %1 嵌入段落：%2 / %3 · 每秒 %4 个</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n passage(s) embedded.</source>
+        <translation><numerusform>已嵌入 %n 个段落。</numerusform></translation>
+    </message>
 </context>
 <context>
     <name>LintController</name>

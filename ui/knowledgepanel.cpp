@@ -89,6 +89,13 @@ KnowledgePanel::KnowledgePanel(KnowledgeController& knowledge, QWidget* parent)
     m_remove->setToolTip(tr("Remove this collection from the store (the files stay on disk)"));
     m_addFolder = new QPushButton(tr("Add Folder…"), this);
     m_addFiles = new QPushButton(tr("Add Files…"), this);
+    m_retrieval = new QLabel(this);
+    m_retrieval->setWordWrap(true);
+    m_chooseModel = new QPushButton(tr("Embedding Model…"), this);
+    m_chooseModel->setToolTip(tr("Open a bert or nomic-bert GGUF (e.g. nomic-embed-text, bge-small) to search by "
+                                 "meaning as well as by words"));
+    m_keywordsOnly = new QPushButton(tr("Words Only"), this);
+    m_keywordsOnly->setToolTip(tr("Close the embedding model: search by words alone (BM25)"));
     m_progress = new QProgressBar(this);
     m_progressLabel = new QLabel(this);
     m_progressLabel->setForegroundRole(QPalette::PlaceholderText);
@@ -117,6 +124,11 @@ KnowledgePanel::KnowledgePanel(KnowledgeController& knowledge, QWidget* parent)
     add->addWidget(m_addFiles);
     add->addStretch(1);
     layout->addLayout(add);
+    auto* embedRow = new QHBoxLayout;
+    embedRow->addWidget(m_retrieval, 1);
+    embedRow->addWidget(m_chooseModel);
+    embedRow->addWidget(m_keywordsOnly);
+    layout->addLayout(embedRow);
     layout->addWidget(m_progress);
     auto* progressRow = new QHBoxLayout;
     progressRow->addWidget(m_progressLabel, 1);
@@ -139,6 +151,27 @@ KnowledgePanel::KnowledgePanel(KnowledgeController& knowledge, QWidget* parent)
     connect(m_addFolder, &QPushButton::clicked, this, &KnowledgePanel::addFolder);
     connect(m_addFiles, &QPushButton::clicked, this, &KnowledgePanel::addFiles);
     connect(m_cancel, &QPushButton::clicked, &m_knowledge, &KnowledgeController::cancelIngest);
+    connect(m_chooseModel, &QPushButton::clicked, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Open an Embedding Model"), QString(),
+                                                          tr("GGUF models (*.gguf);;All files (*)"));
+        if (!path.isEmpty()) {
+            setBusy(true);
+            m_progress->setRange(0, 0);
+            m_progressLabel->setText(tr("Opening %1…").arg(QFileInfo(path).fileName()));
+            m_knowledge.setEmbeddingModel(path);
+        }
+    });
+    connect(m_keywordsOnly, &QPushButton::clicked, this, [this] { m_knowledge.setEmbeddingModel(QString()); });
+    connect(&m_knowledge, &KnowledgeController::embeddingModelChanged, this, &KnowledgePanel::showEmbeddingModel);
+    connect(&m_knowledge, &KnowledgeController::embedProgress, this, &KnowledgePanel::showEmbedProgress);
+    connect(&m_knowledge, &KnowledgeController::embedFinished, this, [this](int embedded, bool cancelled) {
+        setBusy(false);
+        if (embedded > 0 || cancelled)
+            m_summary->setText(cancelled ? tr("Embedding stopped after %n passage(s); the rest is embedded next time.",
+                                          nullptr, embedded)
+                                     : tr("%n passage(s) embedded: search now finds passages by meaning too.",
+                                          nullptr, embedded));
+    });
     connect(m_remove, &QPushButton::clicked, this, [this] {
         const qint64 id = currentCollectionId();
         if (id == 0)
@@ -160,13 +193,9 @@ KnowledgePanel::KnowledgePanel(KnowledgeController& knowledge, QWidget* parent)
 
     connect(&m_knowledge, &KnowledgeController::collectionsChanged, this, &KnowledgePanel::fillCollections);
     connect(&m_knowledge, &KnowledgeController::ingestStarted, this, [this](const QString& collection) {
+        setBusy(true);
         m_progress->setRange(0, 0);
         m_progressLabel->setText(tr("Looking for files to add to “%1”…").arg(collection));
-        for (QWidget* w : {static_cast<QWidget*>(m_progress), static_cast<QWidget*>(m_progressLabel),
-                           static_cast<QWidget*>(m_cancel)})
-            w->show();
-        m_addFolder->setEnabled(false);
-        m_addFiles->setEnabled(false);
         m_failures->clear();
         m_failures->hide();
     });
@@ -185,13 +214,58 @@ KnowledgePanel::KnowledgePanel(KnowledgeController& knowledge, QWidget* parent)
                             .arg(passagePlace(QFileInfo(h.path).fileName(), h.page, h.heading), first),
                         m_results);
                     item->setData(Qt::UserRole, h.chunkId);
-                    item->setToolTip(tr("%1\nscore %2").arg(h.path).arg(h.score, 0, 'f', 3));
+                    QString ranks;
+                    if (!m_knowledge.embeddingModel().isEmpty())
+                        ranks = QStringLiteral("\n") + tr("by words: %1 · by meaning: %2")
+                                                           .arg(h.bm25Rank ? QString::number(h.bm25Rank) : tr("—"),
+                                                                h.vectorRank ? QString::number(h.vectorRank) : tr("—"));
+                    item->setToolTip(tr("%1\nscore %2").arg(h.path).arg(h.score, 0, 'f', 3) + ranks);
                 }
                 if (hits.isEmpty())
                     m_results->addItem(tr("Nothing found"));
             });
     connect(&m_knowledge, &KnowledgeController::sourceReady, m_source, &SourceView::showSource);
     fillCollections();
+    showEmbeddingModel(QString(), m_knowledge.embeddingModel(), 0, QString());
+}
+
+void KnowledgePanel::setBusy(bool busy)
+{
+    for (QWidget* w : {static_cast<QWidget*>(m_progress), static_cast<QWidget*>(m_progressLabel),
+                       static_cast<QWidget*>(m_cancel)})
+        w->setVisible(busy);
+    for (QPushButton* b : {m_addFolder, m_addFiles, m_chooseModel, m_keywordsOnly})
+        b->setEnabled(!busy);
+    if (!busy)
+        m_keywordsOnly->setEnabled(!m_knowledge.embeddingModel().isEmpty());
+}
+
+void KnowledgePanel::showEmbeddingModel(const QString& path, const QString& name, int dimensions, const QString& error)
+{
+    Q_UNUSED(path)
+    if (!error.isEmpty()) {
+        setBusy(false);
+        m_summary->setText(tr("The embedding model could not be opened: %1").arg(error));
+    }
+    const QString current = m_knowledge.embeddingModel();
+    if (current.isEmpty())
+        m_retrieval->setText(tr("Search by words (BM25). Open an embedding model to search by meaning too."));
+    else if (dimensions > 0 || current == name)
+        m_retrieval->setText(dimensions > 0 ? tr("Search by words and meaning: %1, %2 dimensions").arg(current).arg(dimensions)
+                                            : tr("Search by words and meaning: %1").arg(current));
+    m_keywordsOnly->setEnabled(!current.isEmpty() && !m_knowledge.isIngesting());
+}
+
+void KnowledgePanel::showEmbedProgress(int done, int total, double chunksPerSecond)
+{
+    setBusy(done < total);
+    m_progress->setRange(0, total);
+    m_progress->setValue(done);
+    m_progressLabel->setText(tr("Embedding passages with %1: %2 of %3 · %4/s")
+                                 .arg(m_knowledge.embeddingModel())
+                                 .arg(done)
+                                 .arg(total)
+                                 .arg(chunksPerSecond, 0, 'f', 1));
 }
 
 QString KnowledgePanel::currentCollection() const
@@ -273,17 +347,15 @@ void KnowledgePanel::showProgress(int done, int total, const QString& path, doub
 
 void KnowledgePanel::showSummary(const IngestSummary& s)
 {
-    for (QWidget* w : {static_cast<QWidget*>(m_progress), static_cast<QWidget*>(m_progressLabel),
-                       static_cast<QWidget*>(m_cancel)})
-        w->hide();
-    m_addFolder->setEnabled(true);
-    m_addFiles->setEnabled(true);
+    setBusy(false);
     QString text = tr("“%1”: %2 added, %3 updated, %4 unchanged, %5 removed; %n passage(s) written", nullptr, s.chunks)
                        .arg(s.collection)
                        .arg(s.added)
                        .arg(s.updated)
                        .arg(s.unchanged)
                        .arg(s.removed);
+    if (s.embedded > 0)
+        text += QStringLiteral(" ") + tr("%n passage(s) embedded.", nullptr, s.embedded);
     if (s.failed > 0)
         text += QStringLiteral(" ") + tr("%n file(s) skipped (below).", nullptr, s.failed);
     if (s.cancelled)

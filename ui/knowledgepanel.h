@@ -1,8 +1,8 @@
 // The Knowledge panel: collections of documents (a folder or files added to one, with a
 // progress bar, files per second and Cancel while they are read, and a list of the files
-// that were skipped and why), a search over the chosen collection, and the source view a
-// result (or a chat citation) opens at its exact place. Reaches the store only through
-// KnowledgeController.
+// that were skipped and why), the embedding model that adds search by meaning to BM25, a
+// search over the chosen collection, and the source view a result (or a chat citation)
+// opens at its exact place. Reaches the store only through KnowledgeController.
 #pragma once
 
 #include <QDialog>
@@ -49,6 +49,7 @@ public:
     QLabel* progressLabel() const { return m_progressLabel; }
     QPushButton* cancelButton() const { return m_cancel; }
     QLabel* summaryLabel() const { return m_summary; }
+    QLabel* retrievalLabel() const { return m_retrieval; }
     QListWidget* failures() const { return m_failures; }
     QLineEdit* searchBox() const { return m_search; }
     QListWidget* results() const { return m_results; }
@@ -62,13 +63,17 @@ private:
     void fillCollections();
     void showProgress(int done, int total, const QString& path, double filesPerSecond);
     void showSummary(const IngestSummary& summary);
+    void showEmbeddingModel(const QString& path, const QString& name, int dimensions, const QString& error);
+    void showEmbedProgress(int done, int total, double chunksPerSecond);
+    void setBusy(bool busy);
     void runSearch();
     void addFolder();
     void addFiles();
 
     KnowledgeController& m_knowledge;
     QComboBox* m_collection;
-    QPushButton *m_addFolder, *m_addFiles, *m_remove, *m_cancel;
+    QPushButton *m_addFolder, *m_addFiles, *m_remove, *m_cancel, *m_chooseModel, *m_keywordsOnly;
+    QLabel* m_retrieval;
     QProgressBar* m_progress;
     QLabel* m_progressLabel;
     QLabel* m_summary;

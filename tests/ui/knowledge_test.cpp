@@ -2,7 +2,9 @@
 // file that is not text; watch the progress; see the skipped file listed with its reason;
 // search; open a result in the source view at the exact passage (and the PDF's page). A
 // chat that answers from the collection, with sources that open the passage. And
-// cancelling a large folder stops early and keeps what was added.
+// cancelling a large folder stops early and keeps what was added. An embedding model (a
+// synth bert) makes search hybrid: passages get embedded, new files too, and a file that is
+// not a model is refused with its reason while the open one stays.
 #include "appharness.h"
 #include "../storage/pdfmaker.h"
 
@@ -10,6 +12,8 @@
 #include "ui/controllers/tracecontroller.h"
 #include "ui/knowledgepanel.h"
 #include "ui/messagewidget.h"
+
+#include "engine/synth.h"
 
 #include <QComboBox>
 #include <QMenu>
@@ -23,6 +27,7 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <algorithm>
 #include <fstream>
 
 namespace {
@@ -178,6 +183,64 @@ private slots:
         QVERIFY(app.chat.turns.send(QStringLiteral("What is a kettle?")));
         QVERIFY(app.waitReply());
         QVERIFY(app.chat.conversations.branch().front().sources.isEmpty());
+    }
+
+    void embeddingModelMakesSearchHybrid()
+    {
+        QTemporaryDir data, docs, models;
+        write(docs.filePath(QStringLiteral("kettle.md")),
+              "# Kettles\n\nA kettle boils water.\n\n## Descaling\n\nVinegar removes limescale from a kettle.\n");
+        write(docs.filePath(QStringLiteral("tea.md")), "# Tea\n\nGreen tea wants water at 80 degrees.\n");
+        const QString model = models.filePath(QStringLiteral("bert-tiny.gguf"));
+        seekbench::SynthOptions o;
+        o.type = seekbench::TensorType::Q8_0;
+        seekbench::write_synth_model(*seekbench::find_synth_preset("bert-tiny"), o, model.toStdString());
+        AppHarness app(data.path());
+        KnowledgePanel* panel = app.window->knowledgePanel();
+        QVERIFY(panel->retrievalLabel()->text().contains(QStringLiteral("by words")));
+        QSignalSpy finished(&app.knowledge, &KnowledgeController::ingestFinished);
+        panel->collectionBox()->setCurrentText(QStringLiteral("Home"));
+        panel->addPaths({docs.filePath(QStringLiteral("kettle.md"))});
+        QVERIFY(finished.wait(20000));
+
+        QSignalSpy changed(&app.knowledge, &KnowledgeController::embeddingModelChanged);
+        QSignalSpy embedded(&app.knowledge, &KnowledgeController::embedFinished);
+        app.knowledge.setEmbeddingModel(model);
+        QVERIFY(embedded.wait(20000));
+        QCOMPARE(changed.count(), 1);
+        QVERIFY(changed.first().at(3).toString().isEmpty());
+        QCOMPARE(changed.first().at(2).toInt(), 64);
+        QCOMPARE(app.knowledge.embeddingModel(), QStringLiteral("bert-tiny.gguf"));
+        QCOMPARE(embedded.first().at(0).toInt(), app.knowledge.collections().front().chunks);
+        QVERIFY2(panel->retrievalLabel()->text().contains(QStringLiteral("bert-tiny.gguf")),
+                 qPrintable(panel->retrievalLabel()->text()));
+        QVERIFY(!panel->progressBar()->isVisibleTo(panel));
+
+        // Files added now are embedded as they are read; search ranks by both lists.
+        panel->addPaths({docs.filePath(QStringLiteral("tea.md"))});
+        QVERIFY(finished.wait(20000));
+        QVERIFY(finished.last().at(0).value<IngestSummary>().embedded > 0);
+        QSignalSpy found(&app.knowledge, &KnowledgeController::searchFinished);
+        app.knowledge.search(QStringLiteral("limescale kettle"), {}, 8);
+        QVERIFY(found.wait(5000));
+        const auto hits = found.last().at(1).value<QList<KnowledgeHit>>();
+        QVERIFY(!hits.isEmpty());
+        QVERIFY(hits.front().bm25Rank == 1);
+        QVERIFY(std::all_of(hits.begin(), hits.end(), [](const KnowledgeHit& h) { return h.vectorRank > 0; }));
+
+        // Not a model: refused with the reason; the open model stays.
+        const QString bad = docs.filePath(QStringLiteral("tea.md"));
+        app.knowledge.setEmbeddingModel(bad);
+        QVERIFY(changed.wait(5000));
+        QVERIFY(!changed.last().at(3).toString().isEmpty());
+        QCOMPARE(app.knowledge.embeddingModel(), QStringLiteral("bert-tiny.gguf"));
+        QVERIFY(panel->summaryLabel()->text().contains(QStringLiteral("could not be opened")));
+
+        // Words only again.
+        app.knowledge.setEmbeddingModel(QString());
+        QVERIFY(changed.wait(5000));
+        QVERIFY(app.knowledge.embeddingModel().isEmpty());
+        QVERIFY(panel->retrievalLabel()->text().contains(QStringLiteral("Open an embedding model")));
     }
 
     void cancelKeepsWhatWasAdded()

@@ -12,6 +12,7 @@ const auto kState = QStringLiteral("ui/windowState");
 const auto kThreads = QStringLiteral("engine/threads");
 const auto kDevice = QStringLiteral("engine/device");
 const auto kRecent = QStringLiteral("models/recent");
+const auto kEmbeddingModel = QStringLiteral("knowledge/embeddingModel");
 constexpr int kMaxRecent = 10;
 } // namespace
 
@@ -89,6 +90,16 @@ void AppSettings::setDevice(Device device)
 }
 
 QStringList AppSettings::recentModels() const { return m_settings->value(kRecent).toStringList(); }
+
+QString AppSettings::embeddingModel() const { return m_settings->value(kEmbeddingModel).toString(); }
+
+void AppSettings::setEmbeddingModel(const QString& path)
+{
+    if (path.isEmpty())
+        m_settings->remove(kEmbeddingModel);
+    else
+        m_settings->setValue(kEmbeddingModel, path);
+}
 
 void AppSettings::addRecentModel(const QString& path)
 {

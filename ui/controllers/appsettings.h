@@ -35,6 +35,8 @@ public:
     void setDevice(Device device);
     static QString deviceName(Device device);          // "auto", "cpu", "cuda": the engine's names
 
+    QString embeddingModel() const;                    // the Knowledge panel's; "" = BM25 alone
+    void setEmbeddingModel(const QString& path);
     QStringList recentModels() const;                  // newest first, at most 10
     void addRecentModel(const QString& path);
     void clearRecentModels();

@@ -2,6 +2,8 @@
 // result is posted back to this object (on the GUI thread) and emitted there.
 #include "knowledgecontroller.h"
 
+#include "retrieval.h"
+
 #include "engine/error.h"
 #include "storage/ingest.h"
 #include "storage/knowledge_store.h"
@@ -20,6 +22,7 @@ using namespace seekbench::storage;
 struct KnowledgeController::Worker {
     QString path;
     std::unique_ptr<KnowledgeStore> store;
+    std::unique_ptr<seekbench::Embedder> embedder; // null: BM25 alone
     KnowledgeStore& open()
     {
         if (!store) {
@@ -68,6 +71,28 @@ KnowledgeSource loadSource(const Chunk& chunk)
     s.start = static_cast<int>(QString::fromUtf8(bytes.data(), static_cast<qsizetype>(start)).size());
     s.end = s.start + static_cast<int>(QString::fromUtf8(bytes.data() + start, static_cast<qsizetype>(end - start)).size());
     return s;
+}
+
+// Embeds what the model has not seen in `collections` (all when empty), reporting at most
+// every 100 ms; returns how many chunks it embedded, and whether it was stopped.
+std::pair<int, bool> embedMissing(KnowledgeController* self, KnowledgeStore& store, seekbench::Embedder& embedder,
+                                  const std::vector<int64_t>& collections,
+                                  const std::shared_ptr<std::atomic_bool>& cancel)
+{
+    QElapsedTimer since;
+    since.start();
+    bool stopped = false;
+    const int n = seekbench::embed_missing_chunks(store, embedder, collections, [&](const seekbench::EmbedProgress& p) {
+        if (since.elapsed() >= 100 || p.done == p.total) {
+            since.restart();
+            QMetaObject::invokeMethod(self, [self, p] {
+                emit self->embedProgress(p.done, p.total, p.chunks_per_second);
+            }, Qt::QueuedConnection);
+        }
+        stopped = cancel->load();
+        return !stopped;
+    });
+    return {n, stopped};
 }
 
 } // namespace
@@ -125,7 +150,7 @@ void KnowledgeController::ingest(const QString& collection, const QStringList& p
     std::vector<std::string> files;
     for (const QString& p : paths)
         files.push_back(p.toStdString());
-    onWorker([this, collection, files, cancel = m_cancel](KnowledgeStore& store) {
+    onWorker([this, collection, files, cancel = m_cancel, worker = m_worker](KnowledgeStore& store) {
         IngestSummary summary;
         summary.collection = collection;
         QElapsedTimer since;
@@ -153,6 +178,9 @@ void KnowledgeController::ingest(const QString& collection, const QStringList& p
             summary.seconds = r.seconds;
             for (const IngestFailure& f : r.failures)
                 summary.failures.append(q(f.path) + QStringLiteral(": ") + q(f.reason));
+            if (worker->embedder && !r.cancelled)
+                summary.embedded = embedMissing(this, store, *worker->embedder,
+                                                {store.collection(collection.toStdString())}, cancel).first;
         } catch (const std::exception& e) {
             summary.error = QString::fromUtf8(e.what());
         }
@@ -167,16 +195,44 @@ void KnowledgeController::ingest(const QString& collection, const QStringList& p
 
 void KnowledgeController::cancelIngest() { m_cancel->store(true); }
 
+void KnowledgeController::setEmbeddingModel(const QString& path)
+{
+    m_cancel->store(false);
+    onWorker([this, path, cancel = m_cancel, worker = m_worker](KnowledgeStore& store) {
+        QString error, name;
+        int dim = 0;
+        try {
+            worker->embedder = path.isEmpty() ? nullptr : seekbench::Embedder::open(path.toStdString());
+            if (worker->embedder) {
+                name = q(seekbench::embedding_model_key(*worker->embedder));
+                dim = worker->embedder->dim();
+            }
+        } catch (const std::exception& e) {
+            error = QString::fromUtf8(e.what());
+        }
+        QMetaObject::invokeMethod(this, [this, path, name, dim, error] {
+            if (error.isEmpty())
+                m_embeddingModel = name;
+            emit embeddingModelChanged(error.isEmpty() ? path : QString(), name, dim, error);
+        }, Qt::QueuedConnection);
+        if (!worker->embedder || !error.isEmpty())
+            return;
+        const auto [n, stopped] = embedMissing(this, store, *worker->embedder, {}, cancel);
+        QMetaObject::invokeMethod(this, [this, n, stopped] { emit embedFinished(n, stopped); }, Qt::QueuedConnection);
+    });
+}
+
 int KnowledgeController::search(const QString& text, const QList<qint64>& collections, int limit)
 {
     const int id = m_nextRequest++;
     const std::vector<int64_t> ids(collections.begin(), collections.end());
-    onWorker([this, id, text, ids, limit](KnowledgeStore& store) {
+    onWorker([this, id, text, ids, limit, worker = m_worker](KnowledgeStore& store) {
         QList<KnowledgeHit> hits;
-        for (const ChunkHit& h : store.search_bm25(text.toStdString(), ids, limit)) {
+        const auto found = seekbench::retrieve(store, worker->embedder.get(), text.toStdString(), ids, limit);
+        for (const ChunkHit& h : found.hits) {
             const Chunk& c = h.chunk;
-            hits.append({c.id, h.bm25_rank, h.score, q(c.path), q(c.heading), q(c.text), c.page, c.byte_start,
-                         c.byte_end});
+            hits.append({c.id, static_cast<int>(hits.size()) + 1, h.score, h.bm25_rank, h.vector_rank, q(c.path),
+                         q(c.heading), q(c.text), c.page, c.byte_start, c.byte_end});
         }
         QMetaObject::invokeMethod(this, [this, id, hits] { emit searchFinished(id, hits); }, Qt::QueuedConnection);
     });
