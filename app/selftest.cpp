@@ -7,6 +7,8 @@
 #include "ui/codepanel.h"
 #include "ui/heatmapview.h"
 #include "ui/knowledgepanel.h"
+
+#include "engine/synth.h"
 #include "ui/mainwindow.h"
 #include "ui/messagewidget.h"
 #include "ui/routingpanel.h"
@@ -34,6 +36,7 @@
 #include <QPushButton>
 #include <QTextBlock>
 #include <QPixmap>
+#include <QProgressBar>
 #include <QTimer>
 #include <cmath>
 #include <cstdio>
@@ -392,6 +395,8 @@ void SelfTest::searchKnowledge()
     if (!writePicture(panel->sourceView(), QStringLiteral("knowledge-source")))
         return;
     panel->sourceView()->hide();
+    if (!searchByMeaning(panel))
+        return;
     if (m_models.currentPath().isEmpty())
         return;
     // A question in the chat, answered from the collection, with its sources; a citation
@@ -423,6 +428,47 @@ void SelfTest::searchKnowledge()
         return fail(QStringLiteral("the citation did not open its passage"));
     writePicture(panel->sourceView(), QStringLiteral("knowledge-citation"));
     panel->sourceView()->hide();
+}
+
+// An embedding model opened in the panel: the passages get embedded with progress, search
+// ranks by words and meaning, and "Words Only" closes it again. The model is a synth
+// bert-tiny (random weights: the mechanics are real, its sense of meaning is not), so the
+// chat that follows retrieves by words. Picture: knowledge-hybrid.
+bool SelfTest::searchByMeaning(KnowledgePanel* panel)
+{
+    const QString model = QDir(m_options.selfTestDir).filePath(QStringLiteral("bert-tiny-synth.gguf"));
+    try {
+        seekbench::SynthOptions o;
+        o.type = seekbench::TensorType::Q8_0;
+        seekbench::write_synth_model(*seekbench::find_synth_preset("bert-tiny"), o, model.toStdString());
+    } catch (const std::exception& e) {
+        fail(QStringLiteral("cannot write the embedding model: %1").arg(QString::fromUtf8(e.what())));
+        return false;
+    }
+    panel->openEmbeddingModel(model);
+    if (!waitUntil([&] {
+            return panel->retrievalLabel()->text().contains(QStringLiteral("bert-tiny-synth.gguf")) &&
+                   !panel->progressBar()->isVisible();
+        })) {
+        fail(QStringLiteral("the embedding model did not open and embed the passages"));
+        return false;
+    }
+    std::printf("self-test: knowledge: %s; %s\n", qPrintable(panel->retrievalLabel()->text()),
+                qPrintable(panel->summaryLabel()->text()));
+    panel->results()->clear();
+    panel->searchBox()->setText(QStringLiteral("limescale in the kettle"));
+    if (!waitUntil([&] {
+            return panel->results()->count() > 0 &&
+                   panel->results()->item(0)->toolTip().contains(QStringLiteral("by meaning"));
+        })) {
+        fail(QStringLiteral("the search with an embedding model found nothing"));
+        return false;
+    }
+    if (!writePicture(panel, QStringLiteral("knowledge-hybrid")))
+        return false;
+    panel->embeddingOffButton()->click();
+    return waitUntil([&] { return panel->retrievalLabel()->text().contains(QStringLiteral("by words (BM25)")); }) ||
+           (fail(QStringLiteral("Words Only did not close the embedding model")), false);
 }
 
 bool SelfTest::writePicture(QWidget* widget, const QString& name)

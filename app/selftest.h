@@ -15,6 +15,8 @@ class ModelController;
 class QWidget;
 struct ChatControllers;
 
+class KnowledgePanel;
+
 class SelfTest : public QObject {
     Q_OBJECT
 public:
@@ -32,6 +34,7 @@ private:
     void capture();
     void writeCode();
     void searchKnowledge();
+    bool searchByMeaning(KnowledgePanel* panel);
     bool writePicture(QWidget* widget, const QString& name);
     void fail(const QString& reason);
     void finish();

@@ -154,12 +154,8 @@ KnowledgePanel::KnowledgePanel(KnowledgeController& knowledge, QWidget* parent)
     connect(m_chooseModel, &QPushButton::clicked, this, [this] {
         const QString path = QFileDialog::getOpenFileName(this, tr("Open an Embedding Model"), QString(),
                                                           tr("GGUF models (*.gguf);;All files (*)"));
-        if (!path.isEmpty()) {
-            setBusy(true);
-            m_progress->setRange(0, 0);
-            m_progressLabel->setText(tr("Opening %1…").arg(QFileInfo(path).fileName()));
-            m_knowledge.setEmbeddingModel(path);
-        }
+        if (!path.isEmpty())
+            openEmbeddingModel(path);
     });
     connect(m_keywordsOnly, &QPushButton::clicked, this, [this] { m_knowledge.setEmbeddingModel(QString()); });
     connect(&m_knowledge, &KnowledgeController::embeddingModelChanged, this, &KnowledgePanel::showEmbeddingModel);
@@ -227,6 +223,14 @@ KnowledgePanel::KnowledgePanel(KnowledgeController& knowledge, QWidget* parent)
     connect(&m_knowledge, &KnowledgeController::sourceReady, m_source, &SourceView::showSource);
     fillCollections();
     showEmbeddingModel(QString(), m_knowledge.embeddingModel(), 0, QString());
+}
+
+void KnowledgePanel::openEmbeddingModel(const QString& path)
+{
+    setBusy(true);
+    m_progress->setRange(0, 0);
+    m_progressLabel->setText(tr("Opening %1…").arg(QFileInfo(path).fileName()));
+    m_knowledge.setEmbeddingModel(path);
 }
 
 void KnowledgePanel::setBusy(bool busy)

@@ -41,6 +41,7 @@ public:
     explicit KnowledgePanel(KnowledgeController& knowledge, QWidget* parent = nullptr);
 
     void addPaths(const QStringList& paths);     // into the collection named in the box
+    void openEmbeddingModel(const QString& path); // what "Embedding Model…" does with the file chosen
     QString currentCollection() const;           // the box's name ("Documents" when empty)
     qint64 currentCollectionId() const;          // 0 when it is a new name
 
@@ -50,6 +51,7 @@ public:
     QPushButton* cancelButton() const { return m_cancel; }
     QLabel* summaryLabel() const { return m_summary; }
     QLabel* retrievalLabel() const { return m_retrieval; }
+    QPushButton* embeddingOffButton() const { return m_keywordsOnly; }
     QListWidget* failures() const { return m_failures; }
     QLineEdit* searchBox() const { return m_search; }
     QListWidget* results() const { return m_results; }
