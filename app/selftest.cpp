@@ -71,6 +71,9 @@ void SelfTest::run()
     std::printf("self-test: writing to %s\n", qPrintable(m_options.selfTestDir));
     if (!QDir().mkpath(m_options.selfTestDir))
         fail(QStringLiteral("cannot create the output folder %1").arg(m_options.selfTestDir));
+    // A store that fell back to memory means nothing a user says is kept: a failure.
+    if (!m_chat.conversations.storageWarning().isEmpty())
+        fail(QStringLiteral("conversations are not being saved: %1").arg(m_chat.conversations.storageWarning()));
     if (!m_failed)
         waitForDevices();
     if (!m_failed)

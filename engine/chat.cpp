@@ -216,6 +216,7 @@ MessageTrace Chat::trace(int64_t conversation, const std::vector<ChatMessage>& m
     }
     SessionOptions so;
     so.n_ctx = n + 1;
+    so.beyond_training = true; // a replay of text that exists, however long; nothing is generated
     Session session(m_backend, so);
     session.set_trace(&trace);
     for (std::size_t end = 0; end < tokens.size();) { // in chunks, so that it can be cancelled

@@ -35,10 +35,47 @@ inline const char* to_string(ErrorCode code)
     return "error";
 }
 
+// `text` safe to print: control bytes (but newline and tab), NUL and bytes that are not
+// valid UTF-8 become \xNN. Names read from files reach messages; a NUL would cut them short
+// and an escape sequence would reach the terminal.
+inline std::string printable(const std::string& text)
+{
+    std::string out;
+    const auto hex = [&out](unsigned char b) {
+        const char* digits = "0123456789ABCDEF";
+        out += "\\x";
+        out += digits[b >> 4];
+        out += digits[b & 15];
+    };
+    for (std::size_t i = 0; i < text.size();) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c < 0x80) {
+            if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7F)
+                hex(c);
+            else
+                out += static_cast<char>(c);
+            ++i;
+            continue;
+        }
+        const std::size_t len = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+        bool ok = len > 0 && i + len <= text.size();
+        for (std::size_t k = 1; ok && k < len; ++k)
+            ok = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
+        if (ok) {
+            out.append(text, i, len);
+            i += len;
+        } else {
+            hex(c);
+            ++i;
+        }
+    }
+    return out;
+}
+
 class Error : public std::runtime_error {
 public:
     Error(ErrorCode code, const std::string& message)
-        : std::runtime_error(message), m_code(code) {}
+        : std::runtime_error(printable(message)), m_code(code) {}
     ErrorCode code() const { return m_code; }
 
 private:

@@ -4,7 +4,9 @@
 
 #include "error.h"
 
+#include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -181,13 +183,15 @@ std::string GgufTensor::shape_string() const
 
 std::unique_ptr<GgufFile> GgufFile::open(const std::string& path)
 {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    // Non-blocking, so a FIFO does not wait for a writer before it is refused below.
+    const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
         throw Error(ErrorCode::Io, path + ": cannot open: " + std::strerror(errno));
     struct stat st {};
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         ::close(fd);
-        throw Error(ErrorCode::Io, path + ": not a regular file");
+        throw Error(ErrorCode::Io, path + (S_ISDIR(st.st_mode) ? ": is a folder, not a model file"
+                                                                : ": not a regular file (a device, a pipe or a socket)"));
     }
     const auto size = static_cast<std::size_t>(st.st_size);
     if (size < 24) {
@@ -355,6 +359,20 @@ void GgufFile::parse_all()
                             ") extends past the end of the file; the file is truncated or corrupt");
         info.data = m_base + m_data_offset + info.offset;
     }
+    // Two tensors sharing bytes means a corrupt header (or a type changed so that one runs
+    // into the next): their values would be garbage.
+    std::vector<const GgufTensor*> by_offset;
+    for (const GgufTensor& info : m_tensors)
+        by_offset.push_back(&info);
+    std::sort(by_offset.begin(), by_offset.end(), [](const GgufTensor* a, const GgufTensor* b) { return a->offset < b->offset; });
+    for (std::size_t i = 1; i < by_offset.size(); ++i) {
+        const GgufTensor& prev = *by_offset[i - 1];
+        if (prev.offset + prev.nbytes > by_offset[i]->offset)
+            throw Error(ErrorCode::Format, m_path + ": tensors '" + prev.name + "' (" + std::to_string(prev.nbytes) +
+                                               " bytes at data offset " + std::to_string(prev.offset) + ") and '" +
+                                               by_offset[i]->name + "' (at " + std::to_string(by_offset[i]->offset) +
+                                               ") overlap; the file is corrupt");
+    }
 }
 
 const GgufValue* GgufFile::find(std::string_view key) const
@@ -407,7 +425,11 @@ std::optional<double> GgufFile::get_float(std::string_view key) const
         return std::nullopt;
     if (!v->is_number() || v->type == GgufType::Bool)
         wrong_type(m_path, key, "a number", v->type);
-    return v->as_double();
+    const double d = v->as_double();
+    if (!std::isfinite(d))
+        throw Error(ErrorCode::Format, m_path + ": metadata '" + std::string(key) + "' is " +
+                                           (std::isnan(d) ? "NaN" : "infinite") + "; the file is corrupt");
+    return d;
 }
 
 std::optional<bool> GgufFile::get_bool(std::string_view key) const

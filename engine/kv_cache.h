@@ -5,7 +5,8 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <vector>
+#include <cstdlib>
+#include <memory>
 
 namespace seekbench {
 
@@ -23,12 +24,13 @@ public:
     int64_t v_dim() const { return m_v_dim; }
     KvType type() const { return m_type; }
     std::size_t elem_bytes() const { return m_type == KvType::F16 ? 2 : 4; }
-    std::size_t bytes() const { return m_k.size() + m_v.size(); }
+    // Address space reserved; memory is only committed for the positions written.
+    std::size_t bytes() const { return m_k_bytes + m_v_bytes; }
 
-    uint8_t* k(int layer, int seq, int pos) { return m_k.data() + offset(layer, seq, pos, m_k_dim); }
-    uint8_t* v(int layer, int seq, int pos) { return m_v.data() + offset(layer, seq, pos, m_v_dim); }
-    const uint8_t* k(int layer, int seq, int pos) const { return m_k.data() + offset(layer, seq, pos, m_k_dim); }
-    const uint8_t* v(int layer, int seq, int pos) const { return m_v.data() + offset(layer, seq, pos, m_v_dim); }
+    uint8_t* k(int layer, int seq, int pos) { return m_k.get() + offset(layer, seq, pos, m_k_dim); }
+    uint8_t* v(int layer, int seq, int pos) { return m_v.get() + offset(layer, seq, pos, m_v_dim); }
+    const uint8_t* k(int layer, int seq, int pos) const { return m_k.get() + offset(layer, seq, pos, m_k_dim); }
+    const uint8_t* v(int layer, int seq, int pos) const { return m_v.get() + offset(layer, seq, pos, m_v_dim); }
 
     // Moves positions [from, to) of `seq` by `delta` (< 0: towards the start), every layer.
     // The keys still carry their old rotary positions; the caller re-rotates them.
@@ -45,7 +47,11 @@ private:
     int m_n_layers, m_n_ctx, m_n_seq;
     int64_t m_k_dim, m_v_dim;
     KvType m_type;
-    std::vector<uint8_t> m_k, m_v;
+    struct Free {
+        void operator()(uint8_t* p) const { std::free(p); }
+    };
+    std::unique_ptr<uint8_t[], Free> m_k, m_v; // zeroed pages from calloc: untouched ones cost nothing
+    std::size_t m_k_bytes = 0, m_v_bytes = 0;
 };
 
 } // namespace seekbench

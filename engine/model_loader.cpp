@@ -34,6 +34,14 @@ public:
     {
         return static_cast<float>(m_file.get_float(key(suffix)).value_or(fallback));
     }
+    // A float that must lie in (low, high]: an epsilon, a frequency base.
+    float bounded_float(const std::string& suffix, double fallback, double low, double high) const
+    {
+        const double v = m_file.get_float(key(suffix)).value_or(fallback);
+        if (!(v > low && v <= high))
+            fail("metadata '" + key(suffix) + "' = " + std::to_string(v) + " is out of range");
+        return static_cast<float>(v);
+    }
     bool optional_bool(const std::string& suffix, bool fallback) const
     {
         return m_file.get_bool(key(suffix)).value_or(fallback);
@@ -174,7 +182,7 @@ void read_moe(const Loader& l, ModelConfig& c)
 // Encoders: LayerNorm's epsilon, attention over the whole text, how tokens are pooled.
 void read_encoder(const Loader& l, const GgufFile& f, ModelConfig& c)
 {
-    c.norm_eps = l.optional_float("attention.layer_norm_epsilon", 1e-12);
+    c.norm_eps = l.bounded_float("attention.layer_norm_epsilon", 1e-12, 0, 0.1);
     c.causal = l.optional_bool("attention.causal", false);
     const int pooling = l.optional_int("pooling_type", static_cast<int>(Pooling::Mean), 0);
     if (pooling > static_cast<int>(Pooling::Last))
@@ -278,8 +286,8 @@ ModelConfig read_config(const GgufFile& f, int n_vocab_tokenizer)
     c.head_dim = l.optional_int("attention.key_length", c.dim / c.n_heads);
     c.head_dim_v = l.optional_int("attention.value_length", c.head_dim);
     c.n_vocab = l.optional_int("vocab_size", n_vocab_tokenizer);
-    c.norm_eps = l.optional_float("attention.layer_norm_rms_epsilon", 1e-5);
-    c.rope_base = l.optional_float("rope.freq_base", 10000.0);
+    c.norm_eps = l.bounded_float("attention.layer_norm_rms_epsilon", 1e-5, 0, 0.1);
+    c.rope_base = l.bounded_float("rope.freq_base", 10000.0, 0, 1e12);
     c.rope_dims = l.optional_int("rope.dimension_count", c.head_dim);
     c.rope_type = c.arch == Arch::Qwen2 || c.arch == Arch::Qwen2Moe || c.arch == Arch::Qwen3Moe
                       ? RopeType::Neox : RopeType::Normal;

@@ -2,6 +2,11 @@
 // (penalties, top-k, top-p, min-p, temperature), then a draw.
 #include "sampler.h"
 
+#include "error.h"
+
+#include <cstdio>
+#include <string>
+
 #include <algorithm>
 #include <cmath>
 #include <unordered_map>
@@ -20,7 +25,29 @@ SamplerParams ChatDefaults::sampling(uint64_t seed)
     return p;
 }
 
-Sampler::Sampler(const SamplerParams& params) : m_params(params), m_state(params.seed * 0x9E3779B97F4A7C15ull + 1) {}
+void check_sampler_params(const SamplerParams& p)
+{
+    const auto check = [](const char* name, double v, double lo, double hi, bool lo_open, const char* means) {
+        if (!std::isfinite(v) || v > hi || (lo_open ? v <= lo : v < lo)) {
+            char shown[32];
+            std::snprintf(shown, sizeof shown, "%g", v);
+            throw Error(ErrorCode::InvalidArgument, std::string(name) + " must be " + means + ", not " + shown);
+        }
+    };
+    check("temperature", p.temperature, 0, 100, false, "between 0 (greedy) and 100");
+    check("top-k", p.top_k, 0, 1e9, false, "0 (off) or more");
+    check("top-p", p.top_p, 0, 1, true, "above 0 and at most 1 (1: off)");
+    check("min-p", p.min_p, 0, 1, false, "between 0 (off) and 1");
+    check("repeat penalty", p.repeat_penalty, 0, 10, true, "above 0 and at most 10 (1: off)");
+    check("repeat window", p.repeat_last_n, 0, 1e9, false, "0 or more tokens");
+    check("presence penalty", p.presence_penalty, -2, 2, false, "between -2 and 2");
+    check("frequency penalty", p.frequency_penalty, -2, 2, false, "between -2 and 2");
+}
+
+Sampler::Sampler(const SamplerParams& params) : m_params(params), m_state(params.seed * 0x9E3779B97F4A7C15ull + 1)
+{
+    check_sampler_params(params);
+}
 
 double Sampler::uniform()
 {

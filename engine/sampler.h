@@ -31,9 +31,14 @@ struct ChatDefaults {
     static SamplerParams sampling(uint64_t seed);
 };
 
+// Throws Error (InvalidArgument) naming the first setting out of its range: temperature
+// 0..100 (0: greedy), top_k >= 0, top_p in (0, 1], min_p in [0, 1], repeat_penalty in
+// (0, 10], repeat_last_n >= 0, presence and frequency penalties in [-2, 2]; all finite.
+void check_sampler_params(const SamplerParams& params);
+
 class Sampler {
 public:
-    explicit Sampler(const SamplerParams& params);
+    explicit Sampler(const SamplerParams& params); // checks them first
 
     // `history`: tokens so far (prompt and generated), for the penalties.
     int32_t sample(const float* logits, int n_vocab, const std::vector<int32_t>& history);

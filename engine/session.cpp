@@ -18,6 +18,13 @@ double seconds_since(std::chrono::steady_clock::time_point t0)
 
 int session_context(const Model& model, const SessionOptions& o)
 {
+    const int trained = model.config().n_ctx_train;
+    if (o.n_ctx < 0)
+        throw Error(ErrorCode::InvalidArgument, "a context of " + std::to_string(o.n_ctx) + " tokens is impossible");
+    if (o.n_ctx > trained && trained > 0 && !o.beyond_training)
+        throw Error(ErrorCode::InvalidArgument, "a context of " + std::to_string(o.n_ctx) +
+                                                    " tokens is more than this model was trained for (" +
+                                                    std::to_string(trained) + "); past it, answers degrade");
     if (o.n_ctx > 0)
         return o.n_ctx;
     return std::min(model.config().n_ctx_train > 0 ? model.config().n_ctx_train : 4096, 4096);

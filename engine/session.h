@@ -22,9 +22,12 @@ struct SessionOptions {
     int n_batch = 512;      // prompt tokens per forward pass
     KvType kv_type = KvType::F16;
     int n_keep = -1;        // tokens a context shift never drops; -1: the BOS token if any
+    bool beyond_training = false; // allow n_ctx above the model's training context
 };
 
-// The context a session made with these options has, in tokens.
+// The context a session made with these options has, in tokens. Throws Error
+// (InvalidArgument) for a negative one, or one past the model's training context unless
+// options.beyond_training.
 int session_context(const Model& model, const SessionOptions& options);
 
 struct GenerateStats {

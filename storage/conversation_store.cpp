@@ -134,11 +134,14 @@ ConversationStore::ConversationStore(const std::string& path, bool read_only)
     : m_read_only(read_only), m_db(path, read_only ? Database::Mode::ReadOnly : Database::Mode::ReadWrite)
 {
     // A database someone else made is left alone: it must have no tables, or ours.
-    Statement foreign(m_db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name NOT IN "
-                            "('conversations', 'messages') AND name NOT LIKE 'messages_fts%' AND name NOT LIKE 'sqlite_%'");
-    foreign.step();
-    if (foreign.column_int(0) > 0)
-        throw Error(ErrorCode::Database, "database " + path + " belongs to another program; it was left untouched");
+    {
+        Statement foreign(m_db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name NOT IN "
+                                "('conversations', 'messages') AND name NOT LIKE 'messages_fts%' AND name NOT LIKE "
+                                "'sqlite_%'");
+        foreign.step();
+        if (foreign.column_int(0) > 0)
+            throw Error(ErrorCode::Database, "database " + path + " belongs to another program; it was left untouched");
+    } // the statement's read ends here: the switch to WAL cannot happen inside it
     const int version = m_db.user_version();
     if (read_only) {
         if (version != kSchemaVersion)
@@ -146,6 +149,7 @@ ConversationStore::ConversationStore(const std::string& path, bool read_only)
                                                  std::to_string(version) + "; it cannot be upgraded in place");
         return;
     }
+    m_db.use_wal();
     migrate(m_db, {migrate_v1, migrate_v2, migrate_v3});
 }
 

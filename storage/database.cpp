@@ -27,7 +27,12 @@ Database::Database(const std::string& path, Mode mode) : m_path(path)
     // Reading the schema is what tells a non-database file apart; do it before anything else.
     exec("SELECT count(*) FROM sqlite_schema");
     exec("PRAGMA foreign_keys = ON");
-    if (mode == Mode::ReadWrite && path != ":memory:") {
+}
+
+void Database::use_wal()
+{
+    // Switching to WAL rewrites header bytes 18-19: only for a file known to be ours.
+    if (m_path != ":memory:" && sqlite3_db_readonly(m_db.get(), "main") == 0) {
         exec("PRAGMA journal_mode = WAL");
         exec("PRAGMA synchronous = NORMAL");
     }

@@ -60,6 +60,9 @@ public:
     int user_version();
     std::int64_t last_insert_rowid() const;
     int changes() const;                        // rows the last statement changed
+    // Write-ahead logging (readers never wait for a writer), for a file the caller has
+    // checked is its own: the switch writes to the file.
+    void use_wal();
     sqlite3* handle() const { return m_db.get(); }
     const std::string& path() const { return m_path; }
 

@@ -193,10 +193,13 @@ KnowledgeStore::KnowledgeStore(const std::string& path, bool read_only)
                                                  std::to_string(kSchemaVersion));
         return;
     }
-    Statement tables(m_db, "SELECT count(*) FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'");
-    tables.step();
-    if (tables.column_int(0) > 0 && m_db.user_version() == 0)
-        throw Error(ErrorCode::Database, "database " + path + " holds other tables; it is not a knowledge store");
+    {
+        Statement tables(m_db, "SELECT count(*) FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'");
+        tables.step();
+        if (tables.column_int(0) > 0 && m_db.user_version() == 0)
+            throw Error(ErrorCode::Database, "database " + path + " holds other tables; it is not a knowledge store");
+    } // the statement's read ends here: the switch to WAL cannot happen inside it
+    m_db.use_wal();
     migrate(m_db, {migrate_v1});
 }
 

@@ -22,7 +22,7 @@ ChatSettingsDialog::ChatSettingsDialog(const QString& systemPrompt, const Sampli
     m_topK->setRange(0, 1000);
     m_topK->setValue(s.topK);
     m_topK->setSpecialValueText(tr("off"));
-    m_topP->setRange(0.0, 1.0);
+    m_topP->setRange(0.01, 1.0); // 0 would keep no token at all
     m_topP->setSingleStep(0.05);
     m_topP->setValue(s.topP);
     m_minP->setRange(0.0, 1.0);

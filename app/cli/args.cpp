@@ -2,14 +2,18 @@
 #include "args.h"
 
 #include "engine/builtin_model.h"
+#include "engine/cpu/threadpool.h"
 #include "engine/error.h"
 
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace seekbench::cli {
 
@@ -63,6 +67,19 @@ double Args::number(const std::string& name, double fallback) const
     return v;
 }
 
+int Args::threads() const
+{
+    const int n = integer("--threads", 0);
+    if (n < 0)
+        throw Error(ErrorCode::InvalidArgument, "--threads must be 0 (one per core) or more, not " + std::to_string(n));
+    if (n > ThreadPool::hardware_threads()) {
+        std::fprintf(stderr, "warning: --threads %d is more than this machine's %d hardware threads; using %d\n", n,
+                     ThreadPool::hardware_threads(), ThreadPool::hardware_threads());
+        return ThreadPool::hardware_threads();
+    }
+    return n;
+}
+
 void Args::allow_only(const std::vector<std::string>& names) const
 {
     for (const auto& [name, value] : m_values)
@@ -86,7 +103,7 @@ std::unique_ptr<Backend> backend_for(const Args& a, const Model& model)
 {
     BackendOptions o;
     o.device = parse_device(a.str("--device", "auto"));
-    o.threads = a.integer("--threads", 0);
+    o.threads = a.threads();
     std::string note;
     auto backend = open_backend(model, o, &note);
     if (!note.empty())
@@ -96,12 +113,48 @@ std::unique_ptr<Backend> backend_for(const Args& a, const Model& model)
 
 std::string read_file(const std::string& path)
 {
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        throw Error(ErrorCode::Io, path + ": cannot read");
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
+    constexpr std::size_t kMaxBytes = std::size_t(64) << 20;
+    // Opened without blocking (a FIFO would wait for a writer forever), then checked.
+    const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        throw Error(ErrorCode::Io, path + ": cannot read: " + std::strerror(errno));
+    struct stat st {};
+    const bool ok = fstat(fd, &st) == 0;
+    std::string text;
+    std::string refusal;
+    if (!ok)
+        refusal = std::string("cannot read: ") + std::strerror(errno);
+    else if (S_ISDIR(st.st_mode))
+        refusal = "is a folder, not a text file";
+    else if (!S_ISREG(st.st_mode))
+        refusal = "is not a regular file (a device, a pipe or a socket); give a text file";
+    else if (static_cast<std::size_t>(st.st_size) > kMaxBytes)
+        refusal = "is " + std::to_string(st.st_size >> 20) + " MiB; text inputs are limited to 64 MiB";
+    if (refusal.empty()) {
+        text.resize(static_cast<std::size_t>(st.st_size));
+        std::size_t got = 0;
+        while (got < text.size()) {
+            const ssize_t n = ::read(fd, text.data() + got, text.size() - got);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                break;
+            got += static_cast<std::size_t>(n);
+        }
+        text.resize(got);
+    }
+    ::close(fd);
+    if (!refusal.empty())
+        throw Error(ErrorCode::Io, path + ": " + refusal);
+    return text;
+}
+
+std::string prompt_text(const Args& a)
+{
+    const bool inline_text = a.has("-p") || a.has("--prompt"), file = a.has("-f") || a.has("--file");
+    if (inline_text && file)
+        throw Error(ErrorCode::InvalidArgument, "give the prompt with -p TEXT or -f FILE, not both");
+    return file ? read_file(a.str("-f", a.str("--file"))) : a.str("-p", a.str("--prompt"));
 }
 
 std::vector<std::string> read_lines(const std::string& path)

@@ -21,6 +21,9 @@ public:
     std::string str(const std::string& name, const std::string& fallback = "") const;
     int integer(const std::string& name, int fallback) const;
     double number(const std::string& name, double fallback) const;
+    // --threads: 0 (one per core) when absent; a negative count is an error, more than the
+    // machine's hardware threads is cut to them with a warning (more only take turns).
+    int threads() const;
     const std::vector<std::string>& positional() const { return m_positional; }
     // Names the caller knows, so a typo is an error rather than silence.
     void allow_only(const std::vector<std::string>& names) const;
@@ -38,8 +41,11 @@ std::string model_path(const Args& args);
 // and --threads. When it is not the one asked for, says why on stderr.
 std::unique_ptr<Backend> backend_for(const Args& args, const Model& model);
 
-// A whole file as text. Throws Error (Io) naming the file.
+// A whole file as text: a regular file of at most 64 MiB (a device, a FIFO, a folder or a
+// larger file is refused before anything is read). Throws Error (Io) naming the file.
 std::string read_file(const std::string& path);
+// The prompt from -p TEXT or -f FILE (both: an error; neither: "").
+std::string prompt_text(const Args& args);
 // The file's non-empty lines (queries, texts to embed).
 std::vector<std::string> read_lines(const std::string& path);
 

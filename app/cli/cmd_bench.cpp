@@ -76,7 +76,7 @@ int cmd_bench(int argc, char** argv)
     const Args a(argc, argv, 2, {"-m", "--model", "-p", "-n", "-r", "--threads", "--device"});
     a.allow_only({"-m", "--model", "-p", "-n", "-r", "--threads", "--device", "--memory", "--no-amx", "--trace"});
     if (a.has("--memory")) {
-        CpuDevice cpu(a.integer("--threads", 0));
+        CpuDevice cpu(a.threads());
         const double gbs = memory_bandwidth(cpu.pool(), std::size_t(1) << 30);
         std::printf("memory read bandwidth: %.1f GB/s (%d threads, 1 GiB buffer, best of 5)\n", gbs, cpu.pool().size());
         return 0;
@@ -89,6 +89,10 @@ int cmd_bench(int argc, char** argv)
         throw Error(ErrorCode::InvalidArgument, "-p and -n must be >= 0 and -r >= 1");
     const auto model = Model::load(path);
     const ModelConfig& c = model->config();
+    if (std::max(n_prompt, n_gen) + 1 > c.n_ctx_train)
+        throw Error(ErrorCode::InvalidArgument, "-p " + std::to_string(n_prompt) + " / -n " + std::to_string(n_gen) +
+                                                    " do not fit the " + std::to_string(c.n_ctx_train) +
+                                                    " tokens this model was trained for");
     const ModelInfo info = model->info();
     const auto backend = backend_for(a, *model);
     auto* cpu = dynamic_cast<CpuBackend*>(backend.get());
@@ -177,7 +181,7 @@ int cmd_synth(int argc, char** argv)
     SynthOptions o;
     o.type = *type;
     o.seed = static_cast<uint64_t>(a.integer("--seed", 1));
-    o.threads = a.integer("--threads", 0);
+    o.threads = a.threads();
     const auto t0 = Clock::now();
     write_synth_model(*preset, o, out, [](std::size_t done, std::size_t total) {
         std::fprintf(stderr, "\rsynth: %zu/%zu tensors", done, total);

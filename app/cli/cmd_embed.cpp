@@ -18,6 +18,8 @@ int cmd_embed(int argc, char** argv)
     if (!a.has("-m") && !a.has("--model"))
         throw Error(ErrorCode::InvalidArgument, "usage: embed -m FILE (-p TEXT | -f FILE) [--query | --document]");
     std::vector<std::string> texts;
+    if ((a.has("-p") || a.has("--prompt")) && (a.has("-f") || a.has("--file")))
+        throw Error(ErrorCode::InvalidArgument, "give the text with -p TEXT or -f FILE, not both");
     if (a.has("-p") || a.has("--prompt")) {
         texts.push_back(a.str("-p", a.str("--prompt")));
     } else if (a.has("-f") || a.has("--file")) {
@@ -26,7 +28,7 @@ int cmd_embed(int argc, char** argv)
     if (texts.empty())
         throw Error(ErrorCode::InvalidArgument, "give the text with -p TEXT, or -f FILE with one text per line");
     const auto started = std::chrono::steady_clock::now();
-    const auto embedder = Embedder::open(a.str("-m", a.str("--model")), a.integer("--threads", 0));
+    const auto embedder = Embedder::open(a.str("-m", a.str("--model")), a.threads());
     const ModelConfig& c = embedder->model().config();
     // The task prefix only when asked: without it the text is embedded exactly as given.
     std::string prefix;

@@ -32,7 +32,7 @@ std::unique_ptr<Embedder> open_embedder(const Args& a)
 {
     if (!a.has("--embed-model"))
         return nullptr;
-    return Embedder::open(a.str("--embed-model"), a.integer("--threads", 0));
+    return Embedder::open(a.str("--embed-model"), a.threads());
 }
 
 } // namespace

@@ -118,12 +118,32 @@ int cmd_run(int argc, char** argv)
                   "--device", "--top-k", "--top-p", "--min-p", "--repeat-penalty", "--ctx", "--kv-type"});
     a.allow_only({"-m", "--model", "-p", "--prompt", "-f", "--file", "-n", "--temp", "--seed", "--threads", "--device",
                   "--top-k", "--top-p", "--min-p", "--repeat-penalty", "--ctx", "--kv-type", "--special",
-                  "--routing-stats"});
-    const auto t0 = std::chrono::steady_clock::now();
-    const auto model = Model::load(model_path(a));
-    const auto backend = backend_for(a, *model);
+                  "--routing-stats", "--force-ctx"});
+    // Everything the user typed is checked before the model is read.
+    const std::string prompt = prompt_text(a);
+    const int n_predict = a.integer("-n", 256);
+    if (n_predict < 0)
+        throw Error(ErrorCode::InvalidArgument, "-n must be 0 or more tokens, not " + std::to_string(n_predict));
+    SamplerParams sp;
+    sp.temperature = static_cast<float>(a.number("--temp", 0.8));
+    sp.seed = static_cast<uint64_t>(a.integer("--seed", 42));
+    sp.top_k = a.integer("--top-k", 40);
+    sp.top_p = static_cast<float>(a.number("--top-p", 0.95));
+    sp.min_p = static_cast<float>(a.number("--min-p", 0.05));
+    sp.repeat_penalty = static_cast<float>(a.number("--repeat-penalty", 1.0));
+    check_sampler_params(sp);
     SessionOptions so;
     so.n_ctx = a.integer("--ctx", 0);
+    if (a.has("--ctx") && so.n_ctx < 1)
+        throw Error(ErrorCode::InvalidArgument, "--ctx must be at least 1 token, not " + std::to_string(so.n_ctx));
+    so.beyond_training = a.has("--force-ctx");
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto model = Model::load(model_path(a));
+    if (so.n_ctx > model->config().n_ctx_train && !so.beyond_training)
+        throw Error(ErrorCode::InvalidArgument, "--ctx " + std::to_string(so.n_ctx) + " is more than the " +
+                                                    std::to_string(model->config().n_ctx_train) +
+                                                    " tokens this model was trained for (--force-ctx to go beyond)");
+    const auto backend = backend_for(a, *model);
     const std::string kv = a.str("--kv-type", "f16");
     if (kv != "f16" && kv != "f32")
         throw Error(ErrorCode::InvalidArgument, "--kv-type must be f16 or f32");
@@ -138,23 +158,12 @@ int cmd_run(int argc, char** argv)
     }
     const double load_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
-    std::string prompt = a.str("-p", a.str("--prompt"));
-    if (a.has("-f") || a.has("--file"))
-        prompt = read_file(a.str("-f", a.str("--file")));
-    const int n_predict = a.integer("-n", 256);
     std::vector<int32_t> tokens = model->tokenizer().encode(prompt, true, a.has("--special"));
     if (tokens.empty()) { // nothing to condition on: start from BOS, as llama2.c does
         if (model->tokenizer().bos() < 0)
             throw Error(ErrorCode::InvalidArgument, "this model has no BOS token; give a prompt with -p");
         tokens.push_back(model->tokenizer().bos());
     }
-    SamplerParams sp;
-    sp.temperature = static_cast<float>(a.number("--temp", 0.8));
-    sp.seed = static_cast<uint64_t>(a.integer("--seed", 42));
-    sp.top_k = a.integer("--top-k", 40);
-    sp.top_p = static_cast<float>(a.number("--top-p", 0.95));
-    sp.min_p = static_cast<float>(a.number("--min-p", 0.05));
-    sp.repeat_penalty = static_cast<float>(a.number("--repeat-penalty", 1.0));
     Sampler sampler(sp);
 
     std::fputs(prompt.c_str(), stdout);
@@ -189,6 +198,9 @@ int cmd_perplexity(int argc, char** argv)
     const auto backend = backend_for(a, *model);
     // Special-token text (<|endoftext|>, chat markers) becomes those tokens, as in training.
     const std::vector<int32_t> tokens = model->tokenizer().encode(read_file(a.str("-f", a.str("--file"))), false, true);
+    if (tokens.size() < 2)
+        throw Error(ErrorCode::InvalidArgument, a.str("-f", a.str("--file")) + " has " + std::to_string(tokens.size()) +
+                                                    " tokens; perplexity needs at least 2 (one to predict from)");
     const int window = a.integer("--window", 256);
     const auto t0 = std::chrono::steady_clock::now();
     const LossResult r = mean_loss(*backend, tokens, window);

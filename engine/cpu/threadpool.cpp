@@ -1,6 +1,11 @@
 // ThreadPool: generation counter + atomic wait/notify (futexes on Linux).
 #include "threadpool.h"
 
+#include "engine/error.h"
+
+#include <algorithm>
+#include <system_error>
+
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #define SB_PAUSE() _mm_pause()
@@ -20,20 +25,39 @@ int ThreadPool::hardware_threads()
     return n == 0 ? 1 : static_cast<int>(n);
 }
 
-ThreadPool::ThreadPool(int n_threads)
-    : m_n_threads(n_threads > 0 ? n_threads : hardware_threads())
+int ThreadPool::max_threads()
 {
-    for (int i = 1; i < m_n_threads; ++i)
-        m_threads.emplace_back([this, i] { worker(i); });
+    return 4 * hardware_threads();
+}
+
+ThreadPool::ThreadPool(int n_threads)
+    : m_n_threads(n_threads > 0 ? std::min(n_threads, max_threads()) : hardware_threads())
+{
+    for (int i = 1; i < m_n_threads; ++i) {
+        try {
+            m_threads.emplace_back([this, i] { worker(i); });
+        } catch (const std::system_error& e) {
+            stop_workers(); // the threads already started, before the members go
+
+            throw Error(ErrorCode::Io, "cannot start CPU thread " + std::to_string(i + 1) + " of " +
+                                           std::to_string(m_n_threads) + ": " + e.what());
+        }
+    }
 }
 
 ThreadPool::~ThreadPool()
+{
+    stop_workers();
+}
+
+void ThreadPool::stop_workers()
 {
     m_stop.store(true);
     m_generation.fetch_add(1);
     m_generation.notify_all();
     for (std::thread& t : m_threads)
         t.join();
+    m_threads.clear();
 }
 
 void ThreadPool::work(int thread)

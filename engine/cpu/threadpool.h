@@ -12,7 +12,8 @@ namespace seekbench {
 
 class ThreadPool {
 public:
-    // n_threads counts the caller; 0 means one per core.
+    // n_threads counts the caller; 0 means one per core; more than max_threads() gets
+    // max_threads(). Throws Error (Io) when the system cannot start a thread.
     explicit ThreadPool(int n_threads = 0);
     ~ThreadPool();
     ThreadPool(const ThreadPool&) = delete;
@@ -33,8 +34,10 @@ public:
         run(n_tasks, &trampoline<std::remove_reference_t<F>>, &f);
     }
 
-    // The number of hardware threads, at least 1.
+    // The number of hardware threads, at least 1; and the most a pool starts (spinning
+    // workers beyond the cores only take turns).
     static int hardware_threads();
+    static int max_threads();
 
 private:
     using Fn = void (*)(void* ctx, int task, int thread);
@@ -44,6 +47,7 @@ private:
     }
     void run(int n_tasks, Fn fn, void* ctx);
     void worker(int index);
+    void stop_workers();
     void work(int thread);
 
     int m_n_threads;

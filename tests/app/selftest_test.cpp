@@ -1,6 +1,7 @@
 // Runs the real `seekbench --self-test DIR` as a user would and checks its pictures: one
 // per panel plus the window and dialogs, each a real rendering (not blank), exit code 0.
-// Also: a self-test that cannot write its folder fails with a reason.
+// Also: a self-test that cannot write its folder fails with a reason, and so does one whose
+// conversation store is corrupt (the app then keeps chats in memory only).
 #include "storage/conversation_store.h"
 
 #include <QDir>
@@ -109,6 +110,23 @@ private slots:
         QVERIFY(app.waitForFinished(120000));
         QCOMPARE(app.exitCode(), 1);
         QVERIFY(app.readAllStandardError().contains("self-test FAILED"));
+    }
+
+    void failsWhenConversationsCannotBeSaved()
+    {
+        QTemporaryDir data, out;
+        QFile db(data.filePath(QStringLiteral("conversations.db")));
+        QVERIFY(db.open(QIODevice::WriteOnly));
+        db.write(QByteArray("SQLite format 3") + QByteArray(4096, '\x5a')); // a corrupt database
+        db.close();
+        QProcess app;
+        app.setProcessEnvironment(offscreen());
+        app.start(QStringLiteral(SEEKBENCH_APP),
+                  {QStringLiteral("--data-dir"), data.path(), QStringLiteral("--self-test"), out.path()});
+        QVERIFY(app.waitForFinished(300000));
+        QCOMPARE(app.exitCode(), 1);
+        const QByteArray err = app.readAllStandardError();
+        QVERIFY2(err.contains("self-test FAILED: conversations are not being saved"), err.constData());
     }
 
     void failsWhenTheModelIsNotGguf()

@@ -15,6 +15,8 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <vector>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -359,4 +361,69 @@ TEST_CASE("embed prints one unit vector per text, and refuses a chat model")
     const Result chat = run("run -m " + bert + " -p hello -n 2");
     CHECK_EQ(chat.code, 1);
     CHECK(chat.out.find("is an embedding model") != std::string::npos);
+}
+
+// Issue 19's cases, each once a crash, a hang or a silent wrong answer.
+TEST_CASE("reliability: threads, files that are not files, context and sampling limits")
+{
+    const std::string model = temp_path_for_cli("rel-llama-tiny.gguf");
+    REQUIRE(run("synth --preset llama-tiny --type q8_0 -o " + model).code == 0);
+    const std::string m = "-m " + model + " ";
+
+    // 1. A thread count the machine cannot give: cut to its cores with a warning, never abort.
+    Result r = run("run " + m + "-p hi -n 2 --threads 1000000");
+    CHECK_EQ(r.code, 0);
+    CHECK_MSG(r.out.find("warning: --threads 1000000 is more than") != std::string::npos, r.out);
+    r = run("run " + m + "-p hi -n 2 --threads -3");
+    CHECK_EQ(r.code, 2);
+
+    // 2, 3. Devices, FIFOs and oversized files are refused before anything is read, at once.
+    r = run("run " + m + "-f /dev/zero -n 1");
+    CHECK_EQ(r.code, 1);
+    CHECK_MSG(r.out.find("not a regular file") != std::string::npos, r.out);
+    const std::string fifo = temp_path_for_cli("rel.fifo");
+    std::filesystem::remove(fifo);
+    REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+    for (const std::string& cmd : {"info -m " + fifo, "run " + m + "-f " + fifo + " -n 1"}) {
+        r = run(cmd, "timeout 20");
+        CHECK_MSG(r.code == 1 && r.out.find("not a regular file") != std::string::npos, cmd << ": " << r.code << " " << r.out);
+    }
+    const std::string big = temp_path_for_cli("rel-big.txt");
+    {
+        std::ofstream(big) << "x";
+        std::filesystem::resize_file(big, (std::uintmax_t(65) << 20)); // sparse: 65 MiB of zeros
+    }
+    r = run("run " + m + "-f " + big + " -n 1");
+    CHECK_EQ(r.code, 1);
+    CHECK_MSG(r.out.find("limited to 64 MiB") != std::string::npos, r.out);
+    r = run("run " + m + "-p hi -n 1 --ctx 10000000");
+    CHECK_EQ(r.code, 2);
+    CHECK_MSG(r.out.find("trained for") != std::string::npos, r.out);
+    r = run("bench " + m + "-p 1000000 -n 1 -r 1");
+    CHECK_EQ(r.code, 2);
+    CHECK_MSG(r.out.find("do not fit") != std::string::npos, r.out);
+
+    // 4. What used to run with a wrong or empty input now says what is wrong.
+    r = run("run " + m + "-f " + std::string(SEEKBENCH_TEST_TMP) + " -n 1");
+    CHECK_EQ(r.code, 1);
+    CHECK_MSG(r.out.find("is a folder") != std::string::npos, r.out);
+    const std::string text = temp_path_for_cli("rel-text.txt"), empty = temp_path_for_cli("rel-empty.txt");
+    std::ofstream(text) << "once upon a time";
+    std::ofstream(empty) << "";
+    r = run("run " + m + "-p hi -f " + text + " -n 1");
+    CHECK_EQ(r.code, 2);
+    CHECK_MSG(r.out.find("not both") != std::string::npos, r.out);
+    r = run("perplexity " + m + "-f " + empty);
+    CHECK_EQ(r.code, 2);
+    CHECK_MSG(r.out.find("needs at least 2") != std::string::npos, r.out);
+    const std::vector<std::pair<std::string, std::string>> bad = {
+        {"--temp -1", "temperature"},        {"--temp nan", "temperature"},   {"--temp inf", "temperature"},
+        {"--top-p 2", "top-p"},              {"--min-p nan", "min-p"},        {"--repeat-penalty 0", "repeat penalty"},
+        {"--top-k -1", "top-k"},             {"-n -1", "-n must be"},         {"--ctx 0", "--ctx must be"},
+        {"--ctx -1", "--ctx must be"},
+    };
+    for (const auto& [option, needle] : bad) {
+        r = run("run " + m + "-p hi " + option);
+        CHECK_MSG(r.code == 2 && r.out.find(needle) != std::string::npos, option << ": " << r.code << " " << r.out);
+    }
 }

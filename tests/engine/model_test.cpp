@@ -9,6 +9,9 @@
 #include "reference.h"
 #include "testing.h"
 
+#include <cmath>
+#include <cstring>
+#include <iterator>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -144,11 +147,46 @@ TEST_CASE("broken model files name the fault")
         {"huge.gguf", {"", "", "", [](GgufWriter& w) { w.add_u32("llama.embedding_length", 4000000000u); }}, "out of range"},
         {"bos.gguf", {"", "", "", [](GgufWriter& w) { w.add_u32("tokenizer.ggml.bos_token_id", 99999); }}, "bos_token_id"},
         {"tokenizer.gguf", {"", "", "", [](GgufWriter& w) { w.add_string("tokenizer.ggml.model", "t5"); }}, "t5"},
+        // Non-finite or impossible hyperparameters (they used to load and print garbage).
+        {"nan-eps.gguf", {"", "", "", [](GgufWriter& w) { w.add_f32("llama.attention.layer_norm_rms_epsilon", NAN); }}, "NaN"},
+        {"inf-base.gguf", {"", "", "", [](GgufWriter& w) { w.add_f32("llama.rope.freq_base", INFINITY); }}, "infinite"},
+        {"zero-base.gguf", {"", "", "", [](GgufWriter& w) { w.add_f32("llama.rope.freq_base", 0.0f); }}, "out of range"},
+        // Bytes from the file reach the message escaped: no NUL cuts it, no escape sequence
+        // reaches the terminal, invalid UTF-8 is shown as bytes.
+        {"name.gguf", {"", "", "", [](GgufWriter& w) { w.add_string("general.architecture", std::string("gp\0t\x1b[31m\xff", 10)); }},
+         "'gp\\x00t\\x1B[31m\\xFF'"},
     };
     for (const Bad& c : cases) {
         const std::string path = tampered_copy(good, c.name, c.tamper);
         CHECK_THROWS_WITH(Model::load(path), c.needle);
     }
+    // Tensors whose bytes overlap: one moved onto another, or a type changed so that its
+    // data runs into the next tensor.
+    const auto patched = [&](const std::string& name, const std::string& tensor, int field, uint64_t value) {
+        const std::string path = tampered_copy(good, name, {});
+        std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+        std::string bytes((std::istreambuf_iterator<char>(f)), {});
+        std::string needle(8, '\0');
+        const uint64_t len = tensor.size();
+        std::memcpy(needle.data(), &len, 8);
+        std::size_t at = bytes.find(needle + tensor);
+        REQUIRE(at != std::string::npos);
+        at += 8 + tensor.size();
+        uint32_t n_dims = 0;
+        std::memcpy(&n_dims, bytes.data() + at, 4);
+        at += 4 + 8 * n_dims; // now the type (u32), then the offset (u64)
+        f.seekp(static_cast<std::streamoff>(field == 0 ? at : at + 4));
+        if (field == 0) {
+            const auto type = static_cast<uint32_t>(value);
+            f.write(reinterpret_cast<const char*>(&type), 4);
+        } else {
+            f.write(reinterpret_cast<const char*>(&value), 8);
+        }
+        return path;
+    };
+    CHECK_THROWS_WITH(Model::load(patched("offset0.gguf", "blk.0.attn_k.weight", 1, 0)), "overlap");
+    CHECK_THROWS_WITH(Model::load(patched("retyped.gguf", "blk.0.attn_q.weight", 0, 0 /* F32 */)), "overlap");
+
     // A vocabulary-only file is a tokenizer, not a model.
     const std::string vocab = std::string(SEEKBENCH_SHARED_DIR) + "/vocab/ggml-vocab-llama-spm.gguf";
     if (std::filesystem::exists(vocab))

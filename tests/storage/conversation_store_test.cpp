@@ -5,6 +5,7 @@
 #include "storage/conversation_store.h"
 
 #include <QTemporaryDir>
+#include <sqlite3.h>
 #include <QTest>
 #include <fstream>
 #include <random>
@@ -206,9 +207,16 @@ private slots:
         QVERIFY_THROWS_EXCEPTION(seekbench::Error, ConversationStore{text});
         QCOMPARE(file_bytes(text), std::string("my notes, not a database\n"));
 
+        // Another program's database, made as other programs make them (rollback journal):
+        // opening it must not write a byte, not even the WAL switch in the header.
         const std::string other = dir.filePath(QStringLiteral("other.db")).toStdString();
-        { Database db(other); db.exec("CREATE TABLE invoices (id INTEGER PRIMARY KEY, amount REAL)"); }
+        sqlite3* raw = nullptr;
+        QCOMPARE(sqlite3_open(other.c_str(), &raw), SQLITE_OK);
+        QCOMPARE(sqlite3_exec(raw, "CREATE TABLE invoices (id INTEGER PRIMARY KEY, amount REAL)", nullptr, nullptr,
+                              nullptr), SQLITE_OK);
+        sqlite3_close(raw);
         const std::string before = file_bytes(other);
+        QCOMPARE(static_cast<int>(before[18]), 1); // legacy journal mode
         try {
             ConversationStore store(other);
             QFAIL("opened another program's database");

@@ -5,6 +5,8 @@
 #include "storage/knowledge_store.h"
 
 #include <QTemporaryDir>
+#include <fstream>
+#include <sqlite3.h>
 #include <cmath>
 #include <QTest>
 
@@ -204,8 +206,17 @@ private slots:
     {
         QTemporaryDir dir;
         const std::string path = dir.filePath(QStringLiteral("other.db")).toStdString();
-        { Database db(path); db.exec("CREATE TABLE notes (x)"); }
+        sqlite3* raw = nullptr;
+        QCOMPARE(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
+        QCOMPARE(sqlite3_exec(raw, "CREATE TABLE notes (x)", nullptr, nullptr, nullptr), SQLITE_OK);
+        sqlite3_close(raw);
+        const auto bytes = [&] {
+            std::ifstream in(path, std::ios::binary);
+            return std::string(std::istreambuf_iterator<char>(in), {});
+        };
+        const std::string before = bytes();
         QVERIFY_THROWS_EXCEPTION(seekbench::Error, KnowledgeStore{path});
+        QCOMPARE(bytes(), before); // not even the switch to WAL
         { KnowledgeStore s(dir.filePath(QStringLiteral("k.db")).toStdString()); QCOMPARE(s.schema_version(), 1); }
         KnowledgeStore again(dir.filePath(QStringLiteral("k.db")).toStdString(), true);
         QCOMPARE(again.schema_version(), KnowledgeStore::kSchemaVersion);
