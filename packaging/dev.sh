@@ -42,6 +42,9 @@ usage: packaging/dev.sh COMMAND [ARGS]
   build               provision and build (binaries in build/bin/)
   env                 provision the build environment only
   exec -- CMD...      run CMD inside the build environment, from the repository root
+  fuzz TARGET [--minutes N]
+                      run one fuzzer (gguf, tokenizer, chat_template, conversation_import)
+                      for N minutes (10), growing its corpus in tests/fuzz/TARGET
   train [-- ARGS]     provision the training environment (PyTorch, corpus packages), train
                       the built-in model (resources/models/train/train.py ARGS), then
                       measure it with the engine (finalize.py)
@@ -238,6 +241,24 @@ main() {
         -j "${CTEST_PARALLEL_LEVEL:-$(nproc)}" "$@" ;;
     run) provision; build; run_app "$@" ;;
     exec) [ $# -gt 0 ] || die "exec needs a command: dev.sh exec -- CMD..."; provision; in_env "$@" ;;
+    fuzz)
+      [ $# -ge 1 ] || die "fuzz needs a target: gguf, tokenizer, chat_template or conversation_import"
+      local target=$1 minutes=10
+      shift
+      while [ $# -gt 0 ]; do
+        case $1 in
+          --minutes) minutes=${2:?--minutes needs a number}; shift 2 ;;
+          *) die "fuzz: unknown option $1" ;;
+        esac
+      done
+      provision; build
+      [ -x "build/bin/fuzz_$target" ] || die "no fuzzer named $target (clang++ missing, or a typo)"
+      mkdir -p "tests/fuzz/$target"
+      # The GGUF fuzzer also reads the small models the tests wrote (new finds go to the first folder).
+      local extra=()
+      [ "$target" = gguf ] && extra=(build/test-tmp)
+      in_env env SEEKBENCH_SHARED="$REPO/../shared" "build/bin/fuzz_$target" -max_total_time=$((minutes * 60)) \
+        -max_len=4000000 -rss_limit_mb=3000 -timeout=20 -print_final_stats=1 "tests/fuzz/$target" "${extra[@]}" ;;
     train)
       # Train in the training environment, then measure the result with the engine.
       local build_packages=("${PACKAGES[@]}")

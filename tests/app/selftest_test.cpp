@@ -2,13 +2,17 @@
 // per panel plus the window and dialogs, each a real rendering (not blank), exit code 0.
 // Also: a self-test that cannot write its folder fails with a reason, and so does one whose
 // conversation store is corrupt (the app then keeps chats in memory only).
+#include "../storage/killharness.h"
 #include "storage/conversation_store.h"
+#include "storage/ingest.h"
+#include "storage/knowledge_store.h"
 
 #include <QDir>
 #include <QImage>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
+#include <random>
 
 namespace {
 // Distinct colours in a sparse sample: a blank or single-colour picture has 1 or 2.
@@ -127,6 +131,51 @@ private slots:
         QCOMPARE(app.exitCode(), 1);
         const QByteArray err = app.readAllStandardError();
         QVERIFY2(err.contains("self-test FAILED: conversations are not being saved"), err.constData());
+    }
+
+    // The app reopens its stores after writers were killed mid-write: conversations (as
+    // replies are saved) and knowledge ingestion, 10 kills each, then the whole self-test
+    // runs on that data folder (it fails if a store could not be opened and fell back to
+    // memory).
+    void reopensAfterKilledWriters()
+    {
+        QTemporaryDir data, out, docs;
+        for (int i = 0; i < 400; ++i) {
+            QFile f(docs.filePath(QStringLiteral("note%1.md").arg(i)));
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(QStringLiteral("# Note %1\n\nThe kettle boils water, note %1.\n").arg(i).toUtf8());
+        }
+        const std::string conversations = data.filePath(QStringLiteral("conversations.db")).toStdString();
+        const std::string knowledge = data.filePath(QStringLiteral("knowledge.db")).toStdString();
+        std::mt19937 rng(3);
+        const auto chats = seekbench::test::kill_repeatedly(10, rng, 5, 40, [&](int round, const auto& report) {
+            seekbench::storage::ConversationStore s(conversations);
+            const int64_t c = s.create_conversation("killed " + std::to_string(round));
+            for (int64_t parent = 0;;) {
+                seekbench::storage::Message m;
+                m.conversation_id = c;
+                m.parent_id = parent;
+                m.role = "user";
+                m.content = "words";
+                parent = s.add_message(m);
+                report(std::to_string(parent));
+            }
+        });
+        const auto reading = seekbench::test::kill_repeatedly(10, rng, 5, 60, [&](int, const auto& report) {
+            seekbench::storage::KnowledgeStore s(knowledge);
+            seekbench::storage::IngestOptions o;
+            o.progress = [&](const seekbench::storage::IngestProgress& p) { report(p.path); };
+            seekbench::storage::ingest(s, s.collection("notes"), {docs.path().toStdString()}, o);
+        });
+        QVERIFY(chats.killed >= 8 && reading.killed >= 5);
+        QProcess app;
+        app.setProcessEnvironment(offscreen());
+        app.start(QStringLiteral(SEEKBENCH_APP),
+                  {QStringLiteral("--data-dir"), data.path(), QStringLiteral("--self-test"), out.path()});
+        QVERIFY(app.waitForFinished(600000));
+        const QByteArray err = app.readAllStandardError();
+        QVERIFY2(app.exitCode() == 0, err.constData());
+        QVERIFY(app.readAllStandardOutput().contains("self-test: passed"));
     }
 
     void failsWhenTheModelIsNotGguf()

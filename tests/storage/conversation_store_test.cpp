@@ -3,6 +3,7 @@
 // and crash safety (a writer killed with SIGKILL 50 times loses nothing it committed).
 #include "engine/error.h"
 #include "storage/conversation_store.h"
+#include "killharness.h"
 
 #include <QTemporaryDir>
 #include <sqlite3.h>
@@ -242,9 +243,9 @@ private slots:
         }
     }
 
-    // A child writes messages one transaction at a time and reports each committed id;
-    // the parent kills it at a random moment, then checks every reported message is there
-    // and the file is sound. 50 times.
+    // Generation: a child writes messages one transaction at a time (as replies are saved)
+    // and reports each committed id; it is killed at a random moment, 40 times. Every
+    // reported message must be there and the file sound.
     void survivesKill9()
     {
         QTemporaryDir dir;
@@ -253,43 +254,18 @@ private slots:
         { ConversationStore s(path); conv = s.create_conversation("crash test"); }
         std::mt19937 rng(42);
         std::vector<std::pair<int64_t, std::string>> committed;
-        for (int round = 0; round < 50; ++round) {
-            int fds[2];
-            QVERIFY(pipe(fds) == 0);
-            const pid_t pid = fork();
-            QVERIFY(pid >= 0);
-            if (pid == 0) {
-                close(fds[0]);
-                try {
-                    ConversationStore s(path);
-                    for (int i = 0;; ++i) {
-                        const std::string content = "round " + std::to_string(round) + " message " + std::to_string(i);
-                        const int64_t id = s.add_message(msg(conv, 0, "user", content));
-                        const std::string line = std::to_string(id) + "\n";
-                        if (write(fds[1], line.data(), line.size()) < 0)
-                            _exit(3);
-                    }
-                } catch (...) {
-                    _exit(2);
-                }
+        const auto rounds = seekbench::test::kill_repeatedly(40, rng, 2, 40, [&](int round, const auto& report) {
+            ConversationStore s(path);
+            for (int i = 0;; ++i) {
+                const std::string content = "round " + std::to_string(round) + " message " + std::to_string(i);
+                report(std::to_string(s.add_message(msg(conv, 0, "user", content))));
             }
-            close(fds[1]);
-            std::uniform_int_distribution<int> delay(2, 40);
-            QTest::qWait(delay(rng));
-            kill(pid, SIGKILL);
-            int status = 0;
-            waitpid(pid, &status, 0);
-            QVERIFY(WIFSIGNALED(status));
-            std::string reported;
-            char buf[4096];
-            for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) > 0;)
-                reported.append(buf, static_cast<std::size_t>(n));
-            close(fds[0]);
-            std::size_t i = 0;
-            for (std::size_t at = 0, nl; (nl = reported.find('\n', at)) != std::string::npos; at = nl + 1, ++i)
-                committed.emplace_back(std::stoll(reported.substr(at, nl - at)),
+        });
+        QVERIFY(rounds.killed == 40);
+        for (std::size_t round = 0; round < rounds.reported.size(); ++round)
+            for (std::size_t i = 0; i < rounds.reported[round].size(); ++i)
+                committed.emplace_back(std::stoll(rounds.reported[round][i]),
                                        "round " + std::to_string(round) + " message " + std::to_string(i));
-        }
         ConversationStore s(path);
         Statement check(s.database(), "PRAGMA integrity_check");
         QVERIFY(check.step());
@@ -300,7 +276,50 @@ private slots:
             QVERIFY2(m.has_value(), qPrintable(QString::fromStdString(content)));
             QCOMPARE(m->content, content);
         }
-        qInfo("%zu committed messages over 50 kills, all present", committed.size());
+        qInfo("%zu committed messages over 40 kills, all present", committed.size());
+    }
+
+    // Import: a child imports conversations (each one transaction) and reports each id;
+    // killed 30 times. Every reported conversation must be there whole, none half-written.
+    void importSurvivesKill9()
+    {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath(QStringLiteral("import.db")).toStdString();
+        { ConversationStore s(path); }
+        std::mt19937 rng(11);
+        std::string json;
+        {
+            ConversationStore source(":memory:");
+            const int64_t c = source.create_conversation("imported");
+            int64_t parent = 0;
+            for (int i = 0; i < 40; ++i)
+                parent = source.add_message(msg(c, parent, i % 2 ? "assistant" : "user", "line " + std::to_string(i)));
+            json = source.export_json(c);
+        }
+        const auto rounds = seekbench::test::kill_repeatedly(30, rng, 5, 60, [&](int, const auto& report) {
+            ConversationStore s(path);
+            for (;;)
+                report(std::to_string(s.import_json(json)));
+        });
+        QCOMPARE(rounds.killed, 30);
+        ConversationStore s(path);
+        Statement check(s.database(), "PRAGMA integrity_check");
+        QVERIFY(check.step());
+        QCOMPARE(check.column_text(0), std::string("ok"));
+        std::size_t n = 0;
+        for (const auto& lines : rounds.reported)
+            for (const std::string& id : lines) {
+                QVERIFY2(s.conversation(std::stoll(id)).has_value(), id.c_str());
+                QCOMPARE(s.all_messages(std::stoll(id)).size(), std::size_t(40));
+                ++n;
+            }
+        QVERIFY(n > 30);
+        // No conversation is there partly: every one holds all 40 messages.
+        Statement partial(s.database(), "SELECT count(*) FROM (SELECT conversation_id, count(*) AS n FROM messages "
+                                        "GROUP BY conversation_id) WHERE n != 40");
+        QVERIFY(partial.step());
+        QCOMPARE(partial.column_int(0), int64_t(0));
+        qInfo("%zu imported conversations over 30 kills, all present and whole", n);
     }
 };
 

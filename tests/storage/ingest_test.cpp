@@ -5,6 +5,7 @@
 #include "pdfmaker.h"
 
 #include "storage/ingest.h"
+#include "killharness.h"
 
 #include <QTemporaryDir>
 #include <QTest>
@@ -153,7 +154,7 @@ private slots:
     }
 
     // A child ingests a folder and reports each committed document; the parent kills it at a
-    // random moment, 20 times (most of them mid-run: 3,000 files take longer than 20 rounds),
+    // random moment, 30 times (most of them mid-run: 3,000 files take longer than 30 rounds),
     // then checks the file and that every reported document is there whole. A last run
     // completes the collection.
     void survivesKill9()
@@ -172,47 +173,21 @@ private slots:
         const std::string path = dir.filePath(QStringLiteral("k.db")).toStdString();
         { KnowledgeStore s(path); s.collection("c"); }
         std::map<std::string, int> committed; // path -> chunks
-        int killedMidRun = 0;
-        for (int round = 0; round < 20; ++round) {
-            int fds[2];
-            QVERIFY(pipe(fds) == 0);
-            const pid_t pid = fork();
-            QVERIFY(pid >= 0);
-            if (pid == 0) {
-                close(fds[0]);
-                try {
-                    KnowledgeStore s(path);
-                    IngestOptions options;
-                    options.progress = [&](const IngestProgress& p) {
-                        if (p.outcome != "added" && p.outcome != "updated")
-                            return;
-                        const std::string line = std::to_string(p.chunks) + " " + p.path + "\n";
-                        if (::write(fds[1], line.data(), line.size()) < 0)
-                            _exit(3);
-                    };
-                    ingest(s, s.collection("c"), {folder.toStdString()}, options);
-                } catch (...) {
-                    _exit(2);
-                }
-                _exit(0);
-            }
-            close(fds[1]);
-            QTest::qWait(std::uniform_int_distribution<int>(20, 120)(rng));
-            kill(pid, SIGKILL);
-            int status = 0;
-            waitpid(pid, &status, 0);
-            killedMidRun += WIFSIGNALED(status) ? 1 : 0;
-            std::string reported;
-            char buf[4096];
-            for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;)
-                reported.append(buf, static_cast<std::size_t>(n));
-            close(fds[0]);
-            for (std::size_t at = 0, nl; (nl = reported.find('\n', at)) != std::string::npos; at = nl + 1) {
-                const std::string line = reported.substr(at, nl - at);
+        const auto rounds = seekbench::test::kill_repeatedly(30, rng, 20, 120, [&](int, const auto& report) {
+            KnowledgeStore s(path);
+            IngestOptions options;
+            options.progress = [&](const IngestProgress& p) {
+                if (p.outcome == "added" || p.outcome == "updated")
+                    report(std::to_string(p.chunks) + " " + p.path);
+            };
+            ingest(s, s.collection("c"), {folder.toStdString()}, options);
+        });
+        const int killedMidRun = rounds.killed;
+        for (const auto& lines : rounds.reported)
+            for (const std::string& line : lines) {
                 const std::size_t space = line.find(' ');
                 committed[line.substr(space + 1)] = std::stoi(line.substr(0, space));
             }
-        }
         KnowledgeStore s(path);
         Statement check(s.database(), "PRAGMA integrity_check");
         QVERIFY(check.step());
@@ -230,7 +205,7 @@ private slots:
         QCOMPARE(last.unchanged + last.added, 3000);
         QVERIFY2(killedMidRun >= 10, qPrintable(QStringLiteral("only %1 kills hit a running writer").arg(killedMidRun)));
         QVERIFY(last.unchanged >= static_cast<int>(committed.size()));
-        qInfo("%zu documents committed before 20 kills (%d mid-run), all present; the last run added %d",
+        qInfo("%zu documents committed before 30 kills (%d mid-run), all present; the last run added %d",
               committed.size(), killedMidRun, last.added);
     }
 };
