@@ -39,6 +39,8 @@ usage: packaging/dev.sh COMMAND [ARGS]
 
   run [-- APP ARGS]   provision, build and start seekbench (headless: under Xvfb)
   test [-- CTEST ARGS] provision, build and run the whole test suite
+  test --asan         the engine, storage and CLI tests built with AddressSanitizer and
+                      UBSan (in build-asan/)
   build               provision and build (binaries in build/bin/)
   env                 provision the build environment only
   exec -- CMD...      run CMD inside the build environment, from the repository root
@@ -216,6 +218,22 @@ build() {
   in_env cmake --build --preset "$preset"
 }
 
+# The tests `test --asan` builds and runs: the engine's, the stores', and the CLI's.
+ASAN_TESTS=(device_test backend_test gguf_test quants_test kernels_test tokenizer_test sampler_test model_test
+  session_test moe_test chat_template_test fim_test cli_test builtin_model_test provenance_test embedding_test
+  database_test conversation_store_test knowledge_store_test chunker_test ingest_test cli_knowledge_test)
+
+test_asan() {
+  in_env cmake --preset asan >"$REPO/build-configure-asan.log" 2>&1 ||
+    { cat "$REPO/build-configure-asan.log" >&2; die "configuring the ASan build failed"; }
+  in_env cmake --build --preset asan --target seekbench-cli "${ASAN_TESTS[@]}"
+  local pattern
+  pattern="^($(IFS='|'; echo "${ASAN_TESTS[*]}"))\$"
+  in_env env QT_QPA_PLATFORM=offscreen ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --test-dir build-asan --output-on-failure -j "${CTEST_PARALLEL_LEVEL:-$(nproc)}" -R "$pattern" "$@"
+}
+
 run_app() {
   local args=("$@")
   if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
@@ -236,6 +254,7 @@ main() {
     env) provision ;;
     build) provision; build ;;
     test)
+      if [ "${1:-}" = "--asan" ]; then shift; provision; test_asan "$@"; return; fi
       provision; build
       in_env env QT_QPA_PLATFORM=offscreen ctest --test-dir build --output-on-failure \
         -j "${CTEST_PARALLEL_LEVEL:-$(nproc)}" "$@" ;;

@@ -40,6 +40,9 @@ void Database::use_wal()
 
 void Database::fail(std::string_view what) const
 {
+    if (m_db && (sqlite3_errcode(m_db.get()) & 0xFF) == SQLITE_FULL)
+        throw Error(ErrorCode::Io, "database " + m_path + ": the disk is full; this was not saved (what was "
+                                                         "saved before is kept)");
     const char* message = m_db ? sqlite3_errmsg(m_db.get()) : "out of memory";
     throw Error(ErrorCode::Database,
                 "database " + m_path + ": " + std::string(what) + ": " + message);
@@ -50,6 +53,10 @@ void Database::exec(std::string_view sql)
     const std::string text(sql);
     char* message = nullptr;
     if (sqlite3_exec(m_db.get(), text.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+        if ((sqlite3_errcode(m_db.get()) & 0xFF) == SQLITE_FULL) {
+            sqlite3_free(message);
+            fail("exec");
+        }
         const std::string detail = message ? message : sqlite3_errmsg(m_db.get());
         sqlite3_free(message);
         throw Error(ErrorCode::Database, "database " + m_path + ": " + detail + " (in: " +
