@@ -21,37 +21,64 @@
 #include <KSyntaxHighlighting/Repository>
 
 #include <QApplication>
+#include <QCoreApplication>
 #include <QDir>
 #include <QIcon>
 #include <QTimer>
 #include <cstdio>
 
-int main(int argc, char** argv)
-{
-    QApplication app(argc, argv);
-    QApplication::setApplicationName(QStringLiteral("seekbench"));
-    QApplication::setApplicationDisplayName(QStringLiteral("Seekbench"));
-    QApplication::setOrganizationName(QStringLiteral("seekbench"));
-    QApplication::setApplicationVersion(QStringLiteral(SEEKBENCH_VERSION));
-    QApplication::setDesktopFileName(QStringLiteral("io.github.seekbench.Seekbench"));
-    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/seekbench.svg")));
+namespace {
 
-    // The language first, so --help is translated too.
-    const AppOptionsResult early = parseAppOptions(app.arguments());
-    AppSettings settings(early.options.dataDir);
-    QString language = early.options.language;
+void nameApplication()
+{
+    QCoreApplication::setApplicationName(QStringLiteral("seekbench"));
+    QCoreApplication::setOrganizationName(QStringLiteral("seekbench"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(SEEKBENCH_VERSION));
+}
+
+// The language from --language, else the settings, else the system; installs it so that
+// --help and everything after it are translated.
+void chooseLanguage(QCoreApplication& app, const AppOptions& early, const AppSettings& settings)
+{
+    QString language = early.language;
     if (language.isEmpty())
         language = settings.language();
     const QLocale locale = language.isEmpty() ? QLocale::system() : QLocale(language);
     if (!installTranslations(app, locale) && !language.isEmpty())
-        std::fprintf(stderr, "seekbench: no translation for '%s'; using English\n",
-                     qPrintable(language));
+        std::fprintf(stderr, "seekbench: no translation for '%s'; using English\n", qPrintable(language));
+}
+
+// --help, --version and a bad option need no window: they are answered with a core
+// application, so they work without a display. Returns the exit code, or -1 to go on.
+int answerWithoutGui(int argc, char** argv)
+{
+    QCoreApplication core(argc, argv);
+    nameApplication();
+    const AppOptionsResult early = parseAppOptions(core.arguments());
+    if (early.action != AppOptionsResult::Action::Exit)
+        return -1;
+    AppSettings settings(early.options.dataDir);
+    chooseLanguage(core, early.options, settings);
+    const AppOptionsResult parsed = parseAppOptions(core.arguments()); // now translated
+    std::fputs(qPrintable(parsed.message), parsed.exitCode == 0 ? stdout : stderr);
+    return parsed.exitCode;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    if (const int code = answerWithoutGui(argc, argv); code >= 0)
+        return code;
+    QApplication app(argc, argv);
+    nameApplication();
+    QApplication::setApplicationDisplayName(QStringLiteral("Seekbench"));
+    QApplication::setDesktopFileName(QStringLiteral("io.github.seekbench.Seekbench"));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/seekbench.svg")));
 
     const AppOptionsResult parsed = parseAppOptions(app.arguments());
-    if (parsed.action == AppOptionsResult::Action::Exit) {
-        std::fputs(qPrintable(parsed.message), parsed.exitCode == 0 ? stdout : stderr);
-        return parsed.exitCode;
-    }
+    AppSettings settings(parsed.options.dataDir);
+    chooseLanguage(app, parsed.options, settings);
     AppOptions options = parsed.options;
     // No model asked for: Seekbench's own, so a first start opens a ready chat.
     if (options.modelPath.isEmpty())

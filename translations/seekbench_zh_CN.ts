@@ -819,11 +819,15 @@ score %2</source>
     </message>
     <message numerus="yes">
         <source>Embedding stopped after %n passage(s); the rest is embedded next time.</source>
-        <translation><numerusform>嵌入在 %n 个段落后停止；其余的下次继续嵌入。</numerusform></translation>
+        <translation>
+            <numerusform>嵌入在 %n 个段落后停止；其余的下次继续嵌入。</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>%n passage(s) embedded: search now finds passages by meaning too.</source>
-        <translation><numerusform>已嵌入 %n 个段落：现在搜索也能按语义找到段落。</numerusform></translation>
+        <translation>
+            <numerusform>已嵌入 %n 个段落：现在搜索也能按语义找到段落。</numerusform>
+        </translation>
     </message>
     <message>
         <source>by words: %1 · by meaning: %2</source>
@@ -855,7 +859,9 @@ score %2</source>
     </message>
     <message numerus="yes">
         <source>%n passage(s) embedded.</source>
-        <translation><numerusform>已嵌入 %n 个段落。</numerusform></translation>
+        <translation>
+            <numerusform>已嵌入 %n 个段落。</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1183,14 +1189,6 @@ score %2</source>
         <translation>正在加载 %1…</translation>
     </message>
     <message>
-        <source>%1 billion</source>
-        <translation>%1 十亿</translation>
-    </message>
-    <message>
-        <source> (%1 billion active: %2 of %3 experts)</source>
-        <translation>（每个词元激活 %1 十亿：%3 个专家中的 %2 个）</translation>
-    </message>
-    <message>
         <source>Name</source>
         <translation>名称</translation>
     </message>
@@ -1241,6 +1239,14 @@ score %2</source>
     <message>
         <source>Not on the GPU</source>
         <translation>未在 GPU 上运行</translation>
+    </message>
+    <message>
+        <source>This is Seekbench&apos;s built-in demo model, %1 parameters trained here on a small corpus: it shows how everything works, but its answers are practice text. Open a real GGUF model (Model › Open…) for real answers.</source>
+        <translation>这是 Seekbench 内置的演示模型，%1 个参数，在这里用一个小语料训练而成：它能演示各项功能，但它的回答只是练习文本。要得到真正的回答，请打开一个真正的 GGUF 模型（模型 › 打开…）。</translation>
+    </message>
+    <message>
+        <source> (%1 active: %2 of %3 experts)</source>
+        <translation>（激活 %1：%3 个专家中的 %2 个）</translation>
     </message>
 </context>
 <context>
@@ -1491,6 +1497,17 @@ score %2</source>
     <message>
         <source>Load a model first: File › Open Model…</source>
         <translation>请先加载模型：文件 › 打开模型…</translation>
+    </message>
+</context>
+<context>
+    <name>parameterCount</name>
+    <message>
+        <source>%1 B</source>
+        <translation>%1 B</translation>
+    </message>
+    <message>
+        <source>%1 M</source>
+        <translation>%1 M</translation>
     </message>
 </context>
 </TS>

@@ -2,6 +2,8 @@
 // facts from the ModelController's LoadedModel.
 #include "modelpanel.h"
 
+#include "ui/controllers/chattypes.h"
+
 #include "ui/controllers/appsettings.h"
 #include "ui/controllers/modelcontroller.h"
 
@@ -88,15 +90,24 @@ void ModelPanel::refreshCurrent()
         return;
     }
     m_current->setText(tr("Open: <b>%1</b><br>%2")
-                           .arg(m_models.currentName().toHtmlEscaped(), QFileInfo(path).absolutePath().toHtmlEscaped()));
+                           .arg(m_models.currentName().toHtmlEscaped(), QFileInfo(path).absolutePath().toHtmlEscaped()) +
+                       (m_models.isBuiltin()
+                            ? QStringLiteral("<p>") +
+                                  tr("This is Seekbench's built-in demo model, %1 parameters trained here on a small "
+                                     "corpus: it shows how everything works, but its answers are practice text. Open "
+                                     "a real GGUF model (Model › Open…) for real answers.")
+                                      .arg(parameterCount(m_models.model().parameters))
+                                      .toHtmlEscaped() +
+                                  QStringLiteral("</p>")
+                            : QString()));
     const LoadedModel& m = m_models.model();
     const QLocale locale;
     auto row = [](const QString& k, const QString& v) {
         return QStringLiteral("<tr><td>%1&nbsp;&nbsp;</td><td>%2</td></tr>").arg(k.toHtmlEscaped(), v.toHtmlEscaped());
     };
-    QString params = tr("%1 billion").arg(m.parameters / 1e9, 0, 'f', 2);
+    QString params = parameterCount(m.parameters);
     if (m.experts > 0)
-        params += tr(" (%1 billion active: %2 of %3 experts)").arg(m.activeParameters / 1e9, 0, 'f', 2).arg(m.expertsUsed).arg(m.experts);
+        params += tr(" (%1 active: %2 of %3 experts)").arg(parameterCount(m.activeParameters)).arg(m.expertsUsed).arg(m.experts);
     QString html = QStringLiteral("<table>");
     html += row(tr("Name"), m.name);
     html += row(tr("Architecture"), m.architecture);

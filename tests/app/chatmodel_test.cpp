@@ -5,11 +5,24 @@
 
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
+#include "ui/controllers/chattypes.h"
+
 #include <QTest>
 
 class ChatModelTest : public QObject {
     Q_OBJECT
 private slots:
+    // The Models panel's parameter counts: M or B with sensible digits.
+    void parameterCountsAsPeopleSayThem()
+    {
+        QCOMPARE(parameterCount(6940000), QStringLiteral("6.9 M"));
+        QCOMPARE(parameterCount(3800000), QStringLiteral("3.8 M"));
+        QCOMPARE(parameterCount(137000000), QStringLiteral("137 M"));
+        QCOMPARE(parameterCount(1540000000), QStringLiteral("1.5 B"));
+        QCOMPARE(parameterCount(671000000000ULL), QStringLiteral("671 B"));
+        QCOMPARE(parameterCount(37000000000ULL), QStringLiteral("37 B"));
+    }
+
     void chatModelFollowsStreaming()
     {
         ChatModel model;

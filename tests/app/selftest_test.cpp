@@ -178,6 +178,30 @@ private slots:
         QVERIFY(app.readAllStandardOutput().contains("self-test: passed"));
     }
 
+    // --help and --version answer without a display (they used to abort: no platform).
+    void helpWorksWithoutADisplay()
+    {
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        for (const char* name : {"QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"})
+            env.remove(QString::fromLatin1(name));
+        for (const QString& option : {QStringLiteral("--help"), QStringLiteral("--version")}) {
+            QProcess app;
+            app.setProcessEnvironment(env);
+            app.start(QStringLiteral(SEEKBENCH_APP), {option});
+            QVERIFY(app.waitForFinished(30000));
+            QCOMPARE(app.exitStatus(), QProcess::NormalExit);
+            QCOMPARE(app.exitCode(), 0);
+            const QByteArray out = app.readAllStandardOutput();
+            QVERIFY2(out.contains(option == QStringLiteral("--help") ? "--self-test" : SEEKBENCH_VERSION), out.constData());
+        }
+        QProcess bad;
+        bad.setProcessEnvironment(env);
+        bad.start(QStringLiteral(SEEKBENCH_APP), {QStringLiteral("--frobnicate")});
+        QVERIFY(bad.waitForFinished(30000));
+        QCOMPARE(bad.exitStatus(), QProcess::NormalExit);
+        QVERIFY(bad.exitCode() != 0);
+    }
+
     void failsWhenTheModelIsNotGguf()
     {
         QTemporaryDir data, out;

@@ -1,10 +1,11 @@
 // SamplingSettings as JSON (through Qt's own JSON classes) and as the engine's parameters;
-// a message's reasoning split; cited passages as JSON and in the prompt.
+// a message's reasoning split; cited passages as JSON and in the prompt; parameter counts.
 #include "chattypes.h"
 
 #include "engine/chat_template.h"
 
 #include <QCoreApplication>
+#include <QLocale>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -120,4 +121,13 @@ QString passagePlace(const QString& file, int page, const QString& heading)
     if (!heading.isEmpty())
         where += QStringLiteral(" — ") + heading;
     return where;
+}
+
+QString parameterCount(quint64 parameters)
+{
+    const bool billions = parameters >= 1000000000ULL;
+    const double v = static_cast<double>(parameters) / (billions ? 1e9 : 1e6);
+    const QString number = QLocale().toString(v, 'f', v < 10 ? 1 : 0);
+    return billions ? QCoreApplication::translate("parameterCount", "%1 B").arg(number)
+                    : QCoreApplication::translate("parameterCount", "%1 M").arg(number);
 }

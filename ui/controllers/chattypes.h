@@ -154,3 +154,6 @@ Q_DECLARE_METATYPE(TracePtr)
 Q_DECLARE_METATYPE(TraceRequest)
 Q_DECLARE_METATYPE(TraceResult)
 Q_DECLARE_METATYPE(SentenceProvenance)
+
+// A parameter count as people say it: "6.9 M", "38 M", "1.5 B", "671 B".
+QString parameterCount(quint64 parameters);

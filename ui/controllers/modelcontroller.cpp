@@ -2,6 +2,8 @@
 // runs on the engine worker.
 #include "modelcontroller.h"
 
+#include "engine/builtin_model.h"
+
 #include "enginecontroller.h"
 
 #include <QFile>
@@ -45,6 +47,13 @@ QString ModelController::currentName() const
 }
 
 bool ModelController::isLoading() const { return m_engine.isLoading(); }
+
+bool ModelController::isBuiltin() const
+{
+    const QString builtin = QString::fromStdString(seekbench::builtin_model_path());
+    return !m_path.isEmpty() && !builtin.isEmpty() &&
+           QFileInfo(m_path).canonicalFilePath() == QFileInfo(builtin).canonicalFilePath();
+}
 
 const LoadedModel& ModelController::model() const { return m_engine.model(); }
 

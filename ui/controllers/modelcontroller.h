@@ -18,6 +18,7 @@ public:
 
     QString currentPath() const { return m_path; }   // "" until a model has loaded
     QString currentName() const;                     // file name without folders
+    bool isBuiltin() const;                          // the demo model that ships with Seekbench
     bool isLoading() const;
     const LoadedModel& model() const;
 
