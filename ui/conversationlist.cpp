@@ -5,6 +5,9 @@
 
 #include <QFile>
 #include <QFileDialog>
+#include <QDir>
+#include <QStandardPaths>
+#include <QRegularExpression>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
@@ -187,15 +190,33 @@ void ConversationList::deleteCurrent()
         m_conversations.remove(id);
 }
 
+QString exportFileName(const QString& title, bool json)
+{
+    QString name = title.trimmed();
+    name.replace(QRegularExpression(QStringLiteral("[/\\\\:*?\"<>|\\x00-\\x1f]+")), QStringLiteral(" "));
+    name = name.simplified().left(80);
+    if (name.isEmpty() || name.startsWith(QLatin1Char('.')))
+        name = QStringLiteral("conversation") + name;
+    const QString documents = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+    return QDir(documents.isEmpty() ? QDir::homePath() : documents)
+        .filePath(name + (json ? QStringLiteral(".json") : QStringLiteral(".md")));
+}
+
 void ConversationList::exportCurrent()
 {
     const qint64 id = selectedId();
     if (!id)
         return;
-    auto* dialog = new QFileDialog(this, tr("Export Conversation"), m_conversations.conversation(id).title,
+    auto* dialog = new QFileDialog(this, tr("Export Conversation"),
+                                   exportFileName(m_conversations.conversation(id).title, false),
                                    tr("Markdown (*.md);;JSON, every branch (*.json)"));
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->setAcceptMode(QFileDialog::AcceptSave);
+    // A name typed without an extension gets the chosen format's.
+    dialog->setDefaultSuffix(QStringLiteral("md"));
+    connect(dialog, &QFileDialog::filterSelected, dialog, [dialog](const QString& filter) {
+        dialog->setDefaultSuffix(filter.contains(QLatin1String("json")) ? QStringLiteral("json") : QStringLiteral("md"));
+    });
     connect(dialog, &QFileDialog::fileSelected, this, [this, id, dialog](const QString& path) {
         const bool json = dialog->selectedNameFilter().contains(QLatin1String("json")) || path.endsWith(QLatin1String(".json"));
         QSaveFile file(path);

@@ -16,6 +16,10 @@ class QPushButton;
 class QTimer;
 
 // Conversations, or search hits when a query is set.
+// Where an export is offered first: the user's documents folder, the title made a safe
+// file name, the format's extension.
+QString exportFileName(const QString& title, bool json);
+
 class ConversationListModel : public QAbstractListModel {
     Q_OBJECT
 public:

@@ -2,6 +2,9 @@
 // restart, a responsive event loop while generating, the conversation list, and the chat
 // panel's rendering of Markdown, code and reasoning. (The controllers alone: tests/app.)
 #include "appharness.h"
+#include <QDir>
+#include <QFileInfo>
+#include <QStandardPaths>
 #include "ui/chatpanel.h"
 #include "ui/controllers/chatmodel.h"
 #include "ui/codeblock.h"
@@ -24,6 +27,19 @@
 class ChatTest : public QObject {
     Q_OBJECT
 private slots:
+    // Export offers the documents folder, a safe name from the title, and the extension.
+    void exportOffersASafeNameInDocuments()
+    {
+        const QString documents = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+        const QString md = exportFileName(QStringLiteral("Tea: a/b \"test\"?"), false);
+        QVERIFY2(md.startsWith(documents.isEmpty() ? QDir::homePath() : documents), qPrintable(md));
+        QCOMPARE(QFileInfo(md).fileName(), QStringLiteral("Tea a b test.md"));
+        QCOMPARE(QFileInfo(exportFileName(QStringLiteral("notes"), true)).fileName(), QStringLiteral("notes.json"));
+        QCOMPARE(QFileInfo(exportFileName(QStringLiteral("  "), false)).fileName(), QStringLiteral("conversation.md"));
+        QCOMPARE(QFileInfo(exportFileName(QStringLiteral(".hidden"), false)).fileName(),
+                 QStringLiteral("conversation.hidden.md"));
+    }
+
     void restartRestoresTheConversation()
     {
         QTemporaryDir dir;
