@@ -85,7 +85,7 @@ constexpr const char* kUpdateMessage =
     "UPDATE messages SET content = ?2, model = ?3, prompt_tokens = ?4, generated_tokens = ?5, "
     "tokens_per_second = ?6, stop_reason = ?7 WHERE id = ?1";
 constexpr const char* kSearchTrigram =
-    "SELECT m.conversation_id, m.id, c.title, snippet(messages_fts, 0, '[', ']', '…', 12) "
+    "SELECT m.conversation_id, m.id, c.title, snippet(messages_fts, 0, char(2), char(3), '…', 12) "
     "FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid JOIN conversations c ON c.id = m.conversation_id "
     "WHERE messages_fts MATCH ?1 AND c.deleted_at IS NULL ORDER BY rank LIMIT ?2";
 constexpr const char* kSearchLike =

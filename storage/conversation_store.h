@@ -41,7 +41,7 @@ struct Message {
 
 struct SearchHit {
     int64_t conversation_id = 0, message_id = 0;
-    std::string title, snippet; // snippet: text around the match
+    std::string title, snippet; // snippet: text around the match, each match between \x02 and \x03
 };
 
 class ConversationStore {

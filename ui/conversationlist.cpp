@@ -5,6 +5,9 @@
 
 #include <QFile>
 #include <QFileDialog>
+#include <QStyle>
+#include <QTextDocument>
+#include <QPainter>
 #include <QDir>
 #include <QStandardPaths>
 #include <QRegularExpression>
@@ -19,8 +22,72 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace {
 constexpr int kUndoSeconds = 15;
+}
+
+QString plainSnippet(const QString& marked)
+{
+    QString text = marked;
+    return text.remove(QChar(2)).remove(QChar(3));
+}
+
+QString snippetHtml(const QString& title, const QString& marked)
+{
+    QString html = QStringLiteral("<b>") + title.toHtmlEscaped() + QStringLiteral("</b><br>");
+    bool inMatch = false;
+    QString run;
+    const auto flush = [&] {
+        html += inMatch ? QStringLiteral("<span style=\"background-color: palette(highlight); color: palette(highlighted-text)\">")
+                              + run.toHtmlEscaped() + QStringLiteral("</span>")
+                        : run.toHtmlEscaped();
+        run.clear();
+    };
+    for (const QChar c : marked) {
+        if (c == QChar(2) || c == QChar(3)) {
+            flush();
+            inMatch = c == QChar(2);
+        } else {
+            run += c;
+        }
+    }
+    flush();
+    return html;
+}
+
+void SnippetDelegate::paint(QPainter* painter, const QStyleOptionViewItem& option, const QModelIndex& index) const
+{
+    const QString marked = index.data(ConversationListModel::SnippetRole).toString();
+    if (marked.isEmpty())
+        return QStyledItemDelegate::paint(painter, option, index);
+    QStyleOptionViewItem opt = option;
+    initStyleOption(&opt, index);
+    opt.text.clear();
+    opt.widget->style()->drawControl(QStyle::CE_ItemViewItem, &opt, painter, opt.widget);
+    QTextDocument doc;
+    doc.setDefaultFont(opt.font);
+    doc.setHtml(snippetHtml(index.data(Qt::EditRole).toString(), marked)
+                    .replace(QStringLiteral("palette(highlight)"), opt.palette.highlight().color().name())
+                    .replace(QStringLiteral("palette(highlighted-text)"), opt.palette.highlightedText().color().name()));
+    doc.setTextWidth(opt.rect.width() - 8);
+    painter->save();
+    painter->translate(opt.rect.topLeft() + QPoint(4, 2));
+    doc.drawContents(painter);
+    painter->restore();
+}
+
+QSize SnippetDelegate::sizeHint(const QStyleOptionViewItem& option, const QModelIndex& index) const
+{
+    const QString marked = index.data(ConversationListModel::SnippetRole).toString();
+    if (marked.isEmpty())
+        return QStyledItemDelegate::sizeHint(option, index);
+    QTextDocument doc;
+    doc.setDefaultFont(option.font);
+    doc.setHtml(snippetHtml(index.data(Qt::EditRole).toString(), marked));
+    doc.setTextWidth(std::max(100, option.rect.width() - 8));
+    return QSize(option.rect.width(), static_cast<int>(doc.size().height()) + 4);
 }
 
 ConversationListModel::ConversationListModel(ConversationController& conversations, QObject* parent)
@@ -39,9 +106,9 @@ QVariant ConversationListModel::data(const QModelIndex& index, int role) const
     switch (role) {
     case Qt::DisplayRole:
         return r.snippet.isEmpty() ? (r.pinned ? QStringLiteral("📌 ") + r.title : r.title)
-                                   : r.title + QLatin1Char('\n') + r.snippet;
+                                   : r.title + QLatin1Char('\n') + plainSnippet(r.snippet);
     case Qt::EditRole: return r.title;
-    case Qt::ToolTipRole: return r.snippet.isEmpty() ? r.title : r.snippet;
+    case Qt::ToolTipRole: return r.snippet.isEmpty() ? r.title : plainSnippet(r.snippet);
     case IdRole: return r.id;
     case PinnedRole: return r.pinned;
     case SnippetRole: return r.snippet;
@@ -102,6 +169,7 @@ ConversationList::ConversationList(ConversationController& conversations, QWidge
     m_search->setPlaceholderText(tr("Search all conversations"));
     m_search->setClearButtonEnabled(true);
     m_view->setModel(m_model);
+    m_view->setItemDelegate(new SnippetDelegate(m_view));
     m_view->setEditTriggers(QAbstractItemView::EditKeyPressed);
     m_view->setContextMenuPolicy(Qt::CustomContextMenu);
     m_view->setWordWrap(true);

@@ -6,6 +6,7 @@
 #include "ui/controllers/chattypes.h"
 
 #include <QAbstractListModel>
+#include <QStyledItemDelegate>
 #include <QWidget>
 
 class ConversationController;
@@ -16,6 +17,19 @@ class QPushButton;
 class QTimer;
 
 // Conversations, or search hits when a query is set.
+// A search hit's snippet as text (its match marks removed), and as HTML with the title in
+// bold and each match highlighted.
+QString plainSnippet(const QString& marked);
+QString snippetHtml(const QString& title, const QString& marked);
+
+// Draws search hits with their matches highlighted; other rows as usual.
+class SnippetDelegate : public QStyledItemDelegate {
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+    void paint(QPainter* painter, const QStyleOptionViewItem& option, const QModelIndex& index) const override;
+    QSize sizeHint(const QStyleOptionViewItem& option, const QModelIndex& index) const override;
+};
+
 // Where an export is offered first: the user's documents folder, the title made a safe
 // file name, the format's extension.
 QString exportFileName(const QString& title, bool json);

@@ -27,6 +27,18 @@
 class ChatTest : public QObject {
     Q_OBJECT
 private slots:
+    // Search hits: the store marks each match; the list shows the text without marks and
+    // draws the matches highlighted (no literal brackets).
+    void searchHitsAreHighlightedNotBracketed()
+    {
+        const QString marked = QStringLiteral("…the \x02" "cat\x03 & the <dog>…");
+        QCOMPARE(plainSnippet(marked), QStringLiteral("…the cat & the <dog>…"));
+        const QString html = snippetHtml(QStringLiteral("Pets & <more>"), marked);
+        QVERIFY2(html.startsWith(QStringLiteral("<b>Pets &amp; &lt;more&gt;</b><br>")), qPrintable(html));
+        QVERIFY2(html.contains(QStringLiteral(">cat</span> &amp; the &lt;dog&gt;")), qPrintable(html));
+        QVERIFY(!html.contains(QChar(2)) && !html.contains(QChar(3)));
+    }
+
     // Export offers the documents folder, a safe name from the title, and the extension.
     void exportOffersASafeNameInDocuments()
     {
