@@ -567,6 +567,19 @@
         <source>Could not read %1: %2</source>
         <translation>无法读取 %1：%2</translation>
     </message>
+    <message>
+        <source>Yesterday</source>
+        <translation>昨天</translation>
+    </message>
+</context>
+<context>
+    <name>ConversationListModel</name>
+    <message>
+        <source>%1
+last active %2</source>
+        <translation>%1
+最后活动于 %2</translation>
+    </message>
 </context>
 <context>
     <name>DeviceController</name>

@@ -4,7 +4,9 @@
 #include "ui/controllers/conversationcontroller.h"
 
 #include <QFile>
+#include <QCoreApplication>
 #include <QFileDialog>
+#include <QLocale>
 #include <QStyle>
 #include <QTextDocument>
 #include <QPainter>
@@ -34,6 +36,19 @@ QString plainSnippet(const QString& marked)
     return text.remove(QChar(2)).remove(QChar(3));
 }
 
+QString activityLabel(const QDateTime& when, const QDateTime& now)
+{
+    const qint64 days = when.date().daysTo(now.date());
+    const QLocale locale;
+    if (days <= 0)
+        return locale.toString(when.time(), QLocale::ShortFormat);
+    if (days == 1)
+        return QCoreApplication::translate("ConversationList", "Yesterday");
+    if (days < 7)
+        return locale.dayName(when.date().dayOfWeek(), QLocale::ShortFormat);
+    return locale.toString(when.date(), QLocale::ShortFormat);
+}
+
 QString snippetHtml(const QString& title, const QString& marked)
 {
     QString html = QStringLiteral("<b>") + title.toHtmlEscaped() + QStringLiteral("</b><br>");
@@ -60,8 +75,24 @@ QString snippetHtml(const QString& title, const QString& marked)
 void SnippetDelegate::paint(QPainter* painter, const QStyleOptionViewItem& option, const QModelIndex& index) const
 {
     const QString marked = index.data(ConversationListModel::SnippetRole).toString();
-    if (marked.isEmpty())
+    if (marked.isEmpty()) {
+        // The time of the last activity at the right, in the quieter text colour.
+        const QString when = index.data(ConversationListModel::ActivityRole).toString();
+        QStyleOptionViewItem opt = option;
+        initStyleOption(&opt, index);
+        const int width = opt.fontMetrics.horizontalAdvance(when) + 12;
+        if (!when.isEmpty() && opt.rect.width() > 3 * width) {
+            opt.text = opt.fontMetrics.elidedText(opt.text, Qt::ElideRight, opt.rect.width() - width - 12);
+            opt.widget->style()->drawControl(QStyle::CE_ItemViewItem, &opt, painter, opt.widget);
+            painter->save();
+            painter->setPen(opt.palette.color(opt.state & QStyle::State_Selected ? QPalette::HighlightedText
+                                                                                  : QPalette::PlaceholderText));
+            painter->drawText(opt.rect.adjusted(0, 0, -6, 0), Qt::AlignRight | Qt::AlignVCenter, when);
+            painter->restore();
+            return;
+        }
         return QStyledItemDelegate::paint(painter, option, index);
+    }
     QStyleOptionViewItem opt = option;
     initStyleOption(&opt, index);
     opt.text.clear();
@@ -108,7 +139,16 @@ QVariant ConversationListModel::data(const QModelIndex& index, int role) const
         return r.snippet.isEmpty() ? (r.pinned ? QStringLiteral("📌 ") + r.title : r.title)
                                    : r.title + QLatin1Char('\n') + plainSnippet(r.snippet);
     case Qt::EditRole: return r.title;
-    case Qt::ToolTipRole: return r.snippet.isEmpty() ? r.title : plainSnippet(r.snippet);
+    case Qt::ToolTipRole:
+        if (!r.snippet.isEmpty())
+            return plainSnippet(r.snippet);
+        return r.updated > 0 ? tr("%1\nlast active %2")
+                                   .arg(r.title, QLocale().toString(QDateTime::fromMSecsSinceEpoch(r.updated),
+                                                                    QLocale::ShortFormat))
+                             : r.title;
+    case ActivityRole:
+        return r.updated > 0 ? activityLabel(QDateTime::fromMSecsSinceEpoch(r.updated), QDateTime::currentDateTime())
+                             : QString();
     case IdRole: return r.id;
     case PinnedRole: return r.pinned;
     case SnippetRole: return r.snippet;
@@ -145,10 +185,10 @@ void ConversationListModel::refresh()
     m_rows.clear();
     if (m_query.isEmpty()) {
         for (const ConversationData& c : m_conversations.list())
-            m_rows.append({c.id, 0, c.title, QString(), c.pinned});
+            m_rows.append({c.id, 0, c.title, QString(), c.pinned, c.updated});
     } else {
         for (const SearchHitData& h : m_conversations.search(m_query))
-            m_rows.append({h.conversationId, h.messageId, h.title, h.snippet, false});
+            m_rows.append({h.conversationId, h.messageId, h.title, h.snippet, false, 0});
     }
     endResetModel();
 }

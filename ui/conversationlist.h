@@ -6,6 +6,7 @@
 #include "ui/controllers/chattypes.h"
 
 #include <QAbstractListModel>
+#include <QDateTime>
 #include <QStyledItemDelegate>
 #include <QWidget>
 
@@ -20,6 +21,9 @@ class QTimer;
 // A search hit's snippet as text (its match marks removed), and as HTML with the title in
 // bold and each match highlighted.
 QString plainSnippet(const QString& marked);
+// When a conversation was last active, as a list shows it: "14:05" today, "Yesterday",
+// the weekday within a week, else the date.
+QString activityLabel(const QDateTime& when, const QDateTime& now);
 QString snippetHtml(const QString& title, const QString& marked);
 
 // Draws search hits with their matches highlighted; other rows as usual.
@@ -37,7 +41,7 @@ QString exportFileName(const QString& title, bool json);
 class ConversationListModel : public QAbstractListModel {
     Q_OBJECT
 public:
-    enum Role { IdRole = Qt::UserRole + 1, PinnedRole, SnippetRole, MessageIdRole };
+    enum Role { IdRole = Qt::UserRole + 1, PinnedRole, SnippetRole, MessageIdRole, ActivityRole };
     explicit ConversationListModel(ConversationController& conversations, QObject* parent = nullptr);
 
     int rowCount(const QModelIndex& parent = {}) const override;
@@ -55,6 +59,7 @@ private:
         qint64 id = 0, messageId = 0;
         QString title, snippet;
         bool pinned = false;
+        qint64 updated = 0; // milliseconds since the epoch
     };
     ConversationController& m_conversations;
     QString m_query;

@@ -39,6 +39,19 @@ private slots:
         QVERIFY(!html.contains(QChar(2)) && !html.contains(QChar(3)));
     }
 
+    // The list says when each conversation was last active.
+    void activityLabelsByAge()
+    {
+        const QDateTime now(QDate(2026, 11, 30), QTime(16, 0));
+        QCOMPARE(activityLabel(QDateTime(QDate(2026, 11, 30), QTime(9, 5)), now),
+                 QLocale().toString(QTime(9, 5), QLocale::ShortFormat));
+        QCOMPARE(activityLabel(QDateTime(QDate(2026, 11, 29), QTime(23, 0)), now), QStringLiteral("Yesterday"));
+        QCOMPARE(activityLabel(QDateTime(QDate(2026, 11, 26), QTime(8, 0)), now),
+                 QLocale().dayName(QDate(2026, 11, 26).dayOfWeek(), QLocale::ShortFormat));
+        QCOMPARE(activityLabel(QDateTime(QDate(2026, 10, 1), QTime(8, 0)), now),
+                 QLocale().toString(QDate(2026, 10, 1), QLocale::ShortFormat));
+    }
+
     // Export offers the documents folder, a safe name from the title, and the extension.
     void exportOffersASafeNameInDocuments()
     {
