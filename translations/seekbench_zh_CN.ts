@@ -1159,16 +1159,24 @@ score %2</source>
         <translation>无法读取模型文件 %1。</translation>
     </message>
     <message>
-        <source>%1 is not a GGUF model file.</source>
-        <translation>%1 不是 GGUF 模型文件。</translation>
-    </message>
-    <message>
         <source>Could not load %1: %2</source>
         <translation>无法加载 %1：%2</translation>
     </message>
     <message>
         <source>%1 runs on %2: %3</source>
         <translation>%1 运行于 %2：%3</translation>
+    </message>
+    <message>
+        <source>Could not load %1: %2
+
+Seekbench went back to %3.</source>
+        <translation>无法加载 %1：%2
+
+Seekbench 已回到 %3。</translation>
+    </message>
+    <message>
+        <source>%1 is not a GGUF model file (bad magic number: it does not start with GGUF).</source>
+        <translation>%1 不是 GGUF 模型文件（魔数不对：文件开头不是 GGUF）。</translation>
     </message>
 </context>
 <context>

@@ -1,6 +1,7 @@
 // ModelController: quick checks answer at once with a reason (missing, a folder, not GGUF),
-// a broken GGUF is refused by the engine with its reason, a good one is loaded and
-// remembered as recent, and closing says so.
+// a broken GGUF is refused by the engine with its reason and the app goes back to the
+// model before it (or the built-in one), a good one is loaded and remembered as recent,
+// and closing says so.
 #include "controllers.h"
 
 #include "engine/device.h"
@@ -32,11 +33,28 @@ private slots:
         QVERIFY(cut.open(QIODevice::WriteOnly));
         cut.write(QByteArray("GGUF\3\0\0\0", 8));
         cut.close();
+        // A broken GGUF: the engine's reason, and the app goes back to a model (here the
+        // built-in one, as nothing was open before) instead of staying without one.
+        QSignalSpy changed(&app.models, &ModelController::modelChanged);
         QVERIFY(!app.load(cut.fileName()));
         QCOMPARE(errors.count(), 4);
-        QVERIFY(errors.at(3).at(0).toString().startsWith(QLatin1String("Could not load cut.gguf")));
-        QVERIFY(app.models.currentPath().isEmpty());
-        QVERIFY(app.settings.recentModels().isEmpty());
+        const QString why = errors.at(3).at(0).toString();
+        QVERIFY2(why.startsWith(QLatin1String("Could not load cut.gguf")) &&
+                     why.contains(QLatin1String("went back to seekbench-moe.gguf")),
+                 qPrintable(why));
+        QVERIFY(QTest::qWaitFor([&] { return !app.models.currentPath().isEmpty(); }, 30000));
+        QCOMPARE(app.models.currentPath(), QFileInfo(builtinModel()).absoluteFilePath());
+        QCOMPARE(app.settings.recentModels(), QStringList{QFileInfo(builtinModel()).absoluteFilePath()});
+
+        // With a model open, a failed load goes back to that one.
+        QFile broken(dir.filePath(QStringLiteral("broken.gguf")));
+        QVERIFY(broken.open(QIODevice::WriteOnly));
+        broken.write(QByteArray("GGUF\3\0\0\0", 8) + QByteArray(64, '\xff'));
+        broken.close();
+        QVERIFY(!app.load(broken.fileName()));
+        QVERIFY(errors.last().at(0).toString().contains(QLatin1String("went back to seekbench-moe.gguf")));
+        QVERIFY(QTest::qWaitFor([&] { return !app.models.currentPath().isEmpty(); }, 30000));
+        QCOMPARE(app.models.currentPath(), QFileInfo(builtinModel()).absoluteFilePath());
     }
 
     void loadsRemembersAndCloses()

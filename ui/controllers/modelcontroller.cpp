@@ -15,6 +15,7 @@ ModelController::ModelController(AppSettings& settings, EngineController& engine
     connect(&m_engine, &EngineController::loadStarted, this, &ModelController::loadingStarted);
     connect(&m_engine, &EngineController::loadProgress, this, &ModelController::loadProgress);
     connect(&m_engine, &EngineController::modelLoaded, this, [this](const LoadedModel& m) {
+        m_opening.clear();
         m_path = m.path;
         m_settings.addRecentModel(m_path);
         emit modelChanged(m_path);
@@ -26,12 +27,29 @@ ModelController::ModelController(AppSettings& settings, EngineController& engine
         if (!m_path.isEmpty() && !m_engine.isLoading())
             open(m_path);
     });
+    // A model that does not load leaves the app with the one before it (or the built-in
+    // one), never with none, and says why.
     connect(&m_engine, &EngineController::loadFailed, this, [this](const QString& path, const QString& message) {
-        emit errorOccurred(tr("Could not load %1: %2").arg(QFileInfo(path).fileName(), message));
+        const QString builtin = QString::fromStdString(seekbench::builtin_model_path());
+        const bool ours = !m_opening.isEmpty() && QFileInfo(path).absoluteFilePath() == m_opening;
+        m_opening.clear();
+        QString fallback = ours ? m_previous : QString(); // loads others started are theirs to handle
+        if (ours && (fallback.isEmpty() || QFileInfo(fallback).canonicalFilePath() == QFileInfo(path).canonicalFilePath()))
+            fallback = builtin;
+        if (!fallback.isEmpty() && QFileInfo(fallback).canonicalFilePath() == QFileInfo(path).canonicalFilePath())
+            fallback.clear();
         if (!m_path.isEmpty()) { // the previous model was unloaded first
             m_path.clear();
             emit modelChanged(QString());
         }
+        if (fallback.isEmpty()) {
+            emit errorOccurred(tr("Could not load %1: %2").arg(QFileInfo(path).fileName(), message));
+            return;
+        }
+        emit errorOccurred(tr("Could not load %1: %2\n\nSeekbench went back to %3.")
+                               .arg(QFileInfo(path).fileName(), message, QFileInfo(fallback).fileName()));
+        m_previous.clear();
+        open(fallback);
     });
     connect(&m_engine, &EngineController::modelUnloaded, this, [this] {
         if (m_path.isEmpty())
@@ -70,11 +88,14 @@ void ModelController::open(const QString& path)
         return;
     }
     if (file.read(4) != QByteArrayLiteral("GGUF")) {
-        emit errorOccurred(tr("%1 is not a GGUF model file.").arg(info.fileName()));
+        emit errorOccurred(tr("%1 is not a GGUF model file (bad magic number: it does not start with GGUF).")
+                               .arg(info.fileName()));
         return;
     }
     if (m_engine.isBusy())
         m_engine.stop();
+    m_previous = m_path;
+    m_opening = info.absoluteFilePath();
     m_engine.loadModel(info.absoluteFilePath(), AppSettings::deviceName(m_settings.device()));
 }
 

@@ -36,4 +36,6 @@ private:
     AppSettings& m_settings;
     EngineController& m_engine;
     QString m_path;
+    QString m_previous; // what was open when a load began: where a failed load goes back to
+    QString m_opening;  // the load open() started ("" when none)
 };
