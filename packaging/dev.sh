@@ -41,6 +41,7 @@ usage: packaging/dev.sh COMMAND [ARGS]
   test [-- CTEST ARGS] provision, build and run the whole test suite
   test --asan         the engine, storage and CLI tests built with AddressSanitizer and
                       UBSan (in build-asan/)
+  test --tsan         the engine's tests built with ThreadSanitizer, no Qt (in build-tsan/)
   build               provision and build (binaries in build/bin/)
   env                 provision the build environment only
   exec -- CMD...      run CMD inside the build environment, from the repository root
@@ -234,6 +235,21 @@ test_asan() {
     ctest --test-dir build-asan --output-on-failure -j "${CTEST_PARALLEL_LEVEL:-$(nproc)}" -R "$pattern" "$@"
 }
 
+# The engine's multithreaded tests under ThreadSanitizer (the thread pool, batched and MoE
+# forward passes, sessions, embeddings, the CLI); no Qt, which is not instrumented here.
+TSAN_TESTS=(device_test backend_test kernels_test model_test session_test moe_test embedding_test cli_test
+  provenance_test)
+
+test_tsan() {
+  in_env cmake --preset tsan >"$REPO/build-configure-tsan.log" 2>&1 ||
+    { cat "$REPO/build-configure-tsan.log" >&2; die "configuring the TSan build failed"; }
+  in_env cmake --build --preset tsan --target seekbench-cli "${TSAN_TESTS[@]}"
+  local pattern
+  pattern="^($(IFS='|'; echo "${TSAN_TESTS[*]}"))\$"
+  in_env env TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+    ctest --test-dir build-tsan --output-on-failure -R "$pattern" "$@"
+}
+
 run_app() {
   local args=("$@")
   if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
@@ -255,6 +271,7 @@ main() {
     build) provision; build ;;
     test)
       if [ "${1:-}" = "--asan" ]; then shift; provision; test_asan "$@"; return; fi
+      if [ "${1:-}" = "--tsan" ]; then shift; provision; test_tsan "$@"; return; fi
       provision; build
       in_env env QT_QPA_PLATFORM=offscreen ctest --test-dir build --output-on-failure \
         -j "${CTEST_PARALLEL_LEVEL:-$(nproc)}" "$@" ;;
