@@ -95,11 +95,13 @@ constexpr const char* kCountMatches = "SELECT count(*) FROM chunks_fts WHERE chu
 constexpr const char* kCountChunks = "SELECT count(*) FROM chunks";
 constexpr const char* kPutEmbedding =
     "INSERT OR REPLACE INTO embeddings (chunk_id, model, dim, vector) VALUES (?1, ?2, ?3, ?4)";
-constexpr const char* kWithoutEmbedding =
-    "SELECT k.id, k.heading, k.text FROM chunks k JOIN documents d ON d.id = k.document_id "
-    "WHERE (?2 = '[]' OR d.collection_id IN (SELECT value FROM json_each(?2))) "
+#define SB_WITHOUT_EMBEDDING                                                                       \
+    "FROM chunks k JOIN documents d ON d.id = k.document_id "                                      \
+    "WHERE (?2 = '[]' OR d.collection_id IN (SELECT value FROM json_each(?2))) "                  \
     "AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.model = ?1 AND e.chunk_id = k.id) "
-    "ORDER BY k.id LIMIT ?3";
+constexpr const char* kWithoutEmbedding = "SELECT k.id, k.heading, k.text " SB_WITHOUT_EMBEDDING "ORDER BY k.id LIMIT ?3";
+constexpr const char* kCountWithoutEmbedding = "SELECT count(*) " SB_WITHOUT_EMBEDDING;
+#undef SB_WITHOUT_EMBEDDING
 constexpr const char* kCountEmbeddings = "SELECT count(*) FROM embeddings WHERE model = ?1";
 constexpr const char* kAnyEmbedding = "SELECT 1 FROM embeddings WHERE model = ?1 LIMIT 1";
 constexpr const char* kLoadVectors =
@@ -475,6 +477,14 @@ std::vector<std::pair<int64_t, std::string>> KnowledgeStore::chunks_without_embe
         out.emplace_back(st.column_int(0), heading.empty() ? st.column_text(2) : heading + "\n" + st.column_text(2));
     }
     return out;
+}
+
+int KnowledgeStore::count_without_embedding(const std::string& model, const std::vector<int64_t>& collections)
+{
+    Statement st(m_db, kCountWithoutEmbedding);
+    st.bind(1, std::string_view(model)).bind(2, std::string_view(json_ids(collections)));
+    st.step();
+    return static_cast<int>(st.column_int(0));
 }
 
 int KnowledgeStore::embedding_count(const std::string& model)

@@ -83,6 +83,7 @@ public:
     std::vector<std::pair<int64_t, std::string>> chunks_without_embedding(const std::string& model,
                                                                           const std::vector<int64_t>& collections,
                                                                           int limit);
+    int count_without_embedding(const std::string& model, const std::vector<int64_t>& collections);
     int embedding_count(const std::string& model);
     // Whether any chunk has an embedding from `model` (cheap: one index probe, unlike the count).
     bool has_embeddings(const std::string& model);

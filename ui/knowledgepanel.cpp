@@ -358,8 +358,6 @@ void KnowledgePanel::showSummary(const IngestSummary& s)
                        .arg(s.updated)
                        .arg(s.unchanged)
                        .arg(s.removed);
-    if (s.embedded > 0)
-        text += QStringLiteral(" ") + tr("%n passage(s) embedded.", nullptr, s.embedded);
     if (s.failed > 0)
         text += QStringLiteral(" ") + tr("%n file(s) skipped (below).", nullptr, s.failed);
     if (s.cancelled)

@@ -174,6 +174,9 @@ private slots:
         QVERIFY(qAbs(hits[0].score - 1 / std::sqrt(1.01)) < 1e-6);
         QCOMPARE(s.chunks_without_embedding("m.gguf", {}, 10).size(), std::size_t(0));
         QCOMPARE(s.chunks_without_embedding("other.gguf", {}, 10).size(), std::size_t(3));
+        QCOMPARE(s.count_without_embedding("m.gguf", {}), 0);
+        QCOMPARE(s.count_without_embedding("other.gguf", {}), 3);
+        QVERIFY(s.has_embeddings("m.gguf") && !s.has_embeddings("other.gguf"));
         // A new document's chunks show up in the next scan.
         const int64_t d2 = s.put_document(c, doc("/w"), {chunk("four")});
         s.put_embeddings("m.gguf", {{s.chunks(d2)[0].id, vec(0.2f, 1)}});

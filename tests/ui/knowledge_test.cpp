@@ -216,10 +216,11 @@ private slots:
                  qPrintable(panel->retrievalLabel()->text()));
         QVERIFY(!panel->progressBar()->isVisibleTo(panel));
 
-        // Files added now are embedded as they are read; search ranks by both lists.
+        // Files added now are embedded after they are read; search ranks by both lists.
         panel->addPaths({docs.filePath(QStringLiteral("tea.md"))});
         QVERIFY(finished.wait(20000));
-        QVERIFY(finished.last().at(0).value<IngestSummary>().embedded > 0);
+        QVERIFY(embedded.wait(20000));
+        QVERIFY(embedded.last().at(0).toInt() > 0);
         QSignalSpy found(&app.knowledge, &KnowledgeController::searchFinished);
         app.knowledge.search(QStringLiteral("limescale kettle"), {}, 8);
         QVERIFY(found.wait(5000));
@@ -241,6 +242,35 @@ private slots:
         QVERIFY(changed.wait(5000));
         QVERIFY(app.knowledge.embeddingModel().isEmpty());
         QVERIFY(panel->retrievalLabel()->text().contains(QStringLiteral("Open an embedding model")));
+    }
+
+    // Embedding runs in batches on the worker: a search asked for meanwhile is answered
+    // before the last batch, not after the whole collection.
+    void searchIsAnsweredWhileEmbedding()
+    {
+        QTemporaryDir data, docs, models;
+        for (int i = 0; i < 300; ++i)
+            write(docs.filePath(QStringLiteral("n%1.md").arg(i)), "# Note " + std::to_string(i) + "\n\nThe kettle.\n");
+        const QString model = models.filePath(QStringLiteral("bert-tiny.gguf"));
+        seekbench::SynthOptions o;
+        o.type = seekbench::TensorType::Q8_0;
+        seekbench::write_synth_model(*seekbench::find_synth_preset("bert-tiny"), o, model.toStdString());
+        AppHarness app(data.path(), false);
+        QSignalSpy finished(&app.knowledge, &KnowledgeController::ingestFinished);
+        app.knowledge.ingest(QStringLiteral("notes"), {docs.path()});
+        QVERIFY(finished.wait(20000));
+        QSignalSpy embedded(&app.knowledge, &KnowledgeController::embedFinished);
+        QSignalSpy progress(&app.knowledge, &KnowledgeController::embedProgress);
+        QSignalSpy found(&app.knowledge, &KnowledgeController::searchFinished);
+        app.knowledge.setEmbeddingModel(model);
+        app.knowledge.search(QStringLiteral("kettle"), {}, 5);
+        QVERIFY(found.wait(20000));
+        QCOMPARE(embedded.count(), 0); // the search did not wait for all 300 passages
+        QVERIFY(embedded.wait(60000));
+        QCOMPARE(embedded.first().at(0).toInt(), 300);
+        QVERIFY(progress.count() >= 2);
+        QCOMPARE(progress.last().at(0).toInt(), 300);
+        QCOMPARE(progress.last().at(1).toInt(), 300);
     }
 
     void cancelKeepsWhatWasAdded()

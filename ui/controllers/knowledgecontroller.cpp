@@ -9,6 +9,7 @@
 #include "storage/knowledge_store.h"
 #include "storage/pdf_text.h"
 
+#include <QDateTime>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
@@ -73,27 +74,8 @@ KnowledgeSource loadSource(const Chunk& chunk)
     return s;
 }
 
-// Embeds what the model has not seen in `collections` (all when empty), reporting at most
-// every 100 ms; returns how many chunks it embedded, and whether it was stopped.
-std::pair<int, bool> embedMissing(KnowledgeController* self, KnowledgeStore& store, seekbench::Embedder& embedder,
-                                  const std::vector<int64_t>& collections,
-                                  const std::shared_ptr<std::atomic_bool>& cancel)
-{
-    QElapsedTimer since;
-    since.start();
-    bool stopped = false;
-    const int n = seekbench::embed_missing_chunks(store, embedder, collections, [&](const seekbench::EmbedProgress& p) {
-        if (since.elapsed() >= 100 || p.done == p.total) {
-            since.restart();
-            QMetaObject::invokeMethod(self, [self, p] {
-                emit self->embedProgress(p.done, p.total, p.chunks_per_second);
-            }, Qt::QueuedConnection);
-        }
-        stopped = cancel->load();
-        return !stopped;
-    });
-    return {n, stopped};
-}
+// Chunks embedded per job on the worker: searches asked for meanwhile run between batches.
+constexpr int kEmbedBatch = 16;
 
 } // namespace
 
@@ -178,9 +160,9 @@ void KnowledgeController::ingest(const QString& collection, const QStringList& p
             summary.seconds = r.seconds;
             for (const IngestFailure& f : r.failures)
                 summary.failures.append(q(f.path) + QStringLiteral(": ") + q(f.reason));
-            if (worker->embedder && !r.cancelled)
-                summary.embedded = embedMissing(this, store, *worker->embedder,
-                                                {store.collection(collection.toStdString())}, cancel).first;
+            if (worker->embedder && !r.cancelled) // the new passages, batch by batch after this
+                embedPending({store.collection(collection.toStdString())}, 0, -1,
+                             QDateTime::currentMSecsSinceEpoch());
         } catch (const std::exception& e) {
             summary.error = QString::fromUtf8(e.what());
         }
@@ -198,7 +180,7 @@ void KnowledgeController::cancelIngest() { m_cancel->store(true); }
 void KnowledgeController::setEmbeddingModel(const QString& path)
 {
     m_cancel->store(false);
-    onWorker([this, path, cancel = m_cancel, worker = m_worker](KnowledgeStore& store) {
+    onWorker([this, path, worker = m_worker](KnowledgeStore&) {
         QString error, name;
         int dim = 0;
         try {
@@ -215,10 +197,33 @@ void KnowledgeController::setEmbeddingModel(const QString& path)
                 m_embeddingModel = name;
             emit embeddingModelChanged(error.isEmpty() ? path : QString(), name, dim, error);
         }, Qt::QueuedConnection);
-        if (!worker->embedder || !error.isEmpty())
-            return;
-        const auto [n, stopped] = embedMissing(this, store, *worker->embedder, {}, cancel);
-        QMetaObject::invokeMethod(this, [this, n, stopped] { emit embedFinished(n, stopped); }, Qt::QueuedConnection);
+        if (worker->embedder && error.isEmpty())
+            embedPending({}, 0, -1, QDateTime::currentMSecsSinceEpoch());
+    });
+}
+
+void KnowledgeController::embedPending(const std::vector<int64_t>& collections, int done, int total, qint64 started)
+{
+    onWorker([this, collections, done, total, started, cancel = m_cancel, worker = m_worker](KnowledgeStore& store) {
+        const auto finish = [this](int n, bool stopped) {
+            QMetaObject::invokeMethod(this, [this, n, stopped] { emit embedFinished(n, stopped); }, Qt::QueuedConnection);
+        };
+        if (!worker->embedder) // closed meanwhile
+            return finish(done, true);
+        const int all = total >= 0 ? total
+                                   : store.count_without_embedding(seekbench::embedding_model_key(*worker->embedder),
+                                                                   collections);
+        const int n = seekbench::embed_missing_chunks(
+            store, *worker->embedder, collections, [&](const seekbench::EmbedProgress&) { return !cancel->load(); },
+            kEmbedBatch);
+        const int now_done = done + n;
+        const double seconds = std::max(0.001, (QDateTime::currentMSecsSinceEpoch() - started) / 1000.0);
+        QMetaObject::invokeMethod(this, [this, now_done, all, rate = now_done / seconds] {
+            emit embedProgress(now_done, std::max(all, now_done), rate);
+        }, Qt::QueuedConnection);
+        if (cancel->load() || n == 0 || now_done >= all)
+            return finish(now_done, cancel->load());
+        embedPending(collections, now_done, all, started); // the next batch, behind what was asked meanwhile
     });
 }
 

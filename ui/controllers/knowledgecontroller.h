@@ -13,6 +13,7 @@
 #include <QThread>
 #include <atomic>
 #include <memory>
+#include <vector>
 
 struct KnowledgeCollection {
     qint64 id = 0;
@@ -34,7 +35,6 @@ struct IngestSummary {
     QString collection;
     int added = 0, updated = 0, unchanged = 0, removed = 0, failed = 0, chunks = 0;
     QStringList failures;   // "path: reason"
-    int embedded = 0;       // chunks embedded after reading, with the embedding model
     bool cancelled = false;
     double seconds = 0;
     QString error;          // the store failed (a full disk): what is committed stays
@@ -97,6 +97,9 @@ private:
     struct Worker;
     // Runs `job` on the worker thread with its store; a thrown Error becomes errorOccurred.
     template <typename Job> void onWorker(Job job);
+    // Embeds what the model has not seen in `collections` (all when empty), one batch per
+    // job; `total` -1 on the first call. Reports embedProgress, then embedFinished.
+    void embedPending(const std::vector<int64_t>& collections, int done, int total, qint64 started);
 
     QString m_path;
     QThread m_thread;

@@ -21,15 +21,17 @@ std::string embedding_model_key(const Embedder& embedder)
 }
 
 int embed_missing_chunks(storage::KnowledgeStore& store, Embedder& embedder, const std::vector<int64_t>& collections,
-                         const std::function<bool(const EmbedProgress&)>& progress)
+                         const std::function<bool(const EmbedProgress&)>& progress, int max_chunks)
 {
     const std::string key = embedding_model_key(embedder);
     const std::string prefix = embedding_prefix(embedder.model().config(), EmbedPurpose::Document);
     const auto started = std::chrono::steady_clock::now();
     EmbedProgress p;
-    p.total = static_cast<int>(store.chunks_without_embedding(key, collections, 1 << 30).size());
-    while (true) {
-        const auto batch = store.chunks_without_embedding(key, collections, 32);
+    p.total = store.count_without_embedding(key, collections);
+    if (max_chunks > 0)
+        p.total = std::min(p.total, max_chunks);
+    while (p.done < p.total) {
+        const auto batch = store.chunks_without_embedding(key, collections, std::min(32, p.total - p.done));
         if (batch.empty())
             break;
         std::vector<std::pair<int64_t, std::vector<float>>> rows;

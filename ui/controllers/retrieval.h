@@ -21,11 +21,12 @@ struct EmbedProgress {
     double chunks_per_second = 0;
 };
 
-// Embeds every chunk of the collections (all when empty) that has no embedding from this
-// model yet, committing in batches so that a killed run keeps what it finished. `progress`
-// returns false to stop. Returns how many chunks were embedded.
+// Embeds the chunks of the collections (all when empty) that have no embedding from this
+// model yet, at most `max_chunks` of them (0: all), committing every 32 so that a killed
+// run keeps what it finished. `progress` returns false to stop. Returns how many chunks
+// were embedded.
 int embed_missing_chunks(storage::KnowledgeStore& store, Embedder& embedder, const std::vector<int64_t>& collections,
-                         const std::function<bool(const EmbedProgress&)>& progress = {});
+                         const std::function<bool(const EmbedProgress&)>& progress = {}, int max_chunks = 0);
 
 struct Retrieval {
     std::vector<storage::ChunkHit> hits; // best first
