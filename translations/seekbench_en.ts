@@ -55,13 +55,6 @@
             <numerusform>%n passages embedded: search now finds passages by meaning too.</numerusform>
         </translation>
     </message>
-    <message numerus="yes">
-        <source>%n passage(s) embedded.</source>
-        <translation>
-            <numerusform>%n passage embedded.</numerusform>
-            <numerusform>%n passages embedded.</numerusform>
-        </translation>
-    </message>
 </context>
 <context>
     <name>LintController</name>

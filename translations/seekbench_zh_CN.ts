@@ -870,12 +870,6 @@ score %2</source>
         <source>Embedding passages with %1: %2 of %3 · %4/s</source>
         <translation>正在用 %1 嵌入段落：%2 / %3 · 每秒 %4 个</translation>
     </message>
-    <message numerus="yes">
-        <source>%n passage(s) embedded.</source>
-        <translation>
-            <numerusform>已嵌入 %n 个段落。</numerusform>
-        </translation>
-    </message>
 </context>
 <context>
     <name>LintController</name>
