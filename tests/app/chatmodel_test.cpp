@@ -50,7 +50,7 @@ private slots:
         reply.content = QStringLiteral("<think>hm</think>Hello");
         reply.streaming = false;
         reply.generatedTokens = 3;
-        model.update(reply);
+        model.updateMessage(reply);
         QCOMPARE(i.data(ChatModel::GeneratedTokensRole).toInt(), 3);
         QCOMPARE(i.data(ChatModel::StreamingRole).toBool(), false);
         model.setMessages({});

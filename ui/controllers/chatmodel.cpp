@@ -62,7 +62,7 @@ void ChatModel::appendText(qint64 messageId, const QString& text)
     emit dataChanged(index(row), index(row), {ContentRole, AnswerRole, ReasoningRole, ThinkingRole, StreamingRole});
 }
 
-void ChatModel::update(const MessageData& message)
+void ChatModel::updateMessage(const MessageData& message)
 {
     const int row = rowOf(message.id);
     if (row < 0)

@@ -23,7 +23,7 @@ public:
 
     void setMessages(const QList<MessageData>& messages);
     void appendText(qint64 messageId, const QString& text);
-    void update(const MessageData& message);
+    void updateMessage(const MessageData& message);
     const MessageData& at(int row) const { return m_messages.at(row); }
     int rowOf(qint64 messageId) const;
 

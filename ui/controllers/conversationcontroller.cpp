@@ -54,7 +54,7 @@ ConversationController::ConversationController(AppSettings& settings, ModelContr
 {
     openStore();
     connect(this, &ConversationController::branchChanged, m_messages, &ChatModel::setMessages);
-    connect(this, &ConversationController::messageUpdated, m_messages, &ChatModel::update);
+    connect(this, &ConversationController::messageUpdated, m_messages, &ChatModel::updateMessage);
 }
 
 ConversationController::~ConversationController()
