@@ -24,6 +24,7 @@ PACKAGES=(
   xvfb xauth fonts-dejavu-core fonts-noto-cjk
   python3 python3-numpy
   python3-pyflakes shellcheck cppcheck nodejs
+  libcpp-httplib-dev curl prometheus
 )
 # Added for `train` (the built-in model's training tool and its corpus), in an environment
 # of its own so that building and testing never download PyTorch.
