@@ -54,6 +54,16 @@ std::size_t longest(const std::vector<std::string>& strings)
     return n;
 }
 
+// A queued request cancelled before it had a slot hears so once.
+void never_started(const BatchRequest& request)
+{
+    BatchResult r;
+    r.prompt_tokens = static_cast<int>(request.prompt.size());
+    r.finish_reason = "cancelled";
+    if (request.on_done)
+        request.on_done(r);
+}
+
 } // namespace
 
 struct Batcher::Job {
@@ -108,13 +118,8 @@ Batcher::~Batcher()
     for (Slot& slot : m_slots)
         if (slot.job)
             finish(slot, "cancelled");
-    for (auto& job : m_queue) {
-        BatchResult r;
-        r.prompt_tokens = static_cast<int>(job->request.prompt.size());
-        r.finish_reason = "cancelled";
-        if (job->request.on_done)
-            job->request.on_done(r);
-    }
+    for (auto& job : m_queue)
+        never_started(job->request);
 }
 
 uint64_t Batcher::submit(BatchRequest request)
@@ -230,13 +235,8 @@ bool Batcher::admit()
         m_stats.slots_busy = static_cast<int>(
             std::count_if(m_slots.begin(), m_slots.end(), [](const Slot& s) { return s.job != nullptr; }));
     }
-    for (auto& job : cancelled_queued) {
-        BatchResult r;
-        r.prompt_tokens = static_cast<int>(job->request.prompt.size());
-        r.finish_reason = "cancelled";
-        if (job->request.on_done)
-            job->request.on_done(r);
-    }
+    for (auto& job : cancelled_queued)
+        never_started(job->request);
     for (Slot& s : m_slots) {
         if (!s.job)
             continue;

@@ -251,6 +251,23 @@ test_tsan() {
     ctest --test-dir build-tsan --output-on-failure -R "$pattern" "$@"
 }
 
+# The official `openai` JavaScript client, which the server's tests drive unmodified: put
+# into build/npm by the npm registry client (the host's; the Debian 13 root runs it with its
+# own Node.js). Once per build folder; without npm on the host that test says so and skips.
+OPENAI_NPM=openai@6.30.1
+
+npm_clients() {
+  local dir="$REPO/build/npm"
+  [ -f "$dir/node_modules/openai/package.json" ] && return 0
+  if ! command -v npm >/dev/null 2>&1; then
+    say "no npm on this host: the openai-client test will skip"
+    return 0
+  fi
+  mkdir -p "$dir"
+  npm install --prefix "$dir" --no-save --no-package-lock --no-audit --no-fund --legacy-peer-deps "$OPENAI_NPM" >"$dir/install.log" 2>&1 ||
+    say "npm could not install $OPENAI_NPM (see build/npm/install.log): the openai-client test will fail"
+}
+
 run_app() {
   local args=("$@")
   if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
@@ -273,7 +290,7 @@ main() {
     test)
       if [ "${1:-}" = "--asan" ]; then shift; provision; test_asan "$@"; return; fi
       if [ "${1:-}" = "--tsan" ]; then shift; provision; test_tsan "$@"; return; fi
-      provision; build
+      provision; build; npm_clients
       in_env env QT_QPA_PLATFORM=offscreen ctest --test-dir build --output-on-failure \
         -j "${CTEST_PARALLEL_LEVEL:-$(nproc)}" "$@" ;;
     run) provision; build; run_app "$@" ;;
