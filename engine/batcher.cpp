@@ -103,6 +103,10 @@ Batcher::Batcher(Backend& backend, const BatcherOptions& options)
     m_slots.resize(static_cast<std::size_t>(options.n_slots));
     for (std::size_t i = 0; i < m_slots.size(); ++i)
         m_slots[i].seq = static_cast<int>(i);
+    const Tokenizer& tok = m_model.tokenizer();
+    for (int32_t id = 0; id < tok.n_vocab(); ++id)
+        if (tok.is_end_of_generation(id) || id == tok.bos())
+            m_end_tokens.push_back(id);
     m_stats.slots = options.n_slots;
     m_stats.kv_tokens_total = int64_t(m_n_ctx) * options.n_slots;
     m_thread = std::jthread([this](std::stop_token stop) { loop(stop); });
@@ -319,6 +323,13 @@ void Batcher::step()
             s.phase = Slot::Phase::Generate;
             s.first_token = Clock::now();
             s.result.prompt_seconds = seconds_between(s.started, s.first_token);
+        }
+        if (s.job->request.ignore_eos) {
+            m_masked.assign(logits, logits + n_vocab);
+            for (int32_t id : m_end_tokens)
+                if (id < n_vocab)
+                    m_masked[static_cast<std::size_t>(id)] = -INFINITY;
+            logits = m_masked.data();
         }
         const int32_t token = s.sampler->sample(logits, n_vocab, s.cached);
         ++generated;

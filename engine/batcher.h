@@ -55,6 +55,7 @@ struct BatchRequest {
     std::vector<std::string> stop;  // the reply ends before the first of these
     int top_logprobs = -1;          // < 0: no log probabilities; 0..20: the chosen token's and this many more
     bool strip_leading_space = false; // SentencePiece's dummy space before the first word
+    bool ignore_eos = false;        // never end at end-of-generation (benchmarks: fixed lengths)
     // Each token's text; returning false cancels the request (its client went away).
     std::function<bool(const BatchEvent&)> on_event;
     std::function<void(const BatchResult&)> on_done; // exactly once, also after an error or cancel
@@ -111,6 +112,8 @@ private:
     std::vector<Slot> m_slots;     // the loop thread's own
     Batch m_batch;
     std::vector<float> m_logits;
+    std::vector<int32_t> m_end_tokens; // end of generation (and BOS), masked for ignore_eos
+    std::vector<float> m_masked;       // a logits row with those masked
 
     mutable std::mutex m_mutex;    // guards what follows
     std::condition_variable_any m_wake;

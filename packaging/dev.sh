@@ -47,7 +47,8 @@ usage: packaging/dev.sh COMMAND [ARGS]
   env                 provision the build environment only
   exec -- CMD...      run CMD inside the build environment, from the repository root
   fuzz TARGET [--minutes N]
-                      run one fuzzer (gguf, tokenizer, chat_template, conversation_import)
+                      run one fuzzer (gguf, tokenizer, chat_template, conversation_import,
+                      server_request)
                       for N minutes (10), growing its corpus in tests/fuzz/TARGET
   train [-- ARGS]     provision the training environment (PyTorch, corpus packages), train
                       the built-in model (resources/models/train/train.py ARGS), then
@@ -296,7 +297,7 @@ main() {
     run) provision; build; run_app "$@" ;;
     exec) [ $# -gt 0 ] || die "exec needs a command: dev.sh exec -- CMD..."; provision; in_env "$@" ;;
     fuzz)
-      [ $# -ge 1 ] || die "fuzz needs a target: gguf, tokenizer, chat_template or conversation_import"
+      [ $# -ge 1 ] || die "fuzz needs a target: gguf, tokenizer, chat_template, conversation_import or server_request"
       local target=$1 minutes=10
       shift
       while [ $# -gt 0 ]; do

@@ -215,6 +215,7 @@ std::shared_ptr<HttpServer::Pending> HttpServer::submit(const CompletionRequest&
     b.max_tokens = r.max_tokens;
     b.stop = r.stop;
     b.top_logprobs = r.logprobs;
+    b.ignore_eos = r.ignore_eos;
     b.strip_leading_space = tok.model() == Tokenizer::Model::Spm && tok.adds_space_prefix() && !b.prompt.empty() &&
                             b.prompt.back() == tok.bos();
     auto pending = std::make_shared<Pending>();

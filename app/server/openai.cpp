@@ -243,6 +243,7 @@ CompletionRequest parse_completion(const std::string& body, Route route, const L
     req.max_tokens = static_cast<int>(integer(j, max_name, 1, limits.max_tokens, limits.default_max_tokens));
     req.stop = parse_stop(j);
     req.stream = boolean(j, "stream", false);
+    req.ignore_eos = boolean(j, "ignore_eos", false);
     if (const Json* so = field(j, "stream_options")) {
         if (!so->is_object())
             bad("'stream_options' must be an object", "stream_options");

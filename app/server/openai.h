@@ -48,6 +48,7 @@ struct CompletionRequest {
     bool include_usage = false;  // stream_options.include_usage
     bool echo = false;           // completions: the prompt before the text
     int logprobs = -1;           // < 0: none; else how many alternatives (top_logprobs)
+    bool ignore_eos = false;     // llama.cpp's extension, for benchmarks of fixed length
 };
 
 // Parses and checks a body for `route`. Throws ApiError (400 for bad JSON, a missing or

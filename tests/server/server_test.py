@@ -6,6 +6,7 @@ checked by promtool. Usage: server_test.py BIN_DIR [client NODE_MODULES]
 import http.client
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -288,6 +289,15 @@ def test_metrics(s):
     check('seekbench_requests_total{route="/v1/chat/completions",code="400"}' in text,
           "requests are counted by route and status")
     check(any('"path"' in line for line in s.log), "one JSON log line per request on stdout")
+    # The Grafana dashboard shipped in packaging/ asks only for metrics the server has.
+    here = os.path.dirname(os.path.abspath(__file__))
+    with open(os.path.join(here, "..", "..", "packaging", "grafana", "seekbench-server.json")) as f:
+        dashboard = f.read()
+    names = set(re.findall(r"seekbench_[a-z_]+", dashboard)) - {"seekbench_server"}
+    check(names and all(n in text for n in names), f"the Grafana dashboard's {len(names)} metrics are all served")
+    out = subprocess.run(["promtool", "check", "config", os.path.join(here, "..", "..", "packaging", "grafana",
+                                                                       "prometheus.yml")], capture_output=True, text=True)
+    check(out.returncode == 0, "promtool check config packaging/grafana/prometheus.yml")
 
 
 def test_embeddings():
