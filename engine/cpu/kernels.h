@@ -50,6 +50,12 @@ struct Kernels {
     // has no such kernel. Shares the activation work and overlaps two dependency chains.
     using Dot2 = void (*)(int64_t k, const void* row0, const void* row1, const void* act_row, float out[2]);
     Dot2 dot2[40];
+    // One weight row against n (1..kDotMaxActs) activation rows `act_stride` bytes apart:
+    // the weights are unpacked once for all of them (batches: prompts, server slots). Each
+    // out[i] is bit-identical to dot() of that row, so a batch changes no result.
+    static constexpr int kDotMaxActs = 4;
+    using DotM = void (*)(int64_t k, const void* weight_row, const void* acts, std::size_t act_stride, int n, float* out);
+    DotM dotm[40];
 
     float (*dot_f32)(int64_t k, const float* a, const float* b);
     // y += a * x over n floats.

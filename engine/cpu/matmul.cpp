@@ -137,6 +137,8 @@ void Matmul::run_dot(const MatmulJob* jobs, std::size_t n_jobs, int64_t ldx)
         const int M = job.M;
         Kernels::Dot dot = m_k.dot[static_cast<int>(w.type)];
         Kernels::Dot2 dot2 = m_k.dot2[static_cast<int>(w.type)];
+        // Batches: one weight row against several activation rows, unpacked once.
+        const Kernels::DotM dotm = M >= 2 ? m_k.dotm[static_cast<int>(w.type)] : nullptr;
         const Converted& input = m_converted[job_input[sp.job]];
         const std::size_t act_bytes = act_row_bytes(input.format, K);
         const uint8_t* act = input.bytes.data();
@@ -154,7 +156,7 @@ void Matmul::run_dot(const MatmulJob* jobs, std::size_t n_jobs, int64_t ldx)
             __builtin_prefetch(first + off);
         for (int64_t r = sp.r0; r < sp.r1; ++r) {
             const uint8_t* row = w.data + static_cast<std::size_t>(r) * w.row_bytes;
-            const bool pair = dot2 && r + 1 < sp.r1;
+            const bool pair = !dotm && dot2 && r + 1 < sp.r1;
             const uint8_t* ahead = row + kPrefetchBytes;
             // Long rows get their prefetches spread out (kernels with in-row prefetch) or
             // left to the hardware: a burst of more than a few KiB would only queue up.
@@ -164,6 +166,16 @@ void Matmul::run_dot(const MatmulJob* jobs, std::size_t n_jobs, int64_t ldx)
             const uint8_t* far = row + kPrefetchL2;
             for (std::size_t off = 0; off < span_bytes && far + off < matrix_end; off += 64)
                 __builtin_prefetch(far + off, 0, 2);
+            if (dotm) {
+                float v[Kernels::kDotMaxActs];
+                for (int m = 0; m < M; m += Kernels::kDotMaxActs) {
+                    const int n = std::min(M - m, Kernels::kDotMaxActs);
+                    dotm(K, row, act + act_bytes * static_cast<std::size_t>(m), act_bytes, n, v);
+                    for (int i = 0; i < n; ++i)
+                        store(m + i, r, v[i]);
+                }
+                continue;
+            }
             if (pair) { // two rows per pass
                 for (int m = 0; m < M; ++m) {
                     float v[2];

@@ -134,6 +134,42 @@ TEST_CASE("dot products of every format and instruction set")
     }
 }
 
+TEST_CASE("batched dot products equal single ones to the bit")
+{
+    // A row against 1..4 activation rows at once must give exactly dot()'s results, so a
+    // request's text does not depend on what else is in its batch.
+    std::mt19937 rng(5);
+    int tested = 0;
+    for (const Kernels* table : runnable_kernels())
+        for (int t = 0; t < 40; ++t) {
+            const Kernels::DotM dotm = table->dotm[t];
+            if (!dotm)
+                continue;
+            const auto type = static_cast<TensorType>(t);
+            for (int64_t k : {256, 1536, 8960}) {
+                const std::vector<uint8_t> w = make_weights(rng, type, 1, k);
+                const ActFormat f = table->act_format(type);
+                const std::size_t stride = act_row_bytes(f, k);
+                std::vector<uint8_t> acts(stride * Kernels::kDotMaxActs);
+                for (int m = 0; m < Kernels::kDotMaxActs; ++m) {
+                    const std::vector<float> x = random_vector(rng, k, 0.5f + m);
+                    table->quantize_act(f, x.data(), acts.data() + stride * static_cast<std::size_t>(m), k);
+                }
+                for (int n = 1; n <= Kernels::kDotMaxActs; ++n) {
+                    float out[Kernels::kDotMaxActs];
+                    dotm(k, w.data(), acts.data(), stride, n, out);
+                    for (int m = 0; m < n; ++m) {
+                        const float single = table->dot[t](k, w.data(), acts.data() + stride * static_cast<std::size_t>(m));
+                        CHECK_MSG(out[m] == single, table->name << " " << type_name(type) << " k=" << k << " n=" << n
+                                                                << " row " << m << ": " << out[m] << " vs " << single);
+                    }
+                }
+                ++tested;
+            }
+        }
+    std::printf("    batched kernels checked: %d shapes\n", tested);
+}
+
 TEST_CASE("activation quantization is the same bytes on every instruction set")
 {
     std::mt19937 rng(5);
