@@ -14,6 +14,7 @@
 #include "ui/controllers/knowledgecontroller.h"
 #include "ui/controllers/lintcontroller.h"
 #include "ui/controllers/modelcontroller.h"
+#include "ui/controllers/servercontroller.h"
 #include "ui/controllers/themecontroller.h"
 
 #include "engine/builtin_model.h"
@@ -105,8 +106,9 @@ int main(int argc, char** argv)
                      });
     if (!settings.embeddingModel().isEmpty())
         knowledge.setEmbeddingModel(settings.embeddingModel());
+    ServerController server;
     KSyntaxHighlighting::Repository repository;
-    MainWindow window(settings, models, devices, chat, code, lint, knowledge, repository);
+    MainWindow window(settings, models, devices, chat, code, lint, knowledge, server, repository);
     window.show();
     devices.probe();
     if (!options.modelPath.isEmpty())

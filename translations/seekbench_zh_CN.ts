@@ -1038,6 +1038,10 @@ score %2</source>
         <source>Runs on %1</source>
         <translation>运行于 %1</translation>
     </message>
+    <message>
+        <source>Server</source>
+        <translation>服务器</translation>
+    </message>
 </context>
 <context>
     <name>MessageWidget</name>
@@ -1375,6 +1379,131 @@ Seekbench 已回到 %3。</translation>
     <message>
         <source>Save the expert load table as CSV</source>
         <translation>将专家负载表保存为 CSV</translation>
+    </message>
+</context>
+<context>
+    <name>ServerController</name>
+    <message>
+        <source>The server program could not be started (%1): %2</source>
+        <translation>无法启动服务器程序（%1）：%2</translation>
+    </message>
+    <message>
+        <source>The server program is missing: %1</source>
+        <translation>找不到服务器程序：%1</translation>
+    </message>
+    <message>
+        <source>The server did not start: %1</source>
+        <translation>服务器未能启动：%1</translation>
+    </message>
+    <message>
+        <source>exit code %1</source>
+        <translation>退出码 %1</translation>
+    </message>
+    <message>
+        <source>The server stopped unexpectedly (it crashed).</source>
+        <translation>服务器意外停止（已崩溃）。</translation>
+    </message>
+    <message>
+        <source>The server stopped unexpectedly: %1</source>
+        <translation>服务器意外停止：%1</translation>
+    </message>
+</context>
+<context>
+    <name>ServerLogModel</name>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Method</source>
+        <translation>方法</translation>
+    </message>
+    <message>
+        <source>Route</source>
+        <translation>路由</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Client</source>
+        <translation>客户端</translation>
+    </message>
+</context>
+<context>
+    <name>ServerPanel</name>
+    <message>
+        <source>127.0.0.1 serves this computer only; 0.0.0.0 serves your network too (set an API key).</source>
+        <translation>127.0.0.1 只服务本机；0.0.0.0 也服务你的网络（请设置 API 密钥）。</translation>
+    </message>
+    <message>
+        <source>&amp;Address:</source>
+        <translation>地址(&amp;A)：</translation>
+    </message>
+    <message>
+        <source>any free port</source>
+        <translation>任意空闲端口</translation>
+    </message>
+    <message>
+        <source>&amp;Port:</source>
+        <translation>端口(&amp;P)：</translation>
+    </message>
+    <message>
+        <source>How many requests are answered at once; more wait in a queue.</source>
+        <translation>同时应答的请求数；更多请求会排队等待。</translation>
+    </message>
+    <message>
+        <source>&amp;Slots:</source>
+        <translation>槽位(&amp;S)：</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>Clients must send it as a Bearer token. It is not saved.</source>
+        <translation>客户端须以 Bearer 令牌发送。不会被保存。</translation>
+    </message>
+    <message>
+        <source>API &amp;key:</source>
+        <translation>API 密钥(&amp;K)：</translation>
+    </message>
+    <message>
+        <source>Start Server</source>
+        <translation>启动服务器</translation>
+    </message>
+    <message>
+        <source>Copy Address</source>
+        <translation>复制地址</translation>
+    </message>
+    <message>
+        <source>Requests:</source>
+        <translation>请求：</translation>
+    </message>
+    <message>
+        <source>Stop Server</source>
+        <translation>停止服务器</translation>
+    </message>
+    <message>
+        <source>the built-in model</source>
+        <translation>内置模型</translation>
+    </message>
+    <message>
+        <source>Not running. Start it to serve %1 to other programs (editors, scripts, the openai clients) over the OpenAI API.</source>
+        <translation>未运行。启动后，即可通过 OpenAI API 把 %1 提供给其他程序（编辑器、脚本、openai 客户端）。</translation>
+    </message>
+    <message>
+        <source>Starting: loading %1…</source>
+        <translation>正在启动：加载 %1…</translation>
+    </message>
+    <message>
+        <source>Serving %1 at %2 (OpenAI API; base URL %2/v1).</source>
+        <translation>正在 %2 提供 %1（OpenAI API；基础 URL 为 %2/v1）。</translation>
+    </message>
+    <message>
+        <source>Stopping…</source>
+        <translation>正在停止…</translation>
     </message>
 </context>
 <context>

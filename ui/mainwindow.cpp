@@ -6,10 +6,11 @@
 #include "attentionpanel.h"
 #include "chatpanel.h"
 #include "codepanel.h"
-#include "knowledgepanel.h"
 #include "conversationlist.h"
+#include "knowledgepanel.h"
 #include "modelpanel.h"
 #include "routingpanel.h"
+#include "serverpanel.h"
 #include "settingsdialog.h"
 
 #include "ui/controllers/appsettings.h"
@@ -38,7 +39,7 @@
 
 namespace {
 // Bump when the set of docks changes, so an old saved layout is not applied to a new set.
-constexpr int kLayoutVersion = 2;
+constexpr int kLayoutVersion = 3;
 
 bool isGgufUrl(const QUrl& url)
 {
@@ -48,9 +49,9 @@ bool isGgufUrl(const QUrl& url)
 
 MainWindow::MainWindow(AppSettings& settings, ModelController& models, DeviceController& devices, ChatControllers& chat,
                        CodeController& code, LintController& lint, KnowledgeController& knowledge,
-                       KSyntaxHighlighting::Repository& repository, QWidget* parent)
+                       ServerController& server, KSyntaxHighlighting::Repository& repository, QWidget* parent)
     : QMainWindow(parent), m_settings(settings), m_models(models), m_devices(devices), m_chat(chat), m_code(code), m_lint(lint),
-      m_knowledge(knowledge), m_repository(repository)
+      m_knowledge(knowledge), m_server(server), m_repository(repository)
 {
     setObjectName(QStringLiteral("MainWindow"));
     setWindowTitle(tr("Seekbench"));
@@ -91,7 +92,7 @@ QStringList MainWindow::panelIds() const
 {
     return {QStringLiteral("chat"),    QStringLiteral("conversations"), QStringLiteral("code"),
             QStringLiteral("attention"), QStringLiteral("routing"),    QStringLiteral("knowledge"),
-            QStringLiteral("models")};
+            QStringLiteral("models"),  QStringLiteral("server")};
 }
 
 QWidget* MainWindow::panel(const QString& id) const
@@ -155,6 +156,14 @@ void MainWindow::createPanels()
         m_codePanel->openCode(language, code);
         showPanel(QStringLiteral("code"));
     });
+    // The local server serves the model the app has open (from the next start).
+    m_serverPanel = new ServerPanel(m_server, this);
+    m_serverPanel->setSettings(m_settings.server());
+    connect(m_serverPanel, &ServerPanel::settingsChanged, &m_settings, &AppSettings::setServer);
+    connect(&m_models, &ModelController::modelChanged, m_serverPanel, [this](const QString& path) {
+        m_serverPanel->setModel(m_models.isBuiltin() ? QString() : path, m_models.isBuiltin() ? QString() : m_models.currentName());
+    });
+    addPanelDock(QStringLiteral("server"), tr("Server"), m_serverPanel);
     addPanelDock(QStringLiteral("attention"), tr("Attention"), new AttentionPanel(m_chat.conversations, m_chat.traces, this));
     addPanelDock(QStringLiteral("routing"), tr("Routing"), new RoutingPanel(m_chat.conversations, m_chat.traces, this));
     // Traces are made while either panel is open (shown or tabbed), and dropped when both close.
@@ -193,7 +202,9 @@ void MainWindow::placeDocks()
     addDockWidget(Qt::LeftDockWidgetArea, dock(QStringLiteral("models")));
     addDockWidget(Qt::LeftDockWidgetArea, dock(QStringLiteral("knowledge")));
     tabifyDockWidget(dock(QStringLiteral("conversations")), dock(QStringLiteral("models")));
+    addDockWidget(Qt::LeftDockWidgetArea, dock(QStringLiteral("server")));
     tabifyDockWidget(dock(QStringLiteral("models")), dock(QStringLiteral("knowledge")));
+    tabifyDockWidget(dock(QStringLiteral("knowledge")), dock(QStringLiteral("server")));
     addDockWidget(Qt::RightDockWidgetArea, dock(QStringLiteral("code")));
     addDockWidget(Qt::RightDockWidgetArea, dock(QStringLiteral("attention")));
     addDockWidget(Qt::RightDockWidgetArea, dock(QStringLiteral("routing")));

@@ -25,16 +25,18 @@ class QDialog;
 class QDockWidget;
 class QLabel;
 class QMenu;
+class ServerController;
+class ServerPanel;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
     MainWindow(AppSettings& settings, ModelController& models, DeviceController& devices, ChatControllers& chat,
-               CodeController& code, LintController& lint, KnowledgeController& knowledge,
+               CodeController& code, LintController& lint, KnowledgeController& knowledge, ServerController& server,
                KSyntaxHighlighting::Repository& repository, QWidget* parent = nullptr);
     ~MainWindow() override;
 
-    // Panel ids: chat, conversations, code, attention, routing, knowledge, models.
+    // Panel ids: chat, conversations, code, attention, routing, knowledge, models, server.
     QStringList panelIds() const;
     QWidget* panel(const QString& id) const;
     QDockWidget* dock(const QString& id) const;       // nullptr for the central chat panel
@@ -46,6 +48,7 @@ public:
     ChatPanel* chatPanel() const { return m_chatPanel; }
     CodePanel* codePanel() const { return m_codePanel; }
     KnowledgePanel* knowledgePanel() const { return m_knowledgePanel; }
+    ServerPanel* serverPanel() const { return m_serverPanel; }
     ConversationList* conversationList() const { return m_conversations; }
     QLabel* modelStatus() const { return m_modelLabel; }
     QLabel* deviceStatus() const { return m_deviceLabel; }
@@ -79,10 +82,12 @@ private:
     CodeController& m_code;
     LintController& m_lint;
     KnowledgeController& m_knowledge;
+    ServerController& m_server;
     KSyntaxHighlighting::Repository& m_repository;
     ChatPanel* m_chatPanel = nullptr;
     CodePanel* m_codePanel = nullptr;
     KnowledgePanel* m_knowledgePanel = nullptr;
+    ServerPanel* m_serverPanel = nullptr;
     ConversationList* m_conversations = nullptr;
     QMap<QString, QDockWidget*> m_docks;
     QMenu* m_recentMenu = nullptr;

@@ -10,6 +10,7 @@
 #include "ui/controllers/knowledgecontroller.h"
 #include "ui/controllers/lintcontroller.h"
 #include "ui/controllers/modelcontroller.h"
+#include "ui/controllers/servercontroller.h"
 
 #include "engine/builtin_model.h"
 #include "engine/synth.h"
@@ -79,4 +80,5 @@ struct Controllers {
     CodeController code;
     LintController lint;
     KnowledgeController knowledge;
+    ServerController server;
 };

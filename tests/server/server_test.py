@@ -34,13 +34,18 @@ class Server:
                                      stderr=subprocess.PIPE, text=True)
         line = self.proc.stdout.readline()
         if not line.startswith("listening on "):
+            self.proc.kill()
             err = self.proc.stderr.read()
             raise SystemExit(f"the server did not start: {line!r} {err}")
         self.url = line.split()[-1]
         self.port = int(self.url.rsplit(":", 1)[1])
         self.log = []
         threading.Thread(target=self._drain, daemon=True).start()
-        self.model = self.get_json("/health")["model"]
+        try:
+            self.model = self.get_json("/health")["model"]
+        except BaseException:
+            self.proc.kill()
+            raise
 
     def _drain(self):
         for line in self.proc.stdout:

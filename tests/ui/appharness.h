@@ -12,7 +12,7 @@ struct AppHarness : Controllers {
     explicit AppHarness(const QString& dataDir, bool withWindow = true) : Controllers(dataDir)
     {
         if (withWindow)
-            window = std::make_unique<MainWindow>(settings, models, devices, chat, code, lint, knowledge, repository);
+            window = std::make_unique<MainWindow>(settings, models, devices, chat, code, lint, knowledge, server, repository);
     }
 
     KSyntaxHighlighting::Repository repository;

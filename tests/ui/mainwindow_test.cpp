@@ -4,6 +4,7 @@
 #include "appharness.h"
 #include "ui/controllers/themecontroller.h"
 #include "ui/modelpanel.h"
+#include "ui/serverpanel.h"
 #include "ui/settingsdialog.h"
 
 #include <QAbstractItemModelTester>
@@ -13,6 +14,8 @@
 #include <QMimeData>
 #include <QLabel>
 #include <QMenuBar>
+#include <QPushButton>
+#include <QTableView>
 #include <QSpinBox>
 #include <QStandardItemModel>
 #include <QTemporaryDir>
@@ -35,6 +38,32 @@ const QString kStories = QStringLiteral(SEEKBENCH_SHARED_DIR "/models/stories260
 class MainWindowTest : public QObject {
     Q_OBJECT
 private slots:
+    void theServerPanelStartsAndStopsTheServer()
+    {
+        QTemporaryDir dir;
+        AppHarness app(dir.path());
+        ServerPanel* panel = app.window->serverPanel();
+        QVERIFY(panel);
+        QCOMPARE(panel->startButton()->text(), QStringLiteral("Start Server"));
+        QVERIFY(panel->statusLabel()->text().contains(QLatin1String("built-in model")));
+        panel->portBox()->setValue(0);
+        panel->slotsBox()->setValue(3);
+        QSignalSpy started(&app.server, &ServerController::started);
+        panel->startButton()->click();
+        QVERIFY(!panel->portBox()->isEnabled());
+        QVERIFY(started.wait(30000));
+        QCOMPARE(panel->startButton()->text(), QStringLiteral("Stop Server"));
+        const QString address = app.server.address().toString();
+        QVERIFY2(panel->statusLabel()->text().contains(address + QStringLiteral("/v1")), qPrintable(panel->statusLabel()->text()));
+        QCOMPARE(app.settings.server().slotCount, 3); // remembered, the key never
+        QCOMPARE(panel->logView()->model(), app.server.log());
+        QSignalSpy stopped(&app.server, &ServerController::stopped);
+        panel->startButton()->click();
+        QVERIFY(stopped.wait(15000));
+        QCOMPARE(panel->startButton()->text(), QStringLiteral("Start Server"));
+        QVERIFY(panel->portBox()->isEnabled());
+    }
+
     void everyPanelHasAPlace()
     {
         QTemporaryDir dir;
@@ -43,7 +72,7 @@ private slots:
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         const QStringList ids = window.panelIds();
-        QCOMPARE(ids, (QStringList{"chat", "conversations", "code", "attention", "routing", "knowledge", "models"}));
+        QCOMPARE(ids, (QStringList{"chat", "conversations", "code", "attention", "routing", "knowledge", "models", "server"}));
         for (const QString& id : ids) {
             QWidget* panel = window.showPanel(id);
             QVERIFY2(panel, qPrintable(id));

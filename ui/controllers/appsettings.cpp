@@ -4,6 +4,8 @@
 #include <QDir>
 #include <QStandardPaths>
 
+#include <algorithm>
+
 namespace {
 const auto kLanguage = QStringLiteral("ui/language");
 const auto kTheme = QStringLiteral("ui/theme");
@@ -13,6 +15,9 @@ const auto kThreads = QStringLiteral("engine/threads");
 const auto kDevice = QStringLiteral("engine/device");
 const auto kRecent = QStringLiteral("models/recent");
 const auto kEmbeddingModel = QStringLiteral("knowledge/embeddingModel");
+const auto kServerHost = QStringLiteral("server/host");
+const auto kServerPort = QStringLiteral("server/port");
+const auto kServerSlots = QStringLiteral("server/slots");
 constexpr int kMaxRecent = 10;
 } // namespace
 
@@ -90,6 +95,22 @@ void AppSettings::setDevice(Device device)
 }
 
 QStringList AppSettings::recentModels() const { return m_settings->value(kRecent).toStringList(); }
+
+ServerSettings AppSettings::server() const
+{
+    ServerSettings s;
+    s.host = m_settings->value(kServerHost, s.host).toString();
+    s.port = std::clamp(m_settings->value(kServerPort, s.port).toInt(), 0, 65535);
+    s.slotCount = std::clamp(m_settings->value(kServerSlots, s.slotCount).toInt(), 1, 64);
+    return s;
+}
+
+void AppSettings::setServer(const ServerSettings& server)
+{
+    m_settings->setValue(kServerHost, server.host);
+    m_settings->setValue(kServerPort, server.port);
+    m_settings->setValue(kServerSlots, server.slotCount);
+}
 
 QString AppSettings::embeddingModel() const { return m_settings->value(kEmbeddingModel).toString(); }
 

@@ -4,6 +4,8 @@
 
 #include <QByteArray>
 #include <QObject>
+#include "servercontroller.h"
+
 #include <QSettings>
 #include <QString>
 #include <QStringList>
@@ -35,6 +37,8 @@ public:
     void setDevice(Device device);
     static QString deviceName(Device device);          // "auto", "cpu", "cuda": the engine's names
 
+    ServerSettings server() const;                     // the Server panel's (never its key)
+    void setServer(const ServerSettings& server);
     QString embeddingModel() const;                    // the Knowledge panel's; "" = BM25 alone
     void setEmbeddingModel(const QString& path);
     QStringList recentModels() const;                  // newest first, at most 10
