@@ -82,7 +82,7 @@ def model_of(port):
 def stream_once(port, model, prompt, max_tokens, seed, timeout=600):
     """One streamed completion: (status, tokens, seconds to first token, total seconds)."""
     body = json.dumps({"model": model, "prompt": prompt, "max_tokens": max_tokens, "seed": seed, "stream": True,
-                       "temperature": 0.8, "ignore_eos": True})
+                       "temperature": 0.8, "ignore_eos": True, "stream_options": {"include_usage": True}})
     t0 = time.perf_counter()
     c = http.client.HTTPConnection(HOST, port, timeout=timeout)
     c.request("POST", "/v1/completions", body=body, headers={"Content-Type": "application/json"})
@@ -90,18 +90,22 @@ def stream_once(port, model, prompt, max_tokens, seed, timeout=600):
     if r.status != 200:
         r.read()
         return r.status, 0, None, time.perf_counter() - t0
-    tokens, first = 0, None
+    # Tokens: the usage both servers send last (a token may carry no text of its own, half
+    # a UTF-8 character); the first token: the first chunk with a choice.
+    chunks, usage, first = 0, None, None
     for raw in r:
         line = raw.decode("utf-8", "replace").strip()
         if not line.startswith("data: ") or line == "data: [DONE]":
             continue
         chunk = json.loads(line[6:])
-        if chunk.get("choices") and chunk["choices"][0].get("text"):
-            tokens += 1
+        if chunk.get("usage"):
+            usage = chunk["usage"].get("completion_tokens")
+        if chunk.get("choices"):
+            chunks += 1
             if first is None:
                 first = time.perf_counter() - t0
     c.close()
-    return 200, tokens, first, time.perf_counter() - t0
+    return 200, usage if usage is not None else chunks, first, time.perf_counter() - t0
 
 
 def prompt_for(i, words):
