@@ -67,6 +67,16 @@
     </message>
 </context>
 <context>
+    <name>RemoteDialog</name>
+    <message numerus="yes">
+        <source>%n model(s) on this server.</source>
+        <translation>
+            <numerusform>%n model on this server.</numerusform>
+            <numerusform>%n models on this server.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>TraceBar</name>
     <message numerus="yes">
         <source>%n token(s) · trace %1</source>

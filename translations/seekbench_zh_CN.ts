@@ -610,6 +610,29 @@ last active %2</source>
     </message>
 </context>
 <context>
+    <name>EngineController</name>
+    <message>
+        <source>the server has no model &quot;%1&quot; (it has: %2)</source>
+        <translation>服务器上没有模型“%1”（它有：%2）</translation>
+    </message>
+    <message>
+        <source>remote (OpenAI API)</source>
+        <translation>远程（OpenAI API）</translation>
+    </message>
+    <message>
+        <source>Server at %1</source>
+        <translation>位于 %1 的服务器</translation>
+    </message>
+    <message>
+        <source>Looking inside a model needs a local model: %1 runs on a server.</source>
+        <translation>查看模型内部需要本地模型：%1 运行在服务器上。</translation>
+    </message>
+    <message>
+        <source>Code completion in the editor needs a local model: %1 runs on a server.</source>
+        <translation>编辑器中的代码补全需要本地模型：%1 运行在服务器上。</translation>
+    </message>
+</context>
+<context>
     <name>EngineWorker</name>
     <message>
         <source>No model is loaded.</source>
@@ -1042,6 +1065,10 @@ score %2</source>
         <source>Server</source>
         <translation>服务器</translation>
     </message>
+    <message>
+        <source>Connect to &amp;Remote Model…</source>
+        <translation>连接远程模型(&amp;R)…</translation>
+    </message>
 </context>
 <context>
     <name>MessageWidget</name>
@@ -1176,6 +1203,10 @@ Seekbench 已回到 %3。</translation>
         <source>%1 is not a GGUF model file (bad magic number: it does not start with GGUF).</source>
         <translation>%1 不是 GGUF 模型文件（魔数不对：文件开头不是 GGUF）。</translation>
     </message>
+    <message>
+        <source>Could not use the remote model: %1</source>
+        <translation>无法使用远程模型：%1</translation>
+    </message>
 </context>
 <context>
     <name>ModelPanel</name>
@@ -1267,12 +1298,90 @@ Seekbench 已回到 %3。</translation>
         <source> (%1 active: %2 of %3 experts)</source>
         <translation>（激活 %1：%3 个专家中的 %2 个）</translation>
     </message>
+    <message>
+        <source>Remote: &lt;b&gt;%1&lt;/b&gt;&lt;br&gt;%2</source>
+        <translation>远程：&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;%2</translation>
+    </message>
+    <message>
+        <source>Replies come from the server. The Attention and Routing panels and code completion in the editor need a local model.</source>
+        <translation>回复来自服务器。注意力和路由面板以及编辑器中的代码补全需要本地模型。</translation>
+    </message>
 </context>
 <context>
     <name>Passage</name>
     <message>
         <source>%1, page %2</source>
         <translation>%1，第 %2 页</translation>
+    </message>
+</context>
+<context>
+    <name>RemoteClient</name>
+    <message>
+        <source>the server answered %1: %2</source>
+        <translation>服务器返回 %1：%2</translation>
+    </message>
+    <message>
+        <source>the server lists no models (is this an OpenAI-compatible endpoint?)</source>
+        <translation>服务器没有列出任何模型（这是兼容 OpenAI 的端点吗？）</translation>
+    </message>
+</context>
+<context>
+    <name>RemoteDialog</name>
+    <message>
+        <source>Connect to Remote Model</source>
+        <translation>连接远程模型</translation>
+    </message>
+    <message>
+        <source>The server&apos;s OpenAI API base URL, ending in /v1</source>
+        <translation>服务器的 OpenAI API 基础 URL，以 /v1 结尾</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>Sent as a Bearer token; used for this connection only and never saved.</source>
+        <translation>以 Bearer 令牌发送；仅用于本次连接，不会保存。</translation>
+    </message>
+    <message>
+        <source>List Models</source>
+        <translation>列出模型</translation>
+    </message>
+    <message>
+        <source>Server &amp;URL:</source>
+        <translation>服务器 URL(&amp;U)：</translation>
+    </message>
+    <message>
+        <source>API &amp;key:</source>
+        <translation>API 密钥(&amp;K)：</translation>
+    </message>
+    <message>
+        <source>&amp;Model:</source>
+        <translation>模型(&amp;M)：</translation>
+    </message>
+    <message>
+        <source>Connect</source>
+        <translation>连接</translation>
+    </message>
+    <message>
+        <source>Asking %1 for its models…</source>
+        <translation>正在向 %1 询问其模型…</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n model(s) on this server.</source>
+        <translation><numerusform>此服务器上有 %n 个模型。</numerusform></translation>
+    </message>
+    <message>
+        <source>Could not list the models: %1</source>
+        <translation>无法列出模型：%1</translation>
+    </message>
+    <message>
+        <source>Give the server&apos;s URL and a model (List Models asks the server).</source>
+        <translation>请填写服务器 URL 和模型（“列出模型”会询问服务器）。</translation>
+    </message>
+    <message>
+        <source>Chat, knowledge and the Code panel&apos;s chat actions work through the server; looking inside the model and completion in the editor need a local one.</source>
+        <translation>对话、知识库以及代码面板中经由对话的操作都可通过服务器完成；查看模型内部和编辑器中的补全需要本地模型。</translation>
     </message>
 </context>
 <context>

@@ -9,6 +9,7 @@
 #include "conversationlist.h"
 #include "knowledgepanel.h"
 #include "modelpanel.h"
+#include "remotedialog.h"
 #include "routingpanel.h"
 #include "serverpanel.h"
 #include "settingsdialog.h"
@@ -161,7 +162,9 @@ void MainWindow::createPanels()
     m_serverPanel->setSettings(m_settings.server());
     connect(m_serverPanel, &ServerPanel::settingsChanged, &m_settings, &AppSettings::setServer);
     connect(&m_models, &ModelController::modelChanged, m_serverPanel, [this](const QString& path) {
-        m_serverPanel->setModel(m_models.isBuiltin() ? QString() : path, m_models.isBuiltin() ? QString() : m_models.currentName());
+        // A remote model cannot be served from here: the built-in one is, then.
+        const bool local = !m_models.isBuiltin() && !m_models.isRemote();
+        m_serverPanel->setModel(local ? path : QString(), local ? m_models.currentName() : QString());
     });
     addPanelDock(QStringLiteral("server"), tr("Server"), m_serverPanel);
     addPanelDock(QStringLiteral("attention"), tr("Attention"), new AttentionPanel(m_chat.conversations, m_chat.traces, this));
@@ -229,6 +232,11 @@ void MainWindow::createMenus()
     open->setShortcut(QKeySequence::Open);
     m_recentMenu = file->addMenu(tr("Open &Recent"));
     rebuildRecentMenu();
+    file->addAction(tr("Connect to &Remote Model…"), this, [this] {
+        auto* dialog = new RemoteDialog(m_settings, m_models, this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->open();
+    });
     file->addAction(tr("&Close Model"), &m_models, &ModelController::close);
     file->addSeparator();
     file->addAction(tr("&Import Conversation…"), m_conversations, &ConversationList::importFile);

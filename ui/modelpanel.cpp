@@ -89,6 +89,17 @@ void ModelPanel::refreshCurrent()
         m_facts->clear();
         return;
     }
+    const LoadedModel& m = m_models.model();
+    if (m_models.isRemote()) {
+        m_current->setText(tr("Remote: <b>%1</b><br>%2").arg(m.name.toHtmlEscaped(), m.device.toHtmlEscaped()) +
+                           QStringLiteral("<p>") +
+                           tr("Replies come from the server. The Attention and Routing panels and code completion "
+                              "in the editor need a local model.")
+                               .toHtmlEscaped() +
+                           QStringLiteral("</p>"));
+        m_facts->clear();
+        return;
+    }
     m_current->setText(tr("Open: <b>%1</b><br>%2")
                            .arg(m_models.currentName().toHtmlEscaped(), QFileInfo(path).absolutePath().toHtmlEscaped()) +
                        (m_models.isBuiltin()
@@ -100,7 +111,6 @@ void ModelPanel::refreshCurrent()
                                       .toHtmlEscaped() +
                                   QStringLiteral("</p>")
                             : QString()));
-    const LoadedModel& m = m_models.model();
     const QLocale locale;
     auto row = [](const QString& k, const QString& v) {
         return QStringLiteral("<tr><td>%1&nbsp;&nbsp;</td><td>%2</td></tr>").arg(k.toHtmlEscaped(), v.toHtmlEscaped());

@@ -4,12 +4,15 @@
 #include "appharness.h"
 #include "ui/controllers/themecontroller.h"
 #include "ui/modelpanel.h"
+#include "ui/remotedialog.h"
 #include "ui/serverpanel.h"
 #include "ui/settingsdialog.h"
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
 #include <QComboBox>
+#include <QDialogButtonBox>
+#include <QLineEdit>
 #include <QDockWidget>
 #include <QMimeData>
 #include <QLabel>
@@ -62,6 +65,27 @@ private slots:
         QVERIFY(stopped.wait(15000));
         QCOMPARE(panel->startButton()->text(), QStringLiteral("Start Server"));
         QVERIFY(panel->portBox()->isEnabled());
+    }
+
+    void theRemoteDialogListsAndConnects()
+    {
+        QTemporaryDir dir;
+        AppHarness app(dir.path());
+        QSignalSpy started(&app.server, &ServerController::started);
+        ServerSettings s;
+        s.port = 0;
+        app.server.start(QString(), s);
+        QVERIFY(started.wait(30000));
+        RemoteDialog dialog(app.settings, app.models, app.window.get());
+        dialog.urlEdit()->setText(app.server.address().toString() + QStringLiteral("/v1"));
+        dialog.listButton()->click();
+        QVERIFY(QTest::qWaitFor([&] { return dialog.modelBox()->count() == 1; }, 10000));
+        QCOMPARE(dialog.modelBox()->currentText(), QStringLiteral("seekbench-moe"));
+        QVERIFY(dialog.statusLabel()->text().contains(QLatin1String("1 model")));
+        dialog.findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok)->click();
+        QVERIFY(QTest::qWaitFor([&] { return app.models.isRemote(); }, 10000));
+        QVERIFY(app.window->modelStatus()->text().contains(QLatin1String("seekbench-moe")));
+        QCOMPARE(app.settings.remote().model, QStringLiteral("seekbench-moe"));
     }
 
     void everyPanelHasAPlace()

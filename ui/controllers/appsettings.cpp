@@ -16,6 +16,8 @@ const auto kDevice = QStringLiteral("engine/device");
 const auto kRecent = QStringLiteral("models/recent");
 const auto kEmbeddingModel = QStringLiteral("knowledge/embeddingModel");
 const auto kServerHost = QStringLiteral("server/host");
+const auto kRemoteUrl = QStringLiteral("remote/url");
+const auto kRemoteModel = QStringLiteral("remote/model");
 const auto kServerPort = QStringLiteral("server/port");
 const auto kServerSlots = QStringLiteral("server/slots");
 constexpr int kMaxRecent = 10;
@@ -95,6 +97,20 @@ void AppSettings::setDevice(Device device)
 }
 
 QStringList AppSettings::recentModels() const { return m_settings->value(kRecent).toStringList(); }
+
+RemoteEndpoint AppSettings::remote() const
+{
+    RemoteEndpoint r;
+    r.baseUrl = QUrl(m_settings->value(kRemoteUrl, QStringLiteral("http://127.0.0.1:8080/v1")).toString());
+    r.model = m_settings->value(kRemoteModel).toString();
+    return r;
+}
+
+void AppSettings::setRemote(const RemoteEndpoint& remote)
+{
+    m_settings->setValue(kRemoteUrl, remote.baseUrl.toString());
+    m_settings->setValue(kRemoteModel, remote.model);
+}
 
 ServerSettings AppSettings::server() const
 {

@@ -4,6 +4,7 @@
 
 #include <QByteArray>
 #include <QObject>
+#include "remoteclient.h"
 #include "servercontroller.h"
 
 #include <QSettings>
@@ -37,6 +38,8 @@ public:
     void setDevice(Device device);
     static QString deviceName(Device device);          // "auto", "cpu", "cuda": the engine's names
 
+    RemoteEndpoint remote() const;                     // the last remote model (never its key)
+    void setRemote(const RemoteEndpoint& remote);
     ServerSettings server() const;                     // the Server panel's (never its key)
     void setServer(const ServerSettings& server);
     QString embeddingModel() const;                    // the Knowledge panel's; "" = BM25 alone

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "chattypes.h"
+#include "remoteclient.h"
 
 #include <QObject>
 #include <QString>
@@ -21,10 +22,15 @@ public:
     bool isLoaded() const { return m_loaded; }
     bool isLoading() const { return m_loading; }
     bool isBusy() const { return m_busy; }
+    bool isRemote() const { return m_remoteActive; } // the model is a server's (RemoteClient)
     const LoadedModel& model() const { return m_model; }
 
     void loadModel(const QString& path, const QString& device = QStringLiteral("auto"));
     void unloadModel();
+    // Chats through an OpenAI-compatible endpoint from now on, once it lists `endpoint.model`
+    // (the local model is unloaded then, not before): modelLoaded, or remoteFailed and
+    // nothing changed. Traces and code completion then say they need a local model.
+    void connectRemote(const RemoteEndpoint& endpoint);
     // Returns the request's id; results arrive as signals carrying it.
     quint64 generate(GenerationRequest request);
     void stop();                         // the running generation ends before its next token
@@ -45,9 +51,12 @@ signals:
     void traceReady(const TraceResult& result);
     void traceFailed(quint64 requestId, const QString& message);
     void busyChanged(bool busy);
+    void remoteFailed(const QString& message);
 
 private:
     void setBusy(bool busy);
+    void dropRemote();
+    void failLater(quint64 id, const QString& message, bool trace);
     void flushTokens();
 
     QThread* m_thread;
@@ -60,4 +69,8 @@ private:
     QList<QPair<quint64, QString>> m_pending;
     bool m_flushQueued = false;
     quint64 m_nextId = 1;
+    RemoteClient m_remote;
+    RemoteEndpoint m_endpoint;
+    bool m_remoteActive = false;
+    bool m_remoteChecking = false;
 };

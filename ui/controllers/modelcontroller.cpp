@@ -17,14 +17,15 @@ ModelController::ModelController(AppSettings& settings, EngineController& engine
     connect(&m_engine, &EngineController::modelLoaded, this, [this](const LoadedModel& m) {
         m_opening.clear();
         m_path = m.path;
-        m_settings.addRecentModel(m_path);
+        if (!isRemote())
+            m_settings.addRecentModel(m_path);
         emit modelChanged(m_path);
         if (!m.deviceNote.isEmpty())
             emit noticeOccurred(tr("%1 runs on %2: %3").arg(QFileInfo(m.path).fileName(), m.device, m.deviceNote));
     });
     // Another device chosen: the open model moves there (loaded again).
     connect(&m_settings, &AppSettings::deviceChanged, this, [this] {
-        if (!m_path.isEmpty() && !m_engine.isLoading())
+        if (!m_path.isEmpty() && !m_engine.isLoading() && !isRemote())
             open(m_path);
     });
     // A model that does not load leaves the app with the one before it (or the built-in
@@ -51,6 +52,16 @@ ModelController::ModelController(AppSettings& settings, EngineController& engine
         m_previous.clear();
         open(fallback);
     });
+    connect(&m_lister, &RemoteClient::modelsListed, this, [this](const QList<RemoteModelInfo>& models) {
+        QStringList ids;
+        for (const RemoteModelInfo& m : models)
+            ids.append(m.id);
+        emit remoteModelsListed(ids);
+    });
+    connect(&m_lister, &RemoteClient::failed, this, [this](quint64, const QString& message) { emit remoteListFailed(message); });
+    connect(&m_engine, &EngineController::remoteFailed, this, [this](const QString& message) {
+        emit errorOccurred(tr("Could not use the remote model: %1").arg(message));
+    });
     connect(&m_engine, &EngineController::modelUnloaded, this, [this] {
         if (m_path.isEmpty())
             return;
@@ -61,7 +72,20 @@ ModelController::ModelController(AppSettings& settings, EngineController& engine
 
 QString ModelController::currentName() const
 {
+    if (isRemote())
+        return m_engine.model().name;
     return m_path.isEmpty() ? QString() : QFileInfo(m_path).fileName();
+}
+
+bool ModelController::isRemote() const { return m_engine.isRemote() && m_path.startsWith(QLatin1String("remote:")); }
+
+void ModelController::listRemoteModels(const RemoteEndpoint& endpoint) { m_lister.listModels(endpoint); }
+
+void ModelController::connectRemote(const RemoteEndpoint& endpoint)
+{
+    if (m_engine.isBusy())
+        m_engine.stop();
+    m_engine.connectRemote(endpoint);
 }
 
 bool ModelController::isLoading() const { return m_engine.isLoading(); }

@@ -5,6 +5,7 @@
 
 #include "appsettings.h"
 #include "chattypes.h"
+#include "remoteclient.h"
 
 #include <QObject>
 #include <QString>
@@ -16,7 +17,8 @@ class ModelController : public QObject {
 public:
     ModelController(AppSettings& settings, EngineController& engine, QObject* parent = nullptr);
 
-    QString currentPath() const { return m_path; }   // "" until a model has loaded
+    QString currentPath() const { return m_path; }   // "" until a model has loaded; "remote:MODEL@URL"
+    bool isRemote() const;                           // a server's model (connectRemote)
     QString currentName() const;                     // file name without folders
     bool isBuiltin() const;                          // the demo model that ships with Seekbench
     bool isLoading() const;
@@ -24,6 +26,11 @@ public:
 
     void open(const QString& path);
     void close();
+    // Chat with `endpoint.model` on an OpenAI-compatible server; the local model stays until
+    // the server answers with that model (errorOccurred with the reason otherwise).
+    void connectRemote(const RemoteEndpoint& endpoint);
+    // The models an endpoint offers: remoteModelsListed or remoteListFailed.
+    void listRemoteModels(const RemoteEndpoint& endpoint);
 
 signals:
     void loadingStarted(const QString& path);
@@ -31,6 +38,8 @@ signals:
     void modelChanged(const QString& path);          // "" when closed
     void errorOccurred(const QString& message);
     void noticeOccurred(const QString& message);     // worth saying, not an error (a fallback)
+    void remoteModelsListed(const QStringList& models);
+    void remoteListFailed(const QString& message);
 
 private:
     AppSettings& m_settings;
@@ -38,4 +47,5 @@ private:
     QString m_path;
     QString m_previous; // what was open when a load began: where a failed load goes back to
     QString m_opening;  // the load open() started ("" when none)
+    RemoteClient m_lister; // asks endpoints for their models
 };
