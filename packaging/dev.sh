@@ -224,12 +224,15 @@ build() {
 # The tests `test --asan` builds and runs: the engine's, the stores', and the CLI's.
 ASAN_TESTS=(device_test backend_test gguf_test quants_test kernels_test tokenizer_test sampler_test model_test
   session_test moe_test chat_template_test fim_test cli_test builtin_model_test provenance_test embedding_test
-  database_test conversation_store_test knowledge_store_test chunker_test ingest_test cli_knowledge_test)
+  database_test conversation_store_test knowledge_store_test chunker_test ingest_test cli_knowledge_test
+  batcher_test server_api_test server_test)
 
 test_asan() {
   in_env cmake --preset asan >"$REPO/build-configure-asan.log" 2>&1 ||
     { cat "$REPO/build-configure-asan.log" >&2; die "configuring the ASan build failed"; }
-  in_env cmake --build --preset asan --target seekbench-cli "${ASAN_TESTS[@]}"
+  local targets=() t
+  for t in "${ASAN_TESTS[@]}"; do [ "$t" = server_test ] || targets+=("$t"); done # a script, not a target
+  in_env cmake --build --preset asan --target seekbench-cli seekbench-server "${targets[@]}"
   local pattern
   pattern="^($(IFS='|'; echo "${ASAN_TESTS[*]}"))\$"
   in_env env QT_QPA_PLATFORM=offscreen ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
@@ -240,7 +243,7 @@ test_asan() {
 # The engine's multithreaded tests under ThreadSanitizer (the thread pool, batched and MoE
 # forward passes, sessions, embeddings, the CLI); no Qt, which is not instrumented here.
 TSAN_TESTS=(device_test backend_test kernels_test model_test session_test moe_test embedding_test cli_test
-  provenance_test)
+  provenance_test batcher_test)
 
 test_tsan() {
   in_env cmake --preset tsan >"$REPO/build-configure-tsan.log" 2>&1 ||
