@@ -57,10 +57,10 @@ private slots:
         QCOMPARE(get(net, address.resolved(QUrl(QStringLiteral("/v1/models")))), 401);
         QCOMPARE(get(net, address.resolved(QUrl(QStringLiteral("/v1/models"))), "app-key-123"), 200);
         QVERIFY(QTest::qWaitFor([&] { return server.log()->rowCount() == 3; }, 10000));
-        QCOMPARE(server.log()->at(0).route, QStringLiteral("/health"));
-        QCOMPARE(server.log()->at(1).status, 401);
-        QCOMPARE(server.log()->at(2).status, 200);
-        QCOMPARE(server.log()->at(2).method, QStringLiteral("GET"));
+        QCOMPARE(server.log()->rowAt(0).route, QStringLiteral("/health"));
+        QCOMPARE(server.log()->rowAt(1).status, 401);
+        QCOMPARE(server.log()->rowAt(2).status, 200);
+        QCOMPARE(server.log()->rowAt(2).method, QStringLiteral("GET"));
         QCOMPARE(server.log()->index(1, ServerLogModel::Route).data().toString(), QStringLiteral("/v1/models"));
 
         QSignalSpy stopped(&server, &ServerController::stopped);

@@ -103,16 +103,16 @@ void LintController::check(const QString& key, const QString& language, const QS
     f.close();
     run->process = std::make_unique<QProcess>();
     run->process->setProcessChannelMode(QProcess::MergedChannels);
-    connect(run->process.get(), &QProcess::finished, this, [this, key] { finished(key); });
+    connect(run->process.get(), &QProcess::finished, this, [this, key] { checkerEnded(key); });
     connect(run->process.get(), &QProcess::errorOccurred, this, [this, key](QProcess::ProcessError e) {
         if (e == QProcess::FailedToStart)
-            finished(key);
+            checkerEnded(key);
     });
     m_runs.insert(key, run);
     run->process->start(c.program, c.args + QStringList{run->file});
 }
 
-void LintController::finished(const QString& key)
+void LintController::checkerEnded(const QString& key)
 {
     const auto run = m_runs.take(key);
     if (!run || !run->process)

@@ -40,7 +40,7 @@ signals:
 
 private:
     struct Run;
-    void finished(const QString& key);
+    void checkerEnded(const QString& key);
 
     std::unique_ptr<QTemporaryDir> m_dir;
     QHash<QString, std::shared_ptr<Run>> m_runs;

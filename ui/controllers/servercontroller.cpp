@@ -31,7 +31,7 @@ QVariant ServerLogModel::data(const QModelIndex& index, int role) const
 {
     if (!index.isValid() || index.row() >= rowCount())
         return {};
-    const Row& r = at(index.row());
+    const Row& r = rowAt(index.row());
     if (role == Qt::DisplayRole) {
         switch (index.column()) {
         case Time: return QLocale().toString(r.time.toLocalTime().time(), QLocale::ShortFormat);
@@ -63,7 +63,7 @@ QVariant ServerLogModel::headerData(int section, Qt::Orientation orientation, in
     }
 }
 
-void ServerLogModel::append(const Row& row)
+void ServerLogModel::addRow(const Row& row)
 {
     if (static_cast<int>(m_rows.size()) >= kMaxRows) {
         beginRemoveRows({}, 0, 0);
@@ -76,7 +76,7 @@ void ServerLogModel::append(const Row& row)
     endInsertRows();
 }
 
-void ServerLogModel::clear()
+void ServerLogModel::clearRows()
 {
     beginResetModel();
     m_rows.clear();
@@ -87,16 +87,16 @@ ServerController::ServerController(const QString& program, QObject* parent)
     : QObject(parent), m_program(program.isEmpty() ? defaultProgram() : program)
 {
     m_process.setProcessChannelMode(QProcess::SeparateChannels);
-    connect(&m_process, &QProcess::readyReadStandardOutput, this, &ServerController::readOutput);
+    connect(&m_process, &QProcess::readyReadStandardOutput, this, &ServerController::readServerOutput);
     connect(&m_process, &QProcess::readyReadStandardError, this, [this] {
         const QList<QByteArray> lines = m_process.readAllStandardError().trimmed().split('\n');
         if (!lines.isEmpty() && !lines.last().trimmed().isEmpty())
             m_lastError = QString::fromUtf8(lines.last().trimmed());
     });
-    connect(&m_process, &QProcess::finished, this, &ServerController::finished);
+    connect(&m_process, &QProcess::finished, this, &ServerController::processEnded);
     connect(&m_process, &QProcess::errorOccurred, this, [this](QProcess::ProcessError error) {
         if (error == QProcess::FailedToStart) {
-            setState(State::Stopped);
+            changeState(State::Stopped);
             emit errorOccurred(tr("The server program could not be started (%1): %2")
                                    .arg(QDir::toNativeSeparators(m_program), m_process.errorString()));
         }
@@ -113,7 +113,7 @@ ServerController::~ServerController()
     }
 }
 
-void ServerController::setState(State state)
+void ServerController::changeState(State state)
 {
     if (m_state == state)
         return;
@@ -143,7 +143,7 @@ void ServerController::start(const QString& modelPath, const ServerSettings& set
     m_address.clear();
     m_lastError.clear();
     m_pending.clear();
-    setState(State::Starting);
+    changeState(State::Starting);
     m_process.start(m_program, args);
 }
 
@@ -151,7 +151,7 @@ void ServerController::stop()
 {
     if (m_process.state() == QProcess::NotRunning)
         return;
-    setState(State::Stopping);
+    changeState(State::Stopping);
     m_process.terminate();
     QTimer::singleShot(kStopGraceMs, &m_process, [this] {
         if (m_process.state() != QProcess::NotRunning)
@@ -159,7 +159,7 @@ void ServerController::stop()
     });
 }
 
-void ServerController::readOutput()
+void ServerController::readServerOutput()
 {
     m_pending += m_process.readAllStandardOutput();
     qsizetype nl;
@@ -168,7 +168,7 @@ void ServerController::readOutput()
         m_pending.remove(0, nl + 1);
         if (line.startsWith("listening on ")) {
             m_address = QUrl(QString::fromUtf8(line.mid(13)));
-            setState(State::Running);
+            changeState(State::Running);
             emit started(m_address);
             continue;
         }
@@ -183,16 +183,16 @@ void ServerController::readOutput()
         row.route = o.value(QStringLiteral("path")).toString();
         row.status = o.value(QStringLiteral("status")).toInt();
         row.client = o.value(QStringLiteral("remote")).toString();
-        m_log.append(row);
+        m_log.addRow(row);
     }
 }
 
-void ServerController::finished(int exitCode, QProcess::ExitStatus status)
+void ServerController::processEnded(int exitCode, QProcess::ExitStatus status)
 {
     const bool wasStarting = m_state == State::Starting;
     const bool asked = m_state == State::Stopping;
     m_address.clear();
-    setState(State::Stopped);
+    changeState(State::Stopped);
     if (wasStarting)
         emit errorOccurred(tr("The server did not start: %1")
                                .arg(m_lastError.isEmpty() ? tr("exit code %1").arg(exitCode) : m_lastError));

@@ -38,9 +38,9 @@ public:
     QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
-    void append(const Row& row);
-    void clear();
-    const Row& at(int row) const { return m_rows[static_cast<std::size_t>(row)]; }
+    void addRow(const Row& row);
+    void clearRows();
+    const Row& rowAt(int row) const { return m_rows[static_cast<std::size_t>(row)]; }
 
 private:
     std::deque<Row> m_rows;
@@ -75,9 +75,9 @@ signals:
     void errorOccurred(const QString& message);
 
 private:
-    void readOutput();
-    void setState(State state);
-    void finished(int exitCode, QProcess::ExitStatus status);
+    void readServerOutput();
+    void changeState(State state);
+    void processEnded(int exitCode, QProcess::ExitStatus status);
 
     QString m_program;
     QProcess m_process;
