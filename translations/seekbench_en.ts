@@ -77,6 +77,16 @@
     </message>
 </context>
 <context>
+    <name>RoutingPanel</name>
+    <message numerus="yes">
+        <source>and %n more</source>
+        <translation>
+            <numerusform>and %n more</numerusform>
+            <numerusform>and %n more</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>TraceBar</name>
     <message numerus="yes">
         <source>%n token(s) · trace %1</source>

@@ -1369,7 +1369,9 @@ Seekbench 已回到 %3。</translation>
     </message>
     <message numerus="yes">
         <source>%n model(s) on this server.</source>
-        <translation><numerusform>此服务器上有 %n 个模型。</numerusform></translation>
+        <translation>
+            <numerusform>此服务器上有 %n 个模型。</numerusform>
+        </translation>
     </message>
     <message>
         <source>Could not list the models: %1</source>
@@ -1488,6 +1490,14 @@ Seekbench 已回到 %3。</translation>
     <message>
         <source>Save the expert load table as CSV</source>
         <translation>将专家负载表保存为 CSV</translation>
+    </message>
+    <message>
+        <source>Colour: each token&apos;s top expert.</source>
+        <translation>颜色：每个词元得分最高的专家。</translation>
+    </message>
+    <message numerus="yes">
+        <source>and %n more</source>
+        <translation><numerusform>另有 %n 个</numerusform></translation>
     </message>
 </context>
 <context>

@@ -15,6 +15,9 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QRegularExpression>
+#include <QResizeEvent>
+#include <QScrollBar>
+#include <QStyle>
 #include <QVBoxLayout>
 
 namespace {
@@ -86,9 +89,28 @@ void CodeBlock::setCode(const QString& language, const QString& code)
     }
     if (code != m_view->toPlainText())
         m_view->setPlainText(code);
+    updateHeight();
+}
+
+void CodeBlock::updateHeight()
+{
+    const QString code = m_view->toPlainText();
+    const QFontMetrics metrics = m_view->fontMetrics();
+    int widest = 0;
+    for (const QString& line : code.split(QLatin1Char('\n')))
+        widest = std::max(widest, metrics.horizontalAdvance(line));
     const int lines = std::clamp(static_cast<int>(code.count(QLatin1Char('\n'))) + 1, 1, 30);
-    const int height = lines * m_view->fontMetrics().lineSpacing() + 2 * m_view->frameWidth() + 12;
-    m_view->setFixedHeight(height);
+    const int textWidth = m_view->width() - 2 * m_view->frameWidth() - 2 * int(m_view->document()->documentMargin());
+    const bool scrolls = widest > textWidth;
+    const int bar = scrolls ? m_view->style()->pixelMetric(QStyle::PM_ScrollBarExtent, nullptr, m_view) : 0;
+    m_view->setFixedHeight(lines * metrics.lineSpacing() + 2 * m_view->frameWidth() + 12 + bar);
+}
+
+void CodeBlock::resizeEvent(QResizeEvent* event)
+{
+    QWidget::resizeEvent(event);
+    if (event->size().width() != event->oldSize().width())
+        updateHeight();
 }
 
 QString CodeBlock::code() const { return m_view->toPlainText(); }

@@ -23,15 +23,20 @@ public:
     QString definitionName() const; // the highlighting chosen, "" when none fits
     QPushButton* copyButton() const { return m_copy; }
     QPushButton* openButton() const { return m_open; }
+    QPlainTextEdit* view() const { return m_view; }
 
 signals:
     void openInCodePanel(const QString& language, const QString& code);
 
 protected:
     void changeEvent(QEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
 
 private:
     void applyTheme();
+    // Tall enough for its lines (up to 30), plus the horizontal scroll bar when a line is
+    // wider than the view, so the bar never covers the last line.
+    void updateHeight();
 
     KSyntaxHighlighting::Repository& m_repository;
     KSyntaxHighlighting::SyntaxHighlighter* m_highlighter;

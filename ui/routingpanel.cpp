@@ -18,7 +18,9 @@
 #include <QTextCursor>
 #include <QTextDocument>
 #include <QVBoxLayout>
+
 #include <cmath>
+#include <set>
 
 // ---- EntropyBars ----
 
@@ -63,6 +65,7 @@ void EntropyBars::paintEvent(QPaintEvent*)
 RoutingPanel::RoutingPanel(ConversationController& conversations, TraceController& traces, QWidget* parent)
     : InsidePanel(conversations, traces, parent), m_data(std::make_unique<RoutingData>()),
       m_scopeBox(new QComboBox(this)), m_layerBox(new QComboBox(this)), m_grid(new HeatmapView(this)),
+      m_gridLegend(new QLabel(this)),
       m_text(new QTextBrowser(this)), m_load(new HeatmapView(this)),
       m_legend(new ColorLegend(ColorLegend::Kind::Load, this)), m_bars(new EntropyBars(this))
 {
@@ -93,7 +96,14 @@ RoutingPanel::RoutingPanel(ConversationController& conversations, TraceControlle
     loadLayout->setContentsMargins(0, 0, 0, 0);
     loadLayout->addWidget(m_load, 1);
     loadLayout->addWidget(m_legend);
-    m_tabs->addTab(m_grid, tr("Tokens × layers"));
+    auto* gridPage = new QWidget(this);
+    auto* gridLayout = new QVBoxLayout(gridPage);
+    gridLayout->setContentsMargins(0, 0, 0, 0);
+    gridLayout->addWidget(m_grid, 1);
+    gridLayout->addWidget(m_gridLegend);
+    m_gridLegend->setWordWrap(true);
+    m_gridLegend->setTextFormat(Qt::RichText);
+    m_tabs->addTab(gridPage, tr("Tokens × layers"));
     m_tabs->addTab(m_text, tr("Text"));
     m_tabs->addTab(loadPage, tr("Expert load"));
     m_tabs->addTab(m_bars, tr("Entropy"));
@@ -163,6 +173,24 @@ void RoutingPanel::refresh()
         for (int l : layers)
             columns << tr("layer %1").arg(l);
         m_grid->setImage(m_data->tokenGrid(scope()), rows, columns, HeatmapView::Fit::Rows);
+        // The legend: the colour of each expert that is some token's top expert here.
+        std::set<int> shown;
+        for (int l : layers)
+            for (int t = m_data->first(scope()); t < m_data->tokens(); ++t)
+                if (const int e = m_data->topExpert(l, t); e >= 0)
+                    shown.insert(e);
+        constexpr int kMaxShown = 64;
+        QString html = tr("Colour: each token's top expert.") + QStringLiteral(" ");
+        int n = 0;
+        for (int e : shown) {
+            if (n++ == kMaxShown)
+                break;
+            html += QStringLiteral("<span style=\"background-color:%1\">&nbsp;&nbsp;&nbsp;&nbsp;</span>&nbsp;%2&nbsp;&nbsp; ")
+                        .arg(colormap::expert(e).name(), tr("expert %1").arg(e).toHtmlEscaped());
+        }
+        if (int(shown.size()) > kMaxShown)
+            html += tr("and %n more", nullptr, int(shown.size()) - kMaxShown).toHtmlEscaped();
+        m_gridLegend->setText(html);
         break;
     }
     case TextView: { // built with a cursor on a detached document: parsing HTML or laying

@@ -12,6 +12,7 @@
 class ColorLegend;
 class HeatmapView;
 class QComboBox;
+class QLabel;
 class QTextBrowser;
 
 // One bar per MoE layer: the entropy of its expert load, against the even maximum.
@@ -47,6 +48,7 @@ public:
     void showView(View view);
 
     HeatmapView* grid() const { return m_grid; }
+    QLabel* gridLegend() const { return m_gridLegend; } // colour -> expert, for the grid
     HeatmapView* loadMap() const { return m_load; }
     QTextBrowser* tintedText() const { return m_text; }
     EntropyBars* entropyBars() const { return m_bars; }
@@ -60,6 +62,7 @@ private:
     std::unique_ptr<RoutingData> m_data;
     QComboBox *m_scopeBox, *m_layerBox;
     HeatmapView* m_grid;
+    QLabel* m_gridLegend;
     QTextBrowser* m_text;
     HeatmapView* m_load;
     ColorLegend* m_legend;

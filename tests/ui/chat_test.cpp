@@ -8,6 +8,9 @@
 #include "ui/chatpanel.h"
 #include "ui/controllers/chatmodel.h"
 #include "ui/codeblock.h"
+
+#include <QPlainTextEdit>
+#include <QScrollBar>
 #include "ui/conversationlist.h"
 #include "ui/messagewidget.h"
 
@@ -206,6 +209,25 @@ private slots:
         QCOMPARE(QGuiApplication::clipboard()->text(), code->code());
         QVERIFY(w.statsLabel()->text().contains(QLatin1String("12 tokens")));
         QVERIFY(w.statsLabel()->text().contains(QLatin1String("34.5 tokens/s")));
+    }
+
+    void aOneLineCodeBlockIsNotHiddenByItsScrollBar()
+    {
+        KSyntaxHighlighting::Repository repository;
+        CodeBlock block(repository);
+        block.resize(300, 100);
+        block.setCode(QStringLiteral("python"), QStringLiteral("values = [") + QString(200, QLatin1Char('1')) + QLatin1Char(']'));
+        block.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&block));
+        QPlainTextEdit* view = block.view();
+        QTRY_VERIFY(view->horizontalScrollBar()->isVisible());
+        // The one line still has its full height above the bar.
+        QVERIFY2(view->viewport()->height() >= view->fontMetrics().lineSpacing(),
+                 qPrintable(QStringLiteral("viewport %1 px, a line %2 px").arg(view->viewport()->height()).arg(view->fontMetrics().lineSpacing())));
+        // Wide enough for the line: no bar, no extra height.
+        const int withBar = view->height();
+        block.resize(4000, 100);
+        QTRY_VERIFY(view->height() < withBar);
     }
 
     void reasoningIsCollapsed()

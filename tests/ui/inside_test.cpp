@@ -19,6 +19,7 @@
 #include "engine/trace.h"
 
 #include <QComboBox>
+#include <QLabel>
 #include <QMouseEvent>
 #include <QTabWidget>
 #include <QTemporaryDir>
@@ -310,6 +311,14 @@ private slots:
         panel.setTrace(routingTrace());
         QVERIFY(panel.showsData());
         QCOMPARE(panel.grid()->image(), panel.data().tokenGrid(RoutingData::Scope::Message));
+        // The legend names the colour of each top expert in the message's tokens: 0, 3 (layer
+        // 1) and 2 (layer 2); expert 1 is never a top expert there.
+        const QString legend = panel.gridLegend()->text();
+        for (int e : {0, 2, 3})
+            QVERIFY2(legend.contains(QStringLiteral("expert %1").arg(e)) &&
+                         legend.contains(colormap::expert(e).name()),
+                     qPrintable(legend));
+        QVERIFY(!legend.contains(QLatin1String("expert 1")));
         panel.setScope(RoutingData::Scope::Conversation);
         QCOMPARE(panel.grid()->image().height(), 4);
         panel.showView(RoutingPanel::TextView);
