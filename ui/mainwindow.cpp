@@ -170,15 +170,25 @@ void MainWindow::createPanels()
     addPanelDock(QStringLiteral("attention"), tr("Attention"), new AttentionPanel(m_chat.conversations, m_chat.traces, this));
     addPanelDock(QStringLiteral("routing"), tr("Routing"), new RoutingPanel(m_chat.conversations, m_chat.traces, this));
     // Traces are made while either panel is open (shown or tabbed), and dropped when both close.
-    for (const char* id : {"attention", "routing"})
+    for (const char* id : {"attention", "routing"}) {
         connect(dock(QString::fromLatin1(id))->toggleViewAction(), &QAction::toggled, this, &MainWindow::updateTraceWanted);
+        // ...but only while one of them is on screen are new replies traced.
+        connect(dock(QString::fromLatin1(id)), &QDockWidget::visibilityChanged, this,
+                [this, id = QString::fromLatin1(id)](bool visible) {
+                    m_traceDockOnScreen[id] = visible;
+                    m_chat.traces.setPanelsVisible(m_traceDockOnScreen.value(QStringLiteral("attention"), false) ||
+                                                   m_traceDockOnScreen.value(QStringLiteral("routing"), false));
+                });
+    }
 }
 
 MainWindow::~MainWindow()
 {
     // Docks hide while they are destroyed; nothing may react to that any more.
-    for (QDockWidget* d : std::as_const(m_docks))
+    for (QDockWidget* d : std::as_const(m_docks)) {
         disconnect(d->toggleViewAction(), nullptr, this, nullptr);
+        disconnect(d, nullptr, this, nullptr);
+    }
 }
 
 void MainWindow::updateTraceWanted()

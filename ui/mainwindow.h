@@ -94,5 +94,6 @@ private:
     QLabel* m_modelLabel = nullptr;
     QLabel* m_deviceLabel = nullptr;
     QLabel* m_speedLabel = nullptr;
+    QMap<QString, bool> m_traceDockOnScreen; // attention/routing: on screen (not a hidden tab)
     QByteArray m_defaultLayout;   // saveState() of placeDocks(), for Reset Layout
 };

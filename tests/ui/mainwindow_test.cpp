@@ -88,6 +88,29 @@ private slots:
         QCOMPARE(app.settings.remote().model, QStringLiteral("seekbench-moe"));
     }
 
+    void repliesAreTracedOnlyWhileATracePanelIsOnScreen()
+    {
+        QTemporaryDir dir;
+        AppHarness app(dir.path());
+        MainWindow& window = *app.window;
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.showPanel(QStringLiteral("attention"));
+        QTRY_VERIFY(app.chat.traces.panelsVisible());
+        // The Code tab in front of both (they share one tab group): nothing on screen traces.
+        window.showPanel(QStringLiteral("code"));
+        QTRY_VERIFY(!app.chat.traces.panelsVisible());
+        QVERIFY(app.load(builtinModel()));
+        QVERIFY(app.chat.turns.send(QStringLiteral("Hello")));
+        QVERIFY(app.waitReply());
+        QTest::qWait(200);
+        QVERIFY(!app.chat.traces.isTracing() && !app.chat.traces.trace().trace);
+        // Routing in front again: the reply missed meanwhile is traced now.
+        window.showPanel(QStringLiteral("routing"));
+        QTRY_VERIFY(app.chat.traces.panelsVisible());
+        QVERIFY(QTest::qWaitFor([&] { return app.chat.traces.trace().trace != nullptr; }, 30000));
+    }
+
     void everyPanelHasAPlace()
     {
         QTemporaryDir dir;

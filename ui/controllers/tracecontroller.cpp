@@ -33,8 +33,10 @@ TraceController::TraceController(ConversationController& conversations, TurnCont
     // An answer from passages is traced even with no panel open: its sources show where
     // its attention went.
     connect(&m_turns, &TurnController::replyFinished, this, [this](qint64 reply) {
-        if (m_wanted || !sourcesOf(reply).isEmpty())
+        if ((m_wanted && m_visible) || !sourcesOf(reply).isEmpty())
             requestTrace(reply);
+        else if (m_wanted)
+            m_missed = true;
     });
     connect(&m_conversations, &ConversationController::currentChanged, this, &TraceController::refresh);
     connect(&m_engine, &EngineController::modelLoaded, this, &TraceController::refresh); // a trace of another model is stale
@@ -47,13 +49,32 @@ void TraceController::refresh()
     setTraceWanted(m_wanted);
 }
 
+void TraceController::setPanelsVisible(bool visible)
+{
+    if (visible == m_visible)
+        return;
+    m_visible = visible;
+    if (!visible || !m_wanted)
+        return;
+    const QList<MessageData>& branch = m_conversations.branch();
+    if (m_missed && !branch.isEmpty() && !m_turns.isGenerating() && !isTracing() && m_engine.isLoaded()) {
+        m_missed = false;
+        requestTrace(branch.back().id);
+        return;
+    }
+    setTraceWanted(true);
+}
+
 void TraceController::setTraceWanted(bool wanted)
 {
     m_wanted = wanted;
     if (!wanted) {
+        m_missed = false;
         clearTrace();
         return;
     }
+    if (!m_visible)
+        return;
     const QList<MessageData>& branch = m_conversations.branch();
     if (m_turns.isGenerating() || isTracing() || branch.isEmpty() || !m_engine.isLoaded())
         return;

@@ -22,6 +22,11 @@ public:
     const TraceResult& trace() const { return m_trace; }
     bool isTracing() const { return m_requestId != 0; }
     void setTraceWanted(bool wanted); // panels shown: trace the newest reply, and each new one
+    // Whether a panel that shows traces is on screen (not behind another tab, the window not
+    // minimized). While none is, new replies are not traced (a real model would pay a second
+    // pass for each); the newest one is traced when a panel shows again.
+    void setPanelsVisible(bool visible);
+    bool panelsVisible() const { return m_visible; }
     void requestTrace(qint64 messageId, int focusLayer = 0);
 
 signals:
@@ -44,6 +49,8 @@ private:
     TurnController& m_turns;
     EngineController& m_engine;
     bool m_wanted = false;
+    bool m_visible = true;
+    bool m_missed = false; // a reply was not traced while no panel was visible
     quint64 m_requestId = 0;
     TraceResult m_trace;
 };
