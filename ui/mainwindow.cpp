@@ -78,10 +78,18 @@ MainWindow::MainWindow(AppSettings& settings, ModelController& models, DeviceCon
     });
     connect(&m_chat.conversations, &ConversationController::errorOccurred, this, &MainWindow::showError);
     connect(&m_chat.turns, &TurnController::errorOccurred, this, &MainWindow::showError);
-    connect(&m_chat.conversations, &ConversationController::messageUpdated, this, [this](const MessageData& m) {
-        if (m.generatedTokens > 0)
-            m_speedLabel->setText(tr("%1 tokens/s").arg(m.tokensPerSecond, 0, 'f', 1));
-    });
+    // The speed shown is that of the newest reply on screen, whichever conversation or branch.
+    auto showSpeed = [this] {
+        const QList<MessageData>& branch = m_chat.conversations.branch();
+        for (auto it = branch.rbegin(); it != branch.rend(); ++it)
+            if (it->role == QLatin1String("assistant") && it->generatedTokens > 0) {
+                m_speedLabel->setText(tr("%1 tokens/s").arg(it->tokensPerSecond, 0, 'f', 1));
+                return;
+            }
+        m_speedLabel->setText(tr("– tokens/s"));
+    };
+    connect(&m_chat.conversations, &ConversationController::messageUpdated, this, showSpeed);
+    connect(&m_chat.conversations, &ConversationController::branchChanged, this, showSpeed);
     if (!m_chat.conversations.storageWarning().isEmpty())
         QTimer::singleShot(0, this, [this] { showError(m_chat.conversations.storageWarning()); });
     connect(&m_models, &ModelController::errorOccurred, this, &MainWindow::showError);

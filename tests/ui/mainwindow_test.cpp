@@ -111,6 +111,24 @@ private slots:
         QVERIFY(QTest::qWaitFor([&] { return app.chat.traces.trace().trace != nullptr; }, 30000));
     }
 
+    void theSpeedShownIsThatOfTheReplyOnScreen()
+    {
+        QTemporaryDir dir;
+        AppHarness app(dir.path());
+        QVERIFY(app.load(builtinModel()));
+        const qint64 first = app.chat.conversations.newConversation();
+        QVERIFY(app.chat.turns.send(QStringLiteral("Hello")));
+        QVERIFY(app.waitReply());
+        const MessageData reply = app.chat.conversations.branch().last();
+        QVERIFY(reply.generatedTokens > 0);
+        const QString speed = QStringLiteral("%1 tokens/s").arg(reply.tokensPerSecond, 0, 'f', 1);
+        QCOMPARE(app.window->speedStatus()->text(), speed);
+        app.chat.conversations.newConversation(); // nothing written here yet
+        QCOMPARE(app.window->speedStatus()->text(), QStringLiteral("– tokens/s"));
+        app.chat.conversations.select(first);
+        QCOMPARE(app.window->speedStatus()->text(), speed);
+    }
+
     void everyPanelHasAPlace()
     {
         QTemporaryDir dir;
