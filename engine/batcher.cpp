@@ -395,7 +395,8 @@ void Batcher::emit_token(Slot& s, int32_t token, const float* logits)
         finish(s, "stop");
         return;
     }
-    const bool full = static_cast<int>(s.cached.size()) + 1 >= m_n_ctx;
+    // The token just sampled goes at position cached.size() in the next pass.
+    const bool full = static_cast<int>(s.cached.size()) >= m_n_ctx;
     if (s.result.generated_tokens >= req.max_tokens || full) {
         finish(s, "length", true);
         return;

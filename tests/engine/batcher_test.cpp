@@ -176,6 +176,23 @@ TEST_CASE("a request reuses the cached prefix of the slot it takes, and max_toke
             CHECK_EQ(r->result.generated_tokens, 4);
 }
 
+TEST_CASE("a slot's reply fills its context to the last position, then ends with length")
+{
+    const auto model = Model::load(tiny_model("llama-tiny", TensorType::Q8_0));
+    CpuBackend cpu(*model, 2);
+    Batcher batcher(cpu, {.n_slots = 1, .n_ctx = 32});
+    Reply reply;
+    BatchRequest r = request(*model, "x", 1, reply, 100);
+    r.prompt.assign(20, 5);
+    r.ignore_eos = true;
+    batcher.submit(std::move(r));
+    reply.wait();
+    // Positions 0..19 hold the prompt, 20..31 the first twelve tokens; the thirteenth is
+    // sampled from position 31 and needs no room of its own.
+    CHECK_EQ(reply.result.generated_tokens, 13);
+    CHECK_EQ(reply.result.finish_reason, std::string("length"));
+}
+
 TEST_CASE("log probabilities: the greedy token is the most likely one, and they are probabilities")
 {
     const auto model = Model::load(tiny_model("qwen2-tiny", TensorType::F16));
