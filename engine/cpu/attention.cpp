@@ -1,4 +1,5 @@
-// attention(): one task per (token, KV head); scores and softmax in a per-thread buffer.
+// attention(): one task per (token, KV head, slice of its query heads); the slice's heads
+// go through each key and value row together. Scores and softmax in a per-thread buffer.
 #include "attention.h"
 
 #include "ops.h"
@@ -24,34 +25,53 @@ void attention(CpuDevice& cpu, const KvCache& cache, int layer, const int32_t* s
     const int slices = std::min(group, std::max(1, (2 * threads + M * s.n_kv_heads - 1) / (M * s.n_kv_heads)));
     const int per_slice = (group + slices - 1) / slices;
     cpu.pool().parallel_for(M * s.n_kv_heads * slices, [&](int task, int) {
-        thread_local std::vector<float> scores;
+        thread_local std::vector<float> scores; // (heads of the slice, n_keys)
         const int m = task / (s.n_kv_heads * slices), kvh = task / slices % s.n_kv_heads, slice = task % slices;
         const int n_keys = pos[m] + 1;
-        scores.resize(static_cast<std::size_t>(n_keys));
-        for (int g = slice * per_slice; g < std::min(group, (slice + 1) * per_slice); ++g) {
-            const int h = kvh * group + g;
-            const float* qh = q + m * q_stride + int64_t(h) * s.head_dim;
-            for (int p = 0; p < n_keys; ++p) {
-                const uint8_t* key = cache.k(layer, seq[m], p) + int64_t(kvh) * s.head_dim * eb;
-                scores[static_cast<std::size_t>(p)] =
-                    s.scale * (f16 ? k.dot_f16_f32(s.head_dim, reinterpret_cast<const uint16_t*>(key), qh)
-                                   : k.dot_f32(s.head_dim, reinterpret_cast<const float*>(key), qh));
-            }
-            softmax(scores.data(), n_keys);
-            if (probe)
-                probe(m, h, scores.data(), n_keys);
-            float* oh = out + m * o_stride + int64_t(h) * s.head_dim_v;
-            std::memset(oh, 0, sizeof(float) * static_cast<std::size_t>(s.head_dim_v));
-            for (int p = 0; p < n_keys; ++p) {
-                const uint8_t* val = s.values_in_keys
-                                         ? cache.k(layer, seq[m], p) + int64_t(kvh) * s.head_dim * eb
-                                         : cache.v(layer, seq[m], p) + int64_t(kvh) * s.head_dim_v * eb;
-                const float w = scores[static_cast<std::size_t>(p)];
+        const int g0 = slice * per_slice, n_g = std::min(group, g0 + per_slice) - g0;
+        if (n_g <= 0)
+            return;
+        const int h0 = kvh * group + g0;
+        scores.resize(static_cast<std::size_t>(n_g) * static_cast<std::size_t>(n_keys));
+        const uint8_t* key0 = cache.k(layer, seq[m], 0) + int64_t(kvh) * s.head_dim * eb;
+        const uint8_t* val0 = s.values_in_keys ? key0 : cache.v(layer, seq[m], 0) + int64_t(kvh) * s.head_dim_v * eb;
+        const int64_t val_stride = s.values_in_keys ? cache.k_dim() : cache.v_dim(); // elements between positions
+        const float* q0 = q + m * q_stride + int64_t(h0) * s.head_dim;
+        float* o0 = out + m * o_stride + int64_t(h0) * s.head_dim_v;
+        // Scores: the heads of the slice share each key, so it is read (and converted) once.
+        float one[64];
+        for (int p = 0; p < n_keys; ++p) {
+            const uint8_t* key = key0 + static_cast<std::size_t>(p) * static_cast<std::size_t>(cache.k_dim()) * eb;
+            for (int g = 0; g < n_g; g += 64) {
+                const int n = std::min(64, n_g - g);
                 if (f16)
-                    k.axpy_f16(s.head_dim_v, w, reinterpret_cast<const uint16_t*>(val), oh);
+                    k.dot_f16_f32_n(s.head_dim, reinterpret_cast<const uint16_t*>(key), q0 + int64_t(g) * s.head_dim,
+                                    s.head_dim, n, one);
                 else
-                    k.axpy_f32(s.head_dim_v, w, reinterpret_cast<const float*>(val), oh);
+                    for (int j = 0; j < n; ++j)
+                        one[j] = k.dot_f32(s.head_dim, reinterpret_cast<const float*>(key), q0 + int64_t(g + j) * s.head_dim);
+                for (int j = 0; j < n; ++j)
+                    scores[static_cast<std::size_t>(g + j) * static_cast<std::size_t>(n_keys) + static_cast<std::size_t>(p)] =
+                        s.scale * one[j];
             }
+        }
+        for (int g = 0; g < n_g; ++g) {
+            float* sg = scores.data() + static_cast<std::size_t>(g) * static_cast<std::size_t>(n_keys);
+            softmax(sg, n_keys);
+            if (probe)
+                probe(m, h0 + g, sg, n_keys);
+        }
+        if (f16) {
+            k.wsum_f16_n(s.head_dim_v, reinterpret_cast<const uint16_t*>(val0), val_stride, n_keys, scores.data(), n_keys,
+                         n_g, o0, s.head_dim_v);
+            return;
+        }
+        for (int g = 0; g < n_g; ++g) {
+            float* oh = o0 + int64_t(g) * s.head_dim_v;
+            std::memset(oh, 0, sizeof(float) * static_cast<std::size_t>(s.head_dim_v));
+            for (int p = 0; p < n_keys; ++p)
+                k.axpy_f32(s.head_dim_v, scores[static_cast<std::size_t>(g) * static_cast<std::size_t>(n_keys) + static_cast<std::size_t>(p)],
+                           reinterpret_cast<const float*>(val0) + static_cast<std::size_t>(p) * static_cast<std::size_t>(val_stride), oh);
         }
     });
 }

@@ -57,12 +57,32 @@ struct Kernels {
     using DotM = void (*)(int64_t k, const void* weight_row, const void* acts, std::size_t act_stride, int n, float* out);
     DotM dotm[40];
 
+    // Prompt-sized batches: kGemmRows weight rows are packed into a panel (pack; the rows
+    // interleaved four values at a time, scales widened), which then meets every activation
+    // row while it stays in cache (run: y[m * ldy + r] (=|+=) for m < M, r < n_rows). Results
+    // equal dot()'s up to float rounding order. All nullptr when the type has no GEMM.
+    static constexpr int kGemmRows = 16;
+    struct Gemm {
+        std::size_t (*panel_bytes)(int64_t k) = nullptr;
+        void (*pack)(int64_t k, const void* rows, std::size_t row_bytes, int n_rows, void* panel) = nullptr;
+        void (*run)(int64_t k, const void* panel, const void* acts, std::size_t act_stride, int M, float* y,
+                    int64_t ldy, int n_rows, bool add) = nullptr;
+    };
+    Gemm gemm[40];
+
     float (*dot_f32)(int64_t k, const float* a, const float* b);
     // y += a * x over n floats.
     void (*axpy_f32)(int64_t n, float a, const float* x, float* y);
     // Dot of a float row with an F16 row (the KV cache), and y += a * (F16 row).
     float (*dot_f16_f32)(int64_t k, const uint16_t* a, const float* b);
     void (*axpy_f16)(int64_t n, float a, const uint16_t* x, float* y);
+    // Attention heads that share a KV head: one F16 key against n query rows `q_stride`
+    // floats apart (out[j]), each key converted once; and the weighted sum of n_keys F16
+    // value rows (`x_stride` elements apart) for n heads at once: y_j = sum_p w_j[p] x_p,
+    // w rows `w_stride` apart, y rows `y_stride` apart (overwritten).
+    void (*dot_f16_f32_n)(int64_t k, const uint16_t* key, const float* q, int64_t q_stride, int n, float* out);
+    void (*wsum_f16_n)(int64_t len, const uint16_t* x, int64_t x_stride, int n_keys, const float* w,
+                       int64_t w_stride, int n, float* y, int64_t y_stride);
     void (*f32_to_f16)(const float* x, uint16_t* y, int64_t n);
     void (*f32_to_bf16)(const float* x, uint16_t* y, int64_t n);
 };

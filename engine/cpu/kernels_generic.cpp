@@ -246,6 +246,23 @@ void axpy_f16(int64_t n, float a, const uint16_t* x, float* y)
         y[i] += a * fp16_to_f32(x[i]);
 }
 
+void dot_f16_f32_n(int64_t k, const uint16_t* key, const float* q, int64_t q_stride, int n, float* out)
+{
+    for (int j = 0; j < n; ++j)
+        out[j] = dot_f16_f32(k, key, q + q_stride * j);
+}
+
+void wsum_f16_n(int64_t len, const uint16_t* x, int64_t x_stride, int n_keys, const float* w, int64_t w_stride,
+                int n, float* y, int64_t y_stride)
+{
+    for (int j = 0; j < n; ++j) {
+        float* yj = y + y_stride * j;
+        std::fill(yj, yj + len, 0.0f);
+        for (int p = 0; p < n_keys; ++p)
+            axpy_f16(len, w[w_stride * j + p], x + x_stride * p, yj);
+    }
+}
+
 void to_f16(const float* x, uint16_t* y, int64_t n)
 {
     for (int64_t i = 0; i < n; ++i)
@@ -276,6 +293,8 @@ Kernels make_generic()
     k.axpy_f32 = axpy_f32;
     k.dot_f16_f32 = dot_f16_f32;
     k.axpy_f16 = axpy_f16;
+    k.dot_f16_f32_n = dot_f16_f32_n;
+    k.wsum_f16_n = wsum_f16_n;
     k.f32_to_f16 = to_f16;
     k.f32_to_bf16 = to_bf16;
     return k;

@@ -26,6 +26,15 @@ struct Matmul::ThreadScratch {
     std::vector<uint16_t> panel;       // AMX: a dequantized bf16 panel of weight rows
     std::vector<float> panel_f32;
     std::vector<float> tile;           // AMX: one 32 x 32 block of results
+    std::vector<uint8_t> gemm_bytes;   // GEMM: one packed panel, 64-byte aligned within
+
+    uint8_t* gemm_panel(std::size_t bytes)
+    {
+        if (gemm_bytes.size() < bytes + 64)
+            gemm_bytes.resize(bytes + 64);
+        const auto addr = reinterpret_cast<std::uintptr_t>(gemm_bytes.data());
+        return gemm_bytes.data() + ((64 - addr % 64) % 64);
+    }
 };
 
 Matmul::Matmul(ThreadPool& pool, const Kernels& kernels) : m_pool(pool), m_k(kernels)
@@ -119,6 +128,12 @@ void Matmul::run_dot(const MatmulJob* jobs, std::size_t n_jobs, int64_t ldx)
         m_k.quantize_act(c.format, c.x + m * ldx, c.bytes.data() + bytes * static_cast<std::size_t>(m), K);
     });
 
+    // Prompt-sized batches of types with a GEMM kernel go panel by panel.
+    auto gemm_of = [&](const MatmulJob& job) -> const Kernels::Gemm* {
+        const Kernels::Gemm& g = m_k.gemm[static_cast<int>(job.w.type)];
+        return g.run && m_gemm && job.M >= m_gemm_min_tokens ? &g : nullptr;
+    };
+
     // Tasks of consecutive rows, across all jobs.
     std::vector<Span>& spans = m_spans;
     spans.clear();
@@ -126,9 +141,11 @@ void Matmul::run_dot(const MatmulJob* jobs, std::size_t n_jobs, int64_t ldx)
     for (std::size_t j = 0; j < n_jobs; ++j)
         total_rows += jobs[j].w.rows;
     const int64_t rows_per_task = std::clamp<int64_t>(total_rows / (16 * m_pool.size()), 4, kMaxRowsPerTask);
-    for (std::size_t j = 0; j < n_jobs; ++j)
-        for (int64_t r = 0; r < jobs[j].w.rows; r += rows_per_task)
-            spans.push_back({j, r, std::min(jobs[j].w.rows, r + rows_per_task)});
+    for (std::size_t j = 0; j < n_jobs; ++j) {
+        const int64_t step = gemm_of(jobs[j]) ? Kernels::kGemmRows : rows_per_task; // a GEMM task: one panel
+        for (int64_t r = 0; r < jobs[j].w.rows; r += step)
+            spans.push_back({j, r, std::min(jobs[j].w.rows, r + step)});
+    }
 
     m_pool.parallel_for(static_cast<int>(spans.size()), [&](int task, int thread) {
         const Span sp = spans[static_cast<std::size_t>(task)];
@@ -143,6 +160,13 @@ void Matmul::run_dot(const MatmulJob* jobs, std::size_t n_jobs, int64_t ldx)
         const std::size_t act_bytes = act_row_bytes(input.format, K);
         const uint8_t* act = input.bytes.data();
         ThreadScratch& s = *m_scratch[static_cast<std::size_t>(thread)];
+        if (const Kernels::Gemm* gemm = gemm_of(job)) {
+            uint8_t* panel = s.gemm_panel(gemm->panel_bytes(K));
+            const int n_rows = static_cast<int>(sp.r1 - sp.r0);
+            gemm->pack(K, w.data + static_cast<std::size_t>(sp.r0) * w.row_bytes, w.row_bytes, n_rows, panel);
+            gemm->run(K, panel, act, act_bytes, M, job.y + sp.r0, job.ldy, n_rows, job.add);
+            return;
+        }
         auto store = [&](int m, int64_t r, float v) {
             float& out = job.y[m * job.ldy + r];
             out = job.add ? out + v : v;

@@ -52,6 +52,10 @@ public:
     bool amx_enabled() const { return m_amx; }
     void set_amx(bool enabled);       // tests compare both paths
     int gemm_min_tokens() const { return m_gemm_min_tokens; }
+    // The packed-panel integer GEMM (Kernels::gemm) for batches of gemm_min_tokens or more;
+    // off, those go through the dot kernels (tests compare both).
+    bool gemm_enabled() const { return m_gemm; }
+    void set_gemm(bool enabled) { m_gemm = enabled; }
 
 private:
     void run_jobs(const MatmulJob* jobs, std::size_t n_jobs, const float* x, int64_t ldx, int M);
@@ -62,6 +66,7 @@ private:
     ThreadPool& m_pool;
     const Kernels& m_k;
     bool m_amx = false;
+    bool m_gemm = true;
     int m_gemm_min_tokens = 16;
     // Converted inputs: one buffer per (input, activation format) of a dispatch.
     struct Converted {

@@ -95,9 +95,10 @@ TEST_CASE("stories260K greedy from BOS on the GPU prints the published text")
 // decode 8-bit ones in blocks of 32, where the CPU's 8-bit activations come in blocks of 32
 // (Q8_0) or 256 (k-quants). Random-weight models have flat logits, so some positions are
 // near ties that either rounding may tip. So: the logits must agree within each format's
-// bound (relative, over the row), and the top-1 token must agree at >= 99.9% of the
-// positions whose CPU lead is larger than twice the difference that bound allows. The exact
-// agreement is printed beside it.
+// bound (relative, over the row), and the top-1 token must agree at every position whose
+// CPU lead is larger than twice the difference that bound allows, but for at most one in a
+// thousand positions (99.9%: one of the 1,000; a lead just past the line can still be a
+// near tie for the GPU's rounding). The exact agreement is printed beside it.
 struct Agreement {
     double bound = 0; // allowed relative difference of a logit row
     int positions = 0, exact = 0, decisive = 0, decisive_agree = 0;
@@ -175,7 +176,8 @@ TEST_CASE("the GPU's logits and top-1 tokens agree with the CPU's over 1,000 pos
                         decode_part.exact, decode_part.positions, decisive_agree, decisive, prompt_part.worst_rel,
                         decode_part.worst_rel);
             CHECK_EQ(positions, 1000);
-            CHECK_MSG(decisive_agree * 1000 >= decisive * 999, preset << " " << type_name(f.type));
+            CHECK_MSG((decisive - decisive_agree) * 1000 <= positions, preset << " " << type_name(f.type) << ": "
+                                                                             << decisive - decisive_agree << " decisive misses");
             CHECK_MSG(decisive * 10 >= positions * 7, preset << " " << type_name(f.type) << ": too few decisive positions");
             CHECK_MSG(prompt_part.worst_rel <= f.bound && decode_part.worst_rel <= f.bound,
                       preset << " " << type_name(f.type) << ": logits differ by " << prompt_part.worst_rel << " / "

@@ -12,6 +12,7 @@
 #include <atomic>
 #include <cmath>
 #include <cstring>
+#include <memory>
 #include <random>
 #include <vector>
 
@@ -170,6 +171,60 @@ TEST_CASE("batched dot products equal single ones to the bit")
     std::printf("    batched kernels checked: %d shapes\n", tested);
 }
 
+TEST_CASE("packed-panel GEMM equals the dot kernels to the bit")
+{
+    // Every panel width (1..16 rows), token counts around the kernels' tile of 8, both = and
+    // +=: the integer sums are exact and the float steps are dot()'s, in its order, so a
+    // token's result does not depend on the batch it came in (a server's requests).
+    std::mt19937 rng(17);
+    int tested = 0;
+    for (const Kernels* table : runnable_kernels())
+        for (int t = 0; t < 40; ++t) {
+            const Kernels::Gemm& gemm = table->gemm[t];
+            if (!gemm.run)
+                continue;
+            const auto type = static_cast<TensorType>(t);
+            const ActFormat f = table->act_format(type);
+            for (int64_t k : {256, 1536}) {
+                const std::size_t wb = row_bytes(type, k), stride = act_row_bytes(f, k);
+                const std::vector<uint8_t> w = make_weights(rng, type, Kernels::kGemmRows, k);
+                constexpr int kMaxM = 19;
+                std::vector<uint8_t> acts(stride * kMaxM);
+                for (int m = 0; m < kMaxM; ++m) {
+                    const std::vector<float> x = random_vector(rng, k, 0.3f + 0.2f * static_cast<float>(m));
+                    table->quantize_act(f, x.data(), acts.data() + stride * static_cast<std::size_t>(m), k);
+                }
+                std::vector<uint8_t> panel(gemm.panel_bytes(k) + 64);
+                uint8_t* aligned = panel.data() + (64 - reinterpret_cast<std::uintptr_t>(panel.data()) % 64) % 64;
+                for (int n_rows : {1, 5, 16})
+                    for (int M : {1, 7, 8, 9, 16, 19})
+                        for (bool add : {false, true}) {
+                            gemm.pack(k, w.data(), wb, n_rows, aligned);
+                            const int64_t ldy = 21;
+                            std::vector<float> y(static_cast<std::size_t>(M * ldy), 0.5f);
+                            gemm.run(k, aligned, acts.data(), stride, M, y.data(), ldy, n_rows, add);
+                            for (int m = 0; m < M; ++m)
+                                for (int64_t c = 0; c < ldy; ++c) {
+                                    const float got = y[static_cast<std::size_t>(m * ldy + c)];
+                                    if (c >= n_rows) { // past the panel's rows: untouched
+                                        CHECK_MSG(got == 0.5f, table->name << " " << type_name(type) << " wrote column " << c);
+                                        continue;
+                                    }
+                                    const float dot = table->dot[t](k, w.data() + wb * static_cast<std::size_t>(c),
+                                                                    acts.data() + stride * static_cast<std::size_t>(m));
+                                    const float want = add ? 0.5f + dot : dot;
+                                    CHECK_MSG(got == want,
+                                              table->name << " " << type_name(type) << " k=" << k << " rows=" << n_rows
+                                                          << " M=" << M << (add ? " add" : "") << " [" << m << "," << c
+                                                          << "]: " << got << " vs " << want);
+                                }
+                            ++tested;
+                        }
+            }
+        }
+    std::printf("    GEMM kernels checked: %d shapes\n", tested);
+}
+
 TEST_CASE("activation quantization is the same bytes on every instruction set")
 {
     std::mt19937 rng(5);
@@ -211,18 +266,64 @@ TEST_CASE("f16 cache helpers")
     }
 }
 
+TEST_CASE("attention helpers: heads sharing a key and value rows")
+{
+    // n heads against one F16 key, and the weighted sum of F16 value rows for n heads, with
+    // head counts across the kernels' groups of 8 and lengths with tails, against float64.
+    std::mt19937 rng(4);
+    for (const Kernels* table : runnable_kernels())
+        for (int64_t len : {8, 20, 128, 576})
+            for (int n : {1, 3, 8, 9, 16}) {
+                const int n_keys = 37;
+                const std::vector<float> keys = random_vector(rng, len * n_keys), q = random_vector(rng, len * n);
+                std::vector<uint16_t> h(keys.size());
+                table->f32_to_f16(keys.data(), h.data(), static_cast<int64_t>(keys.size()));
+                std::vector<float> out(static_cast<std::size_t>(n));
+                table->dot_f16_f32_n(len, h.data() + len, q.data(), len, n, out.data()); // key 1
+                for (int j = 0; j < n; ++j) {
+                    double ref = 0, scale = 0;
+                    for (int64_t i = 0; i < len; ++i) {
+                        const double term = static_cast<double>(fp16_to_f32(h[static_cast<std::size_t>(len + i)])) * q[static_cast<std::size_t>(j * len + i)];
+                        ref += term;
+                        scale += std::fabs(term);
+                    }
+                    CHECK_MSG(std::fabs(out[static_cast<std::size_t>(j)] - ref) <= 1e-6 * (1 + scale),
+                              table->name << " dot_f16_f32_n len=" << len << " n=" << n << " head " << j);
+                }
+                const std::vector<float> w = random_vector(rng, int64_t(n) * n_keys);
+                std::vector<float> y(static_cast<std::size_t>(n * (len + 3)), NAN);
+                table->wsum_f16_n(len, h.data(), len, n_keys, w.data(), n_keys, n, y.data(), len + 3);
+                for (int j = 0; j < n; ++j)
+                    for (int64_t i = 0; i < len; ++i) {
+                        double ref = 0, scale = 0;
+                        for (int p = 0; p < n_keys; ++p) {
+                            const double term = static_cast<double>(w[static_cast<std::size_t>(j * n_keys + p)]) *
+                                                fp16_to_f32(h[static_cast<std::size_t>(p * len + i)]);
+                            ref += term;
+                            scale += std::fabs(term);
+                        }
+                        CHECK_MSG(std::fabs(y[static_cast<std::size_t>(j * (len + 3) + i)] - ref) <= 1e-6 * (1 + scale),
+                                  table->name << " wsum_f16_n len=" << len << " n=" << n << " [" << j << "," << i << "]");
+                    }
+            }
+}
+
 TEST_CASE("matmul paths against float64, awkward shapes")
 {
+    // Every kernel table this CPU runs, each through every path it has: dot products, the
+    // packed-panel GEMM (batches of gemm_min_tokens or more) and AMX tiles.
     std::mt19937 rng(11);
-    CpuDevice cpu(2);
-    Matmul& mm = cpu.matmul();
+    std::vector<std::unique_ptr<CpuDevice>> devices;
+    for (const Kernels* table : runnable_kernels())
+        devices.push_back(std::make_unique<CpuDevice>(2, table));
     const bool has_amx = amx_available();
-    std::printf("    AMX: %s\n", has_amx ? "yes (both paths tested)" : "no (dot path only)");
+    std::printf("    AMX: %s\n", has_amx ? "yes (all paths tested)" : "no (dot and GEMM paths)");
+    enum class Path { Dot, Gemm, Amx };
     struct Shape {
         int64_t rows, k;
         int M;
     };
-    const Shape shapes[] = {{70, 256, 1}, {33, 512, 3}, {96, 768, 17}, {40, 256, 64}, {130, 512, 100}};
+    const Shape shapes[] = {{70, 256, 1}, {33, 512, 3}, {96, 768, 17}, {40, 256, 64}, {130, 512, 100}, {7, 256, 23}};
     for (const Case& c : kCases) {
         for (const Shape& s : shapes) {
             const std::vector<uint8_t> w = make_weights(rng, c.type, s.rows, s.k);
@@ -251,30 +352,44 @@ TEST_CASE("matmul paths against float64, awkward shapes")
                     n2 += static_cast<double>(x[static_cast<std::size_t>(m * s.k + i)]) * x[static_cast<std::size_t>(m * s.k + i)];
                 xn[static_cast<std::size_t>(m)] = std::sqrt(n2);
             }
-            for (bool amx : {false, true}) {
-                if (amx && !has_amx)
-                    continue;
-                mm.set_amx(amx);
-                // bf16 tiles round weights and activations to 8 significant bits.
-                const double bound = amx && s.M >= mm.gemm_min_tokens() ? std::max(c.bound, 8e-3) : c.bound;
-                std::vector<float> y(static_cast<std::size_t>(s.M * s.rows), NAN);
-                mm.run(view, x.data(), s.k, s.M, y.data(), s.rows);
-                std::vector<float> y2(static_cast<std::size_t>(s.M * s.rows), 1.0f);
-                mm.run_add(view, x.data(), s.k, s.M, y2.data(), s.rows);
-                double worst = 0, worst_add = 0;
-                for (int m = 0; m < s.M; ++m)
-                    for (int64_t r = 0; r < s.rows; ++r) {
-                        const std::size_t i = static_cast<std::size_t>(m * s.rows + r);
-                        const double scale = wn[static_cast<std::size_t>(r)] * xn[static_cast<std::size_t>(m)];
-                        worst = std::max(worst, std::fabs(y[i] - ref[i]) / scale);
-                        worst_add = std::max(worst_add, std::fabs(y2[i] - 1.0 - ref[i]) / scale);
-                    }
-                CHECK_MSG(worst <= bound && std::isfinite(worst),
-                          type_name(c.type) << (amx ? " amx" : " dot") << " " << s.rows << "x" << s.k << " M=" << s.M
-                                            << ": error " << worst << " > " << bound);
-                CHECK_MSG(worst_add <= bound + 1e-6, type_name(c.type) << " run_add: error " << worst_add);
+            for (const auto& device : devices) {
+                std::vector<float> y_dot; // the GEMM must give the dot path's bits
+                for (Path path : {Path::Dot, Path::Gemm, Path::Amx}) {
+                    const bool amx = path == Path::Amx;
+                    if (amx && !has_amx)
+                        continue;
+                    Matmul& mm = device->matmul();
+                    mm.set_amx(amx);
+                    mm.set_gemm(path == Path::Gemm);
+                    const char* path_name = amx ? "amx" : path == Path::Gemm ? "gemm" : "dot";
+                    // bf16 tiles round weights and activations to 8 significant bits.
+                    const double bound = amx && s.M >= mm.gemm_min_tokens() ? std::max(c.bound, 8e-3) : c.bound;
+                    std::vector<float> y(static_cast<std::size_t>(s.M * s.rows), NAN);
+                    mm.run(view, x.data(), s.k, s.M, y.data(), s.rows);
+                    std::vector<float> y2(static_cast<std::size_t>(s.M * s.rows), 1.0f);
+                    mm.run_add(view, x.data(), s.k, s.M, y2.data(), s.rows);
+                    double worst = 0, worst_add = 0;
+                    for (int m = 0; m < s.M; ++m)
+                        for (int64_t r = 0; r < s.rows; ++r) {
+                            const std::size_t i = static_cast<std::size_t>(m * s.rows + r);
+                            const double scale = wn[static_cast<std::size_t>(r)] * xn[static_cast<std::size_t>(m)];
+                            worst = std::max(worst, std::fabs(y[i] - ref[i]) / scale);
+                            worst_add = std::max(worst_add, std::fabs(y2[i] - 1.0 - ref[i]) / scale);
+                        }
+                    CHECK_MSG(worst <= bound && std::isfinite(worst),
+                              device->kernels().name << " " << type_name(c.type) << " " << path_name << " " << s.rows << "x"
+                                                     << s.k << " M=" << s.M << ": error " << worst << " > " << bound);
+                    CHECK_MSG(worst_add <= bound + 1e-6, device->kernels().name << " " << type_name(c.type) << " "
+                                                                                << path_name << " run_add: error " << worst_add);
+                    if (path == Path::Dot)
+                        y_dot = y;
+                    if (path == Path::Gemm)
+                        CHECK_MSG(std::memcmp(y.data(), y_dot.data(), y.size() * sizeof(float)) == 0,
+                                  device->kernels().name << " " << type_name(c.type) << " GEMM and dot paths differ, M=" << s.M);
+                    mm.set_amx(true);
+                    mm.set_gemm(true);
+                }
             }
         }
     }
-    mm.set_amx(true);
 }
