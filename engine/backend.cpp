@@ -5,6 +5,8 @@
 #include "cuda_loader.h"
 #include "error.h"
 
+#include <cstdlib>
+
 namespace seekbench {
 
 void check_batch(const ModelConfig& c, int n_ctx, int n_seq, const Batch& batch)
@@ -88,7 +90,9 @@ std::unique_ptr<Backend> open_backend(const Model& model, const BackendOptions& 
         if (note && (options.device == DeviceChoice::Cuda || cuda.device_present))
             *note = cuda.why + "; running on the CPU";
     }
-    return std::make_unique<CpuBackend>(model, options.threads);
+    const char* env = std::getenv("SEEKBENCH_CPU");
+    const std::string tier = !options.cpu_tier.empty() ? options.cpu_tier : env ? env : "";
+    return std::make_unique<CpuBackend>(model, options.threads, cpu_tier(tier));
 }
 
 } // namespace seekbench

@@ -82,6 +82,9 @@ DeviceChoice parse_device(const std::string& name);
 struct BackendOptions {
     DeviceChoice device = DeviceChoice::Auto;
     int threads = 0; // CPU threads; 0: one per core
+    // CPU kernel tier (cpu_tier(): generic, avx2, avx512, amx); empty: $SEEKBENCH_CPU, else
+    // the best this CPU runs.
+    std::string cpu_tier;
     int gpu = 0;     // which CUDA device
 };
 

@@ -104,6 +104,7 @@ std::unique_ptr<Backend> backend_for(const Args& a, const Model& model)
     BackendOptions o;
     o.device = parse_device(a.str("--device", "auto"));
     o.threads = a.threads();
+    o.cpu_tier = a.str("--cpu");
     std::string note;
     auto backend = open_backend(model, o, &note);
     if (!note.empty())

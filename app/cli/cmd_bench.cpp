@@ -73,8 +73,8 @@ double memory_bandwidth(ThreadPool& pool, std::size_t bytes)
 
 int cmd_bench(int argc, char** argv)
 {
-    const Args a(argc, argv, 2, {"-m", "--model", "-p", "-n", "-r", "--threads", "--device"});
-    a.allow_only({"-m", "--model", "-p", "-n", "-r", "--threads", "--device", "--memory", "--no-amx", "--trace"});
+    const Args a(argc, argv, 2, {"-m", "--model", "-p", "-n", "-r", "--threads", "--device", "--cpu"});
+    a.allow_only({"-m", "--model", "-p", "-n", "-r", "--threads", "--device", "--cpu", "--memory", "--no-amx", "--trace"});
     if (a.has("--memory")) {
         CpuDevice cpu(a.threads());
         const double gbs = memory_bandwidth(cpu.pool(), std::size_t(1) << 30);

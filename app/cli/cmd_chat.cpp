@@ -212,7 +212,7 @@ int interactive(TerminalChat& chat, const std::string& model_name, const ChatReq
 int cmd_chat(int argc, char** argv)
 {
     const std::vector<std::string> valued = {"-m", "--model", "-p", "--prompt", "--system", "-n", "--temp",
-                                             "--seed", "--threads", "--device", "--top-k", "--top-p", "--min-p",
+                                             "--seed", "--threads", "--device", "--cpu", "--top-k", "--top-p", "--min-p",
                                              "--repeat-penalty"};
     const Args a(argc, argv, 2, valued);
     a.allow_only(valued);
@@ -249,7 +249,7 @@ int cmd_chat(int argc, char** argv)
 int cmd_fim(int argc, char** argv)
 {
     const std::vector<std::string> valued = {"-m", "--model", "--prefix", "--suffix", "-n", "--temp", "--seed",
-                                             "--threads", "--device"};
+                                             "--threads", "--device", "--cpu"};
     const Args a(argc, argv, 2, valued);
     a.allow_only(valued);
     if (!a.has("--prefix") && !a.has("--suffix"))

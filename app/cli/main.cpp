@@ -31,7 +31,7 @@ int usage(FILE* out)
                  "  embed -m FILE (-p TEXT | -f FILE) [--query | --document] [--threads N]\n"
                  "                                    embeddings from a bert or nomic-bert model, one line of\n"
                  "                                    values per text (-f: one text per line), unit length\n"
-                 "  bench -m FILE [-p 512] [-n 128] [-r 5] [--threads N] [--device D] [--no-amx] [--trace]\n"
+                 "  bench -m FILE [-p 512] [-n 128] [-r 5] [--threads N] [--device D] [--cpu TIER] [--no-amx] [--trace]\n"
                  "                                    prompt (pp) and generation (tg) tokens/s\n"
                  "  bench --memory [--threads N]      the machine's memory bandwidth\n"
                  "  synth --preset NAME --type TYPE -o FILE [--seed S]\n"
@@ -49,7 +49,10 @@ int usage(FILE* out)
                  "  devices                           the CPU and CUDA devices this build can use\n"
                  "  version\n\n"
                  "--device D: where the model runs: cpu, cuda or auto (a CUDA GPU when there is one that\n"
-                 "can run it, else the CPU; the default). --threads N: CPU threads (0: one per core).\n");
+                 "can run it, else the CPU; the default). --threads N: CPU threads (0: one per core).\n"
+                 "--cpu TIER: the CPU kernels, for comparisons: generic, avx2, avx512, amx or auto (the\n"
+                 "best this CPU runs; the default; also read from SEEKBENCH_CPU). Every command that runs\n"
+                 "a chat model takes --device, --threads and --cpu.\n");
     return out == stderr ? 2 : 0;
 }
 

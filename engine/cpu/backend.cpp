@@ -59,6 +59,10 @@ CpuBackend::CpuBackend(const Model& model, int n_threads, const cpu::Kernels* ke
 {
 }
 
+CpuBackend::CpuBackend(const Model& model, int n_threads, const CpuTier& tier) : m_model(model), m_cpu(n_threads, tier)
+{
+}
+
 std::unique_ptr<BackendContext> CpuBackend::new_context(int n_ctx, int n_seq, KvType kv_type)
 {
     if (n_ctx < 1 || n_seq < 1)

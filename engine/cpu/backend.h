@@ -11,6 +11,7 @@ namespace seekbench {
 class CpuBackend final : public Backend {
 public:
     explicit CpuBackend(const Model& model, int n_threads = 0, const cpu::Kernels* kernels = nullptr);
+    CpuBackend(const Model& model, int n_threads, const CpuTier& tier);
 
     DeviceKind kind() const override { return DeviceKind::Cpu; }
     std::string describe() const override { return m_cpu.describe(); }

@@ -11,9 +11,19 @@
 
 namespace seekbench {
 
+// A kernel tier picked by name, for comparisons and tests: "generic", "avx2", "avx512"
+// (without AMX tiles), "amx" (AVX-512 and AMX), or "" / "auto": the best this CPU runs.
+struct CpuTier {
+    const cpu::Kernels* kernels = nullptr; // nullptr: the best
+    bool amx = true;                       // AMX tiles when the CPU has them
+};
+// Throws Error (InvalidArgument) naming the tiers this CPU runs when it cannot run `name`.
+CpuTier cpu_tier(const std::string& name);
+
 class CpuDevice {
 public:
     explicit CpuDevice(int n_threads = 0, const cpu::Kernels* kernels = nullptr);
+    CpuDevice(int n_threads, const CpuTier& tier);
 
     ThreadPool& pool() { return m_pool; }
     const cpu::Kernels& kernels() const { return m_kernels; }

@@ -3,6 +3,8 @@
 // messages for bad input.
 #include "testing.h"
 #include "engine/builtin_model.h"
+#include "engine/cpu/kernels.h"
+#include "engine/cpu/matmul.h"
 #include "engine/error.h"
 #include "engine/synth.h"
 
@@ -107,6 +109,33 @@ TEST_CASE("synth then bench")
         CHECK_MSG(r.out.find(s) != std::string::npos, "missing '" << s << "' in\n" << r.out);
     r = run("synth --list-presets");
     CHECK(r.out.find("qwen2.5-1.5b") != std::string::npos && r.out.find("tinyllama-1.1b") != std::string::npos);
+}
+
+TEST_CASE("--cpu and SEEKBENCH_CPU force a kernel tier; every tier this CPU runs tells the oracle's story")
+{
+    need_shared();
+    const std::string model = kShared + "/models/stories260K/stories260K.gguf";
+    std::string tiers;
+    for (const cpu::Kernels* table : cpu::runnable_kernels()) {
+        const std::string tier = table->name;
+        tiers += tier + " ";
+        const Result r = run("run -m " + model + " --temp 0 -n 64 --threads 2 --cpu " + tier);
+        CHECK_EQ(r.code, 0);
+        CHECK_MSG(r.out.find("Once upon a time, there was a little girl named Lily.") == 0, tier << ":\n" << r.out);
+        CHECK_MSG(r.out.find("(CPU " + tier + ",") != std::string::npos, tier << ": the load line names the tier\n" << r.out);
+        const Result env = run("bench -m " + model + " -p 16 -n 4 -r 1 --threads 1", "SEEKBENCH_CPU=" + tier);
+        CHECK_EQ(env.code, 0);
+        CHECK_MSG(env.out.find("CPU " + tier + ", 1 threads") != std::string::npos, env.out);
+    }
+    std::printf("    tiers run: %s\n", tiers.c_str());
+    const Result bad = run("run -m " + model + " -n 4 --cpu sse9");
+    CHECK_EQ(bad.code, 2);
+    CHECK_MSG(bad.out.find("generic, avx2, avx512, amx or auto") != std::string::npos, bad.out);
+    if (!cpu::amx_available()) {
+        const Result amx = run("run -m " + model + " -n 4 --cpu amx");
+        CHECK_EQ(amx.code, 2);
+        CHECK_MSG(amx.out.find("cannot run the amx kernels; it runs generic") != std::string::npos, amx.out);
+    }
 }
 
 TEST_CASE("bad input exits with a reason")
