@@ -19,6 +19,9 @@ constexpr std::size_t kPrefetchBytes = 2048;
 constexpr std::size_t kPrefetchL2 = 4096;
 // Rows per task: enough tasks to balance the threads, few enough to keep each stream long.
 constexpr int64_t kMaxRowsPerTask = 512;
+// Batches on the dot kernels (types without a GEMM): the weight rows met by every group
+// of tokens, at most this many bytes, so they are read from L2 rather than memory.
+constexpr std::size_t kBatchRowBytes = 256 * 1024;
 } // namespace
 
 struct Matmul::ThreadScratch {
@@ -171,6 +174,21 @@ void Matmul::run_dot(const MatmulJob* jobs, std::size_t n_jobs, int64_t ldx)
             float& out = job.y[m * job.ldy + r];
             out = job.add ? out + v : v;
         };
+        if (dotm && M > Kernels::kDotMaxActs) { // a batch: blocks of rows that stay in L2
+            const int64_t block = std::max<int64_t>(1, static_cast<int64_t>(kBatchRowBytes / w.row_bytes));
+            float v[Kernels::kDotMaxActs];
+            for (int64_t r0 = sp.r0; r0 < sp.r1; r0 += block)
+                for (int m = 0; m < M; m += Kernels::kDotMaxActs) { // these tokens' activations stay in L1
+                    const int n = std::min(M - m, Kernels::kDotMaxActs);
+                    for (int64_t r = r0; r < std::min(sp.r1, r0 + block); ++r) {
+                        dotm(K, w.data + static_cast<std::size_t>(r) * w.row_bytes, act + act_bytes * static_cast<std::size_t>(m),
+                             act_bytes, n, v);
+                        for (int i = 0; i < n; ++i)
+                            store(m + i, r, v[i]);
+                    }
+                }
+            return;
+        }
         // Software prefetch a fixed distance ahead of the row being read: the hardware
         // prefetchers alone leave DRAM half idle on this access pattern. The start of a
         // task is fetched at once, and the stream runs on into the next task's rows.
