@@ -56,6 +56,11 @@ struct Kernels {
     static constexpr int kDotMaxActs = 4;
     using DotM = void (*)(int64_t k, const void* weight_row, const void* acts, std::size_t act_stride, int n, float* out);
     DotM dotm[40];
+    // Up to kDotMaxActs weight rows (`row_bytes` apart) against up to kDotMaxActs activation
+    // rows, all in registers: out[r * n + m], each dot()'s bits. For types without a GEMM.
+    using DotBlock = void (*)(int64_t k, const void* rows, std::size_t row_bytes, int n_rows, const void* acts,
+                              std::size_t act_stride, int n, float* out);
+    DotBlock dot_block[40];
 
     // Prompt-sized batches: kGemmRows weight rows are packed into a panel (pack; the rows
     // interleaved four values at a time, scales widened), which then meets every activation

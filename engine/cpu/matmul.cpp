@@ -174,17 +174,26 @@ void Matmul::run_dot(const MatmulJob* jobs, std::size_t n_jobs, int64_t ldx)
             float& out = job.y[m * job.ldy + r];
             out = job.add ? out + v : v;
         };
-        if (dotm && M > Kernels::kDotMaxActs) { // a batch: blocks of rows that stay in L2
+        const Kernels::DotBlock dot_block = M >= 2 ? m_k.dot_block[static_cast<int>(w.type)] : nullptr;
+        if ((dotm || dot_block) && M > Kernels::kDotMaxActs) { // a batch: blocks of rows that stay in L2
+            constexpr int kStep = Kernels::kDotMaxActs;
             const int64_t block = std::max<int64_t>(1, static_cast<int64_t>(kBatchRowBytes / w.row_bytes));
-            float v[Kernels::kDotMaxActs];
+            float v[kStep * kStep];
             for (int64_t r0 = sp.r0; r0 < sp.r1; r0 += block)
-                for (int m = 0; m < M; m += Kernels::kDotMaxActs) { // these tokens' activations stay in L1
-                    const int n = std::min(M - m, Kernels::kDotMaxActs);
-                    for (int64_t r = r0; r < std::min(sp.r1, r0 + block); ++r) {
-                        dotm(K, w.data + static_cast<std::size_t>(r) * w.row_bytes, act + act_bytes * static_cast<std::size_t>(m),
-                             act_bytes, n, v);
-                        for (int i = 0; i < n; ++i)
-                            store(m + i, r, v[i]);
+                for (int m = 0; m < M; m += kStep) { // these tokens' activations stay in L1
+                    const int n = std::min(M - m, kStep);
+                    const uint8_t* a = act + act_bytes * static_cast<std::size_t>(m);
+                    const int64_t r_end = std::min(sp.r1, r0 + block);
+                    for (int64_t r = r0; r < r_end; r += dot_block ? kStep : 1) {
+                        const uint8_t* row = w.data + static_cast<std::size_t>(r) * w.row_bytes;
+                        const int n_rows = dot_block ? static_cast<int>(std::min<int64_t>(kStep, r_end - r)) : 1;
+                        if (dot_block)
+                            dot_block(K, row, w.row_bytes, n_rows, a, act_bytes, n, v);
+                        else
+                            dotm(K, row, a, act_bytes, n, v);
+                        for (int i = 0; i < n_rows; ++i)
+                            for (int j = 0; j < n; ++j)
+                                store(m + j, r + i, v[i * n + j]);
                     }
                 }
             return;

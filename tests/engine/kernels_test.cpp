@@ -171,6 +171,43 @@ TEST_CASE("batched dot products equal single ones to the bit")
     std::printf("    batched kernels checked: %d shapes\n", tested);
 }
 
+TEST_CASE("blocks of rows against blocks of tokens equal single dot products to the bit")
+{
+    // dot_block (F16, BF16): every row count and token count up to 4, lengths with tails.
+    std::mt19937 rng(6);
+    int tested = 0;
+    for (const Kernels* table : runnable_kernels())
+        for (int t = 0; t < 40; ++t) {
+            const Kernels::DotBlock block = table->dot_block[t];
+            if (!block)
+                continue;
+            const auto type = static_cast<TensorType>(t);
+            for (int64_t k : {16, 37, 1536, 8960}) {
+                constexpr int kMax = Kernels::kDotMaxActs;
+                const std::size_t wb = row_bytes(type, k), stride = static_cast<std::size_t>(k) * sizeof(float);
+                std::vector<uint8_t> w(wb * kMax);
+                for (int r = 0; r < kMax; ++r) {
+                    const std::vector<float> wf = random_vector(rng, k);
+                    quantize_row(type, wf.data(), w.data() + wb * static_cast<std::size_t>(r), k);
+                }
+                const std::vector<float> acts = random_vector(rng, k * kMax);
+                for (int n_rows = 1; n_rows <= kMax; ++n_rows)
+                    for (int n = 1; n <= kMax; ++n) {
+                        float out[kMax * kMax];
+                        block(k, w.data(), wb, n_rows, acts.data(), stride, n, out);
+                        for (int r = 0; r < n_rows; ++r)
+                            for (int m = 0; m < n; ++m) {
+                                const float single = table->dot[t](k, w.data() + wb * static_cast<std::size_t>(r), acts.data() + k * m);
+                                CHECK_MSG(out[r * n + m] == single, table->name << " " << type_name(type) << " k=" << k << " "
+                                                                               << n_rows << "x" << n << " [" << r << "," << m << "]");
+                            }
+                        ++tested;
+                    }
+            }
+        }
+    std::printf("    row blocks checked: %d shapes\n", tested);
+}
+
 TEST_CASE("packed-panel GEMM equals the dot kernels to the bit")
 {
     // Every panel width (1..16 rows), token counts around the kernels' tile of 8, both = and
