@@ -17,6 +17,7 @@ namespace seekbench {
 
 namespace {
 constexpr int kSpinRounds = 20000; // ~0.1 ms of pausing before a worker sleeps
+constexpr uint64_t kClosed = 0xffffffffu; // a claim's task index while a job is being set up
 }
 
 int ThreadPool::hardware_threads()
@@ -82,11 +83,14 @@ void ThreadPool::work(uint32_t generation, int thread)
 
 void ThreadPool::run(int n_tasks, Fn fn, void* ctx)
 {
+    // Close the old job's claims first: a worker still holding one would otherwise pair
+    // it with the new job's task count and win a task that does not exist.
+    const uint32_t generation = m_generation.load(std::memory_order_relaxed) + 1;
+    m_claim.store(static_cast<uint64_t>(generation) << 32 | kClosed, std::memory_order_seq_cst);
     m_n_tasks.store(n_tasks, std::memory_order_relaxed);
     m_fn.store(fn, std::memory_order_relaxed);
     m_ctx.store(ctx, std::memory_order_relaxed);
     m_done.store(0, std::memory_order_relaxed);
-    const uint32_t generation = m_generation.load(std::memory_order_relaxed) + 1;
     m_claim.store(static_cast<uint64_t>(generation) << 32, std::memory_order_release);
     m_generation.store(generation, std::memory_order_release);
     m_generation.notify_all();

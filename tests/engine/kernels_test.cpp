@@ -84,6 +84,28 @@ double norm(const std::vector<double>& v)
 
 TEST_CASE("thread pool runs every task exactly once")
 {
+    // Many short jobs back to back, more threads than cores: workers are often late for a
+    // job (one that claimed a task of a finished job once ran a task of the next one).
+    for (int threads : {2, 3, 2 * ThreadPool::hardware_threads() + 1}) {
+        ThreadPool pool(threads);
+        std::atomic<long> runs{0};
+        long expected = 0;
+        for (int round = 0; round < 100000; ++round) {
+            const int n = 2 + round % 5;
+            expected += n;
+            pool.parallel_for(n, [&](int task, int) {
+                volatile int spin = 0;
+                for (int i = 0; i < (task * 37 + round) % 64; ++i)
+                    spin = spin + i;
+                runs.fetch_add(1, std::memory_order_relaxed);
+            });
+            if (runs.load() != expected) {
+                CHECK_MSG(false, threads << " threads, round " << round << ": " << runs.load() << " task runs, " << expected
+                                         << " expected");
+                break;
+            }
+        }
+    }
     ThreadPool pool(3);
     for (int round = 0; round < 200; ++round) {
         const int n = 1 + round % 37;
