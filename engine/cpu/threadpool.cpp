@@ -17,7 +17,6 @@ namespace seekbench {
 
 namespace {
 constexpr int kSpinRounds = 20000; // ~0.1 ms of pausing before a worker sleeps
-constexpr uint64_t kClosed = 0xffffffffu; // a claim's task index while a job is being set up
 }
 
 int ThreadPool::hardware_threads()
@@ -61,60 +60,35 @@ void ThreadPool::stop_workers()
     m_threads.clear();
 }
 
-void ThreadPool::work(uint32_t generation, int thread)
+void ThreadPool::work(int thread)
 {
-    uint64_t claim = m_claim.load(std::memory_order_acquire);
     for (;;) {
-        if (static_cast<uint32_t>(claim >> 32) != generation)
-            return; // a later job: this one is over
-        const int task = static_cast<int>(claim & 0xffffffffu);
-        const int n_tasks = m_n_tasks.load(std::memory_order_relaxed);
-        if (task >= n_tasks)
-            return;
-        if (!m_claim.compare_exchange_weak(claim, claim + 1, std::memory_order_acquire, std::memory_order_acquire))
-            continue; // `claim` now holds the current value
-        m_fn.load(std::memory_order_relaxed)(m_ctx.load(std::memory_order_relaxed), task, thread);
-        if (m_done.fetch_add(1, std::memory_order_seq_cst) + 1 == n_tasks &&
-            m_caller_asleep.load(std::memory_order_seq_cst))
-            m_done.notify_all();
-        claim = m_claim.load(std::memory_order_acquire);
+        const int task = m_next.fetch_add(1, std::memory_order_relaxed);
+        if (task >= m_n_tasks)
+            break;
+        m_fn(m_ctx, task, thread);
     }
 }
 
 void ThreadPool::run(int n_tasks, Fn fn, void* ctx)
 {
-    // Close the old job's claims first: a worker still holding one would otherwise pair
-    // it with the new job's task count and win a task that does not exist.
-    const uint32_t generation = m_generation.load(std::memory_order_relaxed) + 1;
-    m_claim.store(static_cast<uint64_t>(generation) << 32 | kClosed, std::memory_order_seq_cst);
-    m_n_tasks.store(n_tasks, std::memory_order_relaxed);
-    m_fn.store(fn, std::memory_order_relaxed);
-    m_ctx.store(ctx, std::memory_order_relaxed);
-    m_done.store(0, std::memory_order_relaxed);
-    m_claim.store(static_cast<uint64_t>(generation) << 32, std::memory_order_release);
-    m_generation.store(generation, std::memory_order_release);
+    m_n_tasks = n_tasks;
+    m_fn = fn;
+    m_ctx = ctx;
+    m_next.store(0, std::memory_order_relaxed);
+    m_busy.store(m_n_threads - 1, std::memory_order_relaxed);
+    m_generation.fetch_add(1, std::memory_order_release);
     m_generation.notify_all();
-    work(generation, 0);
-    // The last tasks may still run on workers: spin a little, then sleep until the last
-    // one finishes (a worker the OS preempted mid-task may take a while).
-    for (int spin = 0; m_done.load(std::memory_order_acquire) != n_tasks; ++spin) {
-        if (spin < kSpinRounds) {
-            SB_PAUSE();
-            continue;
-        }
-        m_caller_asleep.store(true, std::memory_order_seq_cst);
-        const int done = m_done.load(std::memory_order_seq_cst);
-        if (done != n_tasks)
-            m_done.wait(done, std::memory_order_acquire);
-        m_caller_asleep.store(false, std::memory_order_relaxed);
-    }
+    work(0);
+    while (m_busy.load(std::memory_order_acquire) != 0)
+        SB_PAUSE();
 }
 
 void ThreadPool::worker(int index)
 {
-    uint32_t seen = 0;
+    uint64_t seen = 0;
     for (;;) {
-        uint32_t gen = m_generation.load(std::memory_order_acquire);
+        uint64_t gen = m_generation.load(std::memory_order_acquire);
         for (int spin = 0; gen == seen && spin < kSpinRounds; ++spin) {
             SB_PAUSE();
             gen = m_generation.load(std::memory_order_acquire);
@@ -126,7 +100,8 @@ void ThreadPool::worker(int index)
         seen = gen;
         if (m_stop.load())
             return;
-        work(gen, index);
+        work(index);
+        m_busy.fetch_sub(1, std::memory_order_release);
     }
 }
 
