@@ -1,6 +1,9 @@
 // A fixed pool of worker threads for the CPU kernels. parallel_for hands out task indices
 // dynamically; the calling thread works too. Workers spin briefly between jobs (a decode
 // step dispatches a few hundred small jobs) and then sleep, so an idle pool costs nothing.
+// A job ends when its tasks are done, not when every worker has looked in: on a busy
+// desktop a worker the OS has not scheduled simply misses the job, and the threads that
+// run take its share; a caller left waiting on a task sleeps after a short spin.
 #pragma once
 
 #include <atomic>
@@ -48,17 +51,21 @@ private:
     void run(int n_tasks, Fn fn, void* ctx);
     void worker(int index);
     void stop_workers();
-    void work(int thread);
+    void work(uint32_t generation, int thread);
 
     int m_n_threads;
     std::vector<std::thread> m_threads;
-    // One job at a time: workers wake on a new generation, take tasks from m_next.
-    alignas(64) std::atomic<uint64_t> m_generation{0};
-    alignas(64) std::atomic<int> m_next{0};
-    alignas(64) std::atomic<int> m_busy{0};
-    int m_n_tasks = 0;
-    Fn m_fn = nullptr;
-    void* m_ctx = nullptr;
+    // One job at a time. Workers wake on a new generation and claim tasks from m_claim,
+    // which holds (generation << 32 | next task): a claim made for an older job fails, so a
+    // late worker never runs a task of the wrong job. m_fn, m_ctx, m_n_tasks are the
+    // current job's; they change only after all its tasks are done.
+    alignas(64) std::atomic<uint32_t> m_generation{0};
+    alignas(64) std::atomic<uint64_t> m_claim{0};
+    alignas(64) std::atomic<int> m_done{0};      // tasks of the current job finished
+    alignas(64) std::atomic<bool> m_caller_asleep{false};
+    std::atomic<int> m_n_tasks{0};
+    std::atomic<Fn> m_fn{nullptr};
+    std::atomic<void*> m_ctx{nullptr};
     std::atomic<bool> m_stop{false};
 };
 

@@ -84,14 +84,13 @@ double norm(const std::vector<double>& v)
 
 TEST_CASE("thread pool runs every task exactly once")
 {
-    // Many short jobs back to back, one more thread than cores too: workers are often late
-    // for a job (a pool that let a late worker claim a task of a finished job once ran a
-    // task of the next one, or none).
-    for (int threads : {2, ThreadPool::hardware_threads() + 1}) {
+    // Many short jobs back to back, more threads than cores: workers are often late for a
+    // job (one that claimed a task of a finished job once ran a task of the next one).
+    for (int threads : {2, 3, 2 * ThreadPool::hardware_threads() + 1}) {
         ThreadPool pool(threads);
         std::atomic<long> runs{0};
         long expected = 0;
-        for (int round = 0; round < 20000; ++round) {
+        for (int round = 0; round < 100000; ++round) {
             const int n = 2 + round % 5;
             expected += n;
             pool.parallel_for(n, [&](int task, int) {
