@@ -36,6 +36,10 @@ AppOptionsResult parseAppOptions(const QStringList& arguments)
                                     "per panel into <dir>, then exit."),
         QStringLiteral("dir"));
     parser.addOptions({dataDir, model, lang, selfTest});
+    // What a file manager passes on a double-click (the desktop file's Exec=seekbench %f).
+    parser.addPositionalArgument(QStringLiteral("model"),
+                                 QCoreApplication::translate("AppOptions", "A GGUF model to open, as with --model."),
+                                 QStringLiteral("[model.gguf]"));
 
     AppOptionsResult result;
     if (!parser.parse(arguments)) {
@@ -52,18 +56,19 @@ AppOptionsResult parseAppOptions(const QStringList& arguments)
                                    QCoreApplication::applicationVersion() + QLatin1Char('\n');
         return result;
     }
-    if (!parser.positionalArguments().isEmpty()) {
+    const QStringList files = parser.positionalArguments();
+    if (files.size() > 1 || (files.size() == 1 && parser.isSet(model))) {
         result.action = AppOptionsResult::Action::Exit;
         result.exitCode = 2;
-        result.message = QCoreApplication::translate("AppOptions", "Unexpected argument: %1\n")
-                             .arg(parser.positionalArguments().constFirst());
+        result.message = QCoreApplication::translate("AppOptions", "Unexpected argument: %1 (one model at a time)\n")
+                             .arg(files.size() > 1 ? files.at(1) : files.constFirst());
         return result;
     }
     auto absolute = [](const QString& path) {
         return path.isEmpty() ? path : QFileInfo(path).absoluteFilePath();
     };
     result.options.dataDir = absolute(parser.value(dataDir));
-    result.options.modelPath = absolute(parser.value(model));
+    result.options.modelPath = absolute(files.isEmpty() ? parser.value(model) : files.constFirst());
     result.options.language = parser.value(lang);
     result.options.selfTestDir = absolute(parser.value(selfTest));
     return result;

@@ -25,6 +25,7 @@ PACKAGES=(
   python3 python3-numpy
   python3-pyflakes shellcheck cppcheck nodejs
   libcpp-httplib-dev curl prometheus
+  dpkg-dev file appstream desktop-file-utils libxml2-utils groff-base
 )
 # Added for `train` (the built-in model's training tool and its corpus), in an environment
 # of its own so that building and testing never download PyTorch.
@@ -44,6 +45,9 @@ usage: packaging/dev.sh COMMAND [ARGS]
                       UBSan (in build-asan/)
   test --tsan         the engine's tests built with ThreadSanitizer, no Qt (in build-tsan/)
   build               provision and build (binaries in build/bin/)
+  package [--check]   build, then the Debian package (build/packages/seekbench_*.deb);
+                      --check installs it with apt into a fresh Debian 13 (minbase) and
+                      runs seekbench --self-test and seekbench-cli there
   env                 provision the build environment only
   exec -- CMD...      run CMD inside the build environment, from the repository root
   fuzz TARGET [--minutes N]
@@ -191,6 +195,31 @@ enter() {
     /bin/sh -c 'cd "$1" 2>/dev/null || cd /; shift; exec "$@"' sh "$PWD" "$@"
 }
 
+# The package on a machine that has nothing of ours: a fresh minbase Debian 13, the .deb
+# installed with apt (which must find every dependency by its Debian name), then the app's
+# self-test (offscreen) and a CLI run on the installed built-in model.
+check_deb() {
+  local deb=$1 root="$CACHE/deb-check" t0=$SECONDS
+  [ "$(id -u)" -eq 0 ] || die "package --check needs root (debootstrap, chroot)"
+  ensure_host_tools
+  rm -rf "$root"
+  say "a fresh Debian 13 for the package in $root"
+  debootstrap --variant=minbase "$SUITE" "$root" "$MIRROR" >"$CACHE/deb-check.log" 2>&1 ||
+    die "debootstrap failed; see $CACHE/deb-check.log"
+  unshare --mount --propagation private -- "$SELF" __enter "$root" /bin/sh -ec "
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q >/dev/null
+    apt-get install -y -q --no-install-recommends '$deb' >/var/tmp/apt.log || { tail -20 /var/tmp/apt.log; exit 1; }
+    echo \"installed: \$(dpkg-query -W -f='\${Package} \${Version}' seekbench), \$(dpkg -l | grep -c '^ii') packages in all\"
+    rm -rf /var/tmp/sb && mkdir -p /var/tmp/sb
+    QT_QPA_PLATFORM=offscreen seekbench --data-dir /var/tmp/sb/data --self-test /var/tmp/sb/shots
+    echo \"self-test screenshots: \$(ls /var/tmp/sb/shots | wc -l)\"
+    seekbench-cli run -n 8 -p 'def add(a, b):' </dev/null
+    seekbench --help | head -1" || die "the package failed on a fresh Debian 13 (see above)"
+  rm -rf "$root"
+  say "the package installed and ran on a fresh Debian 13 ($((SECONDS - t0)) s)"
+}
+
 # Runs a command in the build environment, with the repository root as working directory.
 in_env() {
   if [ "${SEEKBENCH_IN_ENV:-}" = 1 ] || [ "$KIND" = native ]; then
@@ -291,6 +320,13 @@ main() {
     __enter) enter "$@" ;;
     env) provision ;;
     build) provision; build ;;
+    package)
+      provision; build
+      rm -f "$REPO"/build/packages/seekbench_*.deb
+      in_env cpack --config build/CPackConfig.cmake -B build/packages
+      local deb; deb=$(ls -1 "$REPO"/build/packages/seekbench_*.deb)
+      echo "$deb"
+      [ "${1:-}" = "--check" ] && check_deb "$deb" ;;
     test)
       if [ "${1:-}" = "--asan" ]; then shift; provision; test_asan "$@"; return; fi
       if [ "${1:-}" = "--tsan" ]; then shift; provision; test_tsan "$@"; return; fi

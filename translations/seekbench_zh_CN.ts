@@ -59,9 +59,13 @@
         <translation>运行应用的全部功能，将每个面板的截图保存到 &lt;dir&gt;，然后退出。</translation>
     </message>
     <message>
-        <source>Unexpected argument: %1
+        <source>A GGUF model to open, as with --model.</source>
+        <translation>要打开的 GGUF 模型，与 --model 相同。</translation>
+    </message>
+    <message>
+        <source>Unexpected argument: %1 (one model at a time)
 </source>
-        <translation>无法识别的参数：%1
+        <translation>无法识别的参数：%1（一次只能打开一个模型）
 </translation>
     </message>
 </context>
@@ -1497,7 +1501,9 @@ Seekbench 已回到 %3。</translation>
     </message>
     <message numerus="yes">
         <source>and %n more</source>
-        <translation><numerusform>另有 %n 个</numerusform></translation>
+        <translation>
+            <numerusform>另有 %n 个</numerusform>
+        </translation>
     </message>
 </context>
 <context>

@@ -20,6 +20,8 @@ private slots:
             << QStringList{"--data-dir", "d", "--model", "m.gguf", "--lang", "zh_CN",
                            "--self-test", "/tmp/st"}
             << cwd + "/d" << cwd + "/m.gguf" << "zh_CN" << "/tmp/st";
+        QTest::newRow("a file name, as a file manager passes it")
+            << QStringList{"m.gguf"} << "" << cwd + "/m.gguf" << "" << "";
         QTest::newRow("equals form") << QStringList{"--lang=en", "--data-dir=/x"} << "/x" << ""
                                      << "en" << "";
     }
@@ -41,7 +43,8 @@ private slots:
         QTest::addColumn<QString>("needle");
         QTest::newRow("unknown option") << QStringList{"--frobnicate"} << "frobnicate";
         QTest::newRow("missing value") << QStringList{"--model"} << "model";
-        QTest::newRow("stray argument") << QStringList{"file.gguf"} << "file.gguf";
+        QTest::newRow("two files") << QStringList{"a.gguf", "b.gguf"} << "b.gguf";
+        QTest::newRow("a file and --model") << QStringList{"--model", "a.gguf", "b.gguf"} << "b.gguf";
     }
     void rejects()
     {
