@@ -118,6 +118,8 @@ int main(int argc, char** argv)
     if (!options.selfTestDir.isEmpty()) {
         selfTest = std::make_unique<SelfTest>(window, models, devices, chat, options);
         QTimer::singleShot(0, selfTest.get(), &SelfTest::run);
+    } else {
+        window.showWelcomeIfFirstRun();
     }
     return app.exec();
 }

@@ -282,7 +282,8 @@ void SelfTest::capture()
             routing->showView(RoutingPanel::GridView);
         }
     }
-    for (QDialog* dialog : {m_window.createSettingsDialog(), m_window.createAboutDialog()}) {
+    for (QDialog* dialog : {m_window.createSettingsDialog(), m_window.createAboutDialog(),
+                            m_window.createWelcomeDialog(), m_window.createShortcutsDialog()}) {
         dialog->show();
         const bool ok = writePicture(dialog, dialog->objectName());
         dialog->close();

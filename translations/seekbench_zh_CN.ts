@@ -1073,6 +1073,58 @@ score %2</source>
         <source>Connect to &amp;Remote Model…</source>
         <translation>连接远程模型(&amp;R)…</translation>
     </message>
+    <message>
+        <source>&amp;Chat</source>
+        <translation>对话(&amp;C)</translation>
+    </message>
+    <message>
+        <source>&amp;Find in Conversations</source>
+        <translation>在对话中查找(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Stop Generating</source>
+        <translation>停止生成(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Full Screen</source>
+        <translation>全屏(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Welcome</source>
+        <translation>欢迎(&amp;W)</translation>
+    </message>
+    <message>
+        <source>&amp;Keyboard Shortcuts</source>
+        <translation>键盘快捷键(&amp;K)</translation>
+    </message>
+    <message>
+        <source>Send the message (in the chat&apos;s input)</source>
+        <translation>发送消息（在对话输入框中）</translation>
+    </message>
+    <message>
+        <source>Enter or Ctrl+Enter</source>
+        <translation>Enter 或 Ctrl+Enter</translation>
+    </message>
+    <message>
+        <source>A new line in the message</source>
+        <translation>在消息中换行</translation>
+    </message>
+    <message>
+        <source>Shift+Enter</source>
+        <translation>Shift+Enter</translation>
+    </message>
+    <message>
+        <source>Keyboard Shortcuts</source>
+        <translation>键盘快捷键</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <source>Keys</source>
+        <translation>按键</translation>
+    </message>
 </context>
 <context>
     <name>MessageWidget</name>
@@ -1766,6 +1818,45 @@ Seekbench 已回到 %3。</translation>
     <message>
         <source>Load a model first: File › Open Model…</source>
         <translation>请先加载模型：文件 › 打开模型…</translation>
+    </message>
+</context>
+<context>
+    <name>WelcomeDialog</name>
+    <message>
+        <source>Welcome to Seekbench</source>
+        <translation>欢迎使用 Seekbench</translation>
+    </message>
+    <message>
+        <source>Seekbench runs language models on this computer: what you type stays here. Beside the chat it shows the model at work: which words each attention head looks at, and which experts the router picks for each token.</source>
+        <translation>Seekbench 在这台电脑上运行语言模型：你输入的内容不会离开这里。除了对话，它还展示模型的工作过程：每个注意力头关注哪些词，路由器为每个词元选择哪些专家。</translation>
+    </message>
+    <message>
+        <source>Until you open a model of your own, Seekbench uses its own: a 7 M-parameter demonstration model trained for this project. It shows how every panel works, but it cannot give real answers.</source>
+        <translation>在你打开自己的模型之前，Seekbench 使用自带的模型：一个为本项目训练的 700 万参数演示模型。它能展示每个面板的用法，但无法给出真正的回答。</translation>
+    </message>
+    <message>
+        <source>For real answers, open a GGUF model: &lt;b&gt;File › Open Model…&lt;/b&gt;, drag the file onto this window, or double-click it in your file manager. GGUF files are published on &lt;a href=&quot;https://huggingface.co/models?library=gguf&quot;&gt;Hugging Face&lt;/a&gt;; a 1.5–8 B model in Q4_K_M runs well on most computers. Seekbench never downloads anything by itself.</source>
+        <translation>要获得真正的回答，请打开一个 GGUF 模型：&lt;b&gt;文件 › 打开模型…&lt;/b&gt;，把文件拖到本窗口，或在文件管理器中双击它。GGUF 文件发布在 &lt;a href=&quot;https://huggingface.co/models?library=gguf&quot;&gt;Hugging Face&lt;/a&gt; 上；Q4_K_M 格式的 1.5–8 B 模型在大多数电脑上都能流畅运行。Seekbench 从不自行下载任何内容。</translation>
+    </message>
+    <message>
+        <source>Your conversations, knowledge store and settings are kept in %1.</source>
+        <translation>你的对话、知识库和设置保存在 %1。</translation>
+    </message>
+    <message>
+        <source>Help › Welcome shows this again; Help › Keyboard Shortcuts lists the shortcuts.</source>
+        <translation>“帮助 › 欢迎”可再次显示本页；“帮助 › 键盘快捷键”列出所有快捷键。</translation>
+    </message>
+    <message>
+        <source>Seekbench</source>
+        <translation>Seekbench</translation>
+    </message>
+    <message>
+        <source>&amp;Open a Model…</source>
+        <translation>打开模型(&amp;O)…</translation>
+    </message>
+    <message>
+        <source>&amp;Start Chatting</source>
+        <translation>开始对话(&amp;S)</translation>
     </message>
 </context>
 <context>

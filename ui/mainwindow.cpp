@@ -13,6 +13,7 @@
 #include "routingpanel.h"
 #include "serverpanel.h"
 #include "settingsdialog.h"
+#include "welcomedialog.h"
 
 #include "ui/controllers/appsettings.h"
 #include "ui/controllers/chatcontrollers.h"
@@ -24,19 +25,26 @@
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDialogButtonBox>
 #include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QHeaderView>
 #include <QKeySequence>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
 #include <QPushButton>
 #include <QStatusBar>
+#include <QTableWidget>
 #include <QTimer>
+#include <QVBoxLayout>
+
+#include <functional>
 
 namespace {
 // Bump when the set of docks changes, so an old saved layout is not applied to a new set.
@@ -264,7 +272,27 @@ void MainWindow::createMenus()
     quit->setShortcut(QKeySequence::Quit);
     quit->setMenuRole(QAction::QuitRole);
 
+    QMenu* chatMenu = menuBar()->addMenu(tr("&Chat"));
+    m_findAction = chatMenu->addAction(tr("&Find in Conversations"), this, [this] {
+        showPanel(QStringLiteral("conversations"));
+        m_conversations->searchBox()->setFocus(Qt::ShortcutFocusReason);
+        m_conversations->searchBox()->selectAll();
+    });
+    m_findAction->setShortcut(QKeySequence::Find);
+    // Esc belongs to whatever has the focus elsewhere (the code editor's completions, dialogs).
+    m_stopAction = chatMenu->addAction(tr("&Stop Generating"), &m_chat.turns, &TurnController::stop);
+    m_stopAction->setShortcut(Qt::Key_Escape);
+    m_stopAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    m_chatPanel->addAction(m_stopAction);
+
     QMenu* view = menuBar()->addMenu(tr("&View"));
+    m_fullScreenAction = view->addAction(tr("&Full Screen"));
+    m_fullScreenAction->setCheckable(true);
+    m_fullScreenAction->setShortcut(QKeySequence::FullScreen);
+    connect(m_fullScreenAction, &QAction::toggled, this, [this](bool on) {
+        setWindowState(on ? (windowState() | Qt::WindowFullScreen) : (windowState() & ~Qt::WindowFullScreen));
+    });
+    view->addSeparator();
     for (const QString& id : panelIds())
         if (QDockWidget* d = dock(id))
             view->addAction(d->toggleViewAction());
@@ -287,6 +315,16 @@ void MainWindow::createMenus()
         dialog->open();
     });
     about->setMenuRole(QAction::AboutRole);
+    help->addAction(tr("&Welcome"), this, [this] {
+        QDialog* dialog = createWelcomeDialog();
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->open();
+    });
+    help->addAction(tr("&Keyboard Shortcuts"), this, [this] {
+        QDialog* dialog = createShortcutsDialog();
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->open();
+    });
     help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt)->setMenuRole(QAction::AboutQtRole);
 }
 
@@ -371,6 +409,67 @@ QDialog* MainWindow::createAboutDialog()
 {
     auto* dialog = new AboutDialog(m_devices, this);
     dialog->setObjectName(QStringLiteral("about"));
+    return dialog;
+}
+
+QDialog* MainWindow::createWelcomeDialog()
+{
+    auto* dialog = new WelcomeDialog(m_settings.dataDir(), this);
+    dialog->setObjectName(QStringLiteral("welcome"));
+    connect(dialog, &WelcomeDialog::openModelRequested, this, &MainWindow::openModelDialog);
+    return dialog;
+}
+
+QDialog* MainWindow::showWelcomeIfFirstRun()
+{
+    if (m_settings.welcomeShown())
+        return nullptr;
+    m_settings.setWelcomeShown(true);
+    QDialog* dialog = createWelcomeDialog();
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->open();
+    return dialog;
+}
+
+QDialog* MainWindow::createShortcutsDialog()
+{
+    QList<QPair<QString, QString>> rows; // what, keys
+    const std::function<void(const QMenu*)> collect = [&](const QMenu* menu) {
+        for (const QAction* a : menu->actions()) {
+            if (a->menu())
+                collect(a->menu());
+            else if (!a->shortcut().isEmpty())
+                rows.append({QString(a->text()).remove(QLatin1Char('&')),
+                             a->shortcut().toString(QKeySequence::NativeText)});
+        }
+    };
+    for (const QAction* top : menuBar()->actions())
+        if (top->menu())
+            collect(top->menu());
+    rows.append({tr("Send the message (in the chat's input)"), tr("Enter or Ctrl+Enter")});
+    rows.append({tr("A new line in the message"), tr("Shift+Enter")});
+
+    auto* dialog = new QDialog(this);
+    dialog->setObjectName(QStringLiteral("shortcuts"));
+    dialog->setWindowTitle(tr("Keyboard Shortcuts"));
+    auto* table = new QTableWidget(static_cast<int>(rows.size()), 2, dialog);
+    table->setObjectName(QStringLiteral("shortcutTable"));
+    table->setHorizontalHeaderLabels({tr("Action"), tr("Keys")});
+    table->verticalHeader()->hide();
+    table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    for (int r = 0; r < rows.size(); ++r) {
+        table->setItem(r, 0, new QTableWidgetItem(rows[r].first));
+        table->setItem(r, 1, new QTableWidgetItem(rows[r].second));
+    }
+    table->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
+    table->horizontalHeader()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, dialog);
+    connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::reject);
+    auto* layout = new QVBoxLayout(dialog);
+    layout->addWidget(table);
+    layout->addWidget(buttons);
+    dialog->resize(480, 420);
     return dialog;
 }
 

@@ -44,6 +44,14 @@ public:
 
     QDialog* createSettingsDialog();                  // caller owns the dialog
     QDialog* createAboutDialog();
+    QDialog* createWelcomeDialog();
+    QDialog* createShortcutsDialog();                 // every menu action's keys, and the chat's
+    // On the first start (per data dir): opens the welcome, non-modal; nullptr afterwards.
+    QDialog* showWelcomeIfFirstRun();
+
+    QAction* findAction() const { return m_findAction; }           // Ctrl+F: search conversations
+    QAction* stopAction() const { return m_stopAction; }           // Esc in the chat: stop the reply
+    QAction* fullScreenAction() const { return m_fullScreenAction; } // F11
 
     ChatPanel* chatPanel() const { return m_chatPanel; }
     CodePanel* codePanel() const { return m_codePanel; }
@@ -91,6 +99,9 @@ private:
     ConversationList* m_conversations = nullptr;
     QMap<QString, QDockWidget*> m_docks;
     QMenu* m_recentMenu = nullptr;
+    QAction* m_findAction = nullptr;
+    QAction* m_stopAction = nullptr;
+    QAction* m_fullScreenAction = nullptr;
     QLabel* m_modelLabel = nullptr;
     QLabel* m_deviceLabel = nullptr;
     QLabel* m_speedLabel = nullptr;

@@ -50,7 +50,7 @@ private slots:
         QVERIFY2(log.contains("self-test: passed"), log.constData());
 
         const QStringList expected{"window",   "chat",     "conversations", "code",          "attention",
-                                   "routing",  "knowledge", "models",      "settings",      "about",
+                                   "routing",  "knowledge", "models",      "settings",      "about",         "welcome", "shortcuts",
                                    "code-completion", "code-findings", "code-tests", "knowledge-search",
                                    "knowledge-source", "knowledge-chat", "knowledge-citation"};
         for (const QString& name : expected) {

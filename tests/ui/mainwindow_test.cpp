@@ -2,23 +2,29 @@
 // layout, model opening (good and bad files) with the facts shown, the settings and about
 // dialogs, theming.
 #include "appharness.h"
+#include "ui/chatpanel.h"
 #include "ui/controllers/themecontroller.h"
+#include "ui/conversationlist.h"
 #include "ui/modelpanel.h"
 #include "ui/remotedialog.h"
 #include "ui/serverpanel.h"
 #include "ui/settingsdialog.h"
+#include "ui/welcomedialog.h"
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
 #include <QComboBox>
 #include <QDialogButtonBox>
+#include <QDir>
 #include <QLineEdit>
 #include <QDockWidget>
 #include <QMimeData>
 #include <QLabel>
 #include <QMenuBar>
+#include <QPointer>
 #include <QPushButton>
 #include <QTableView>
+#include <QTableWidget>
 #include <QSpinBox>
 #include <QStandardItemModel>
 #include <QTemporaryDir>
@@ -151,7 +157,7 @@ private slots:
         QStringList menus;
         for (QAction* action : window.menuBar()->actions())
             menus << action->text();
-        QCOMPARE(menus, (QStringList{"&File", "&View", "&Settings", "&Help"}));
+        QCOMPARE(menus, (QStringList{"&File", "&Chat", "&View", "&Settings", "&Help"}));
         QCOMPARE(window.modelStatus()->text(), QStringLiteral("No model"));
     }
 
@@ -295,6 +301,67 @@ private slots:
         QVERIFY(text.contains(QLatin1String(SEEKBENCH_VERSION)));
         QVERIFY(text.contains(QLatin1String(qVersion())));
         QVERIFY(text.contains(QLatin1String("Built with CUDA")));
+    }
+
+    // The first start shows the welcome (what the built-in model is, where models come
+    // from, where data lives), once per data folder; Help › Welcome shows it again.
+    void welcomeOnTheFirstRunOnly()
+    {
+        QTemporaryDir dir;
+        {
+            AppHarness app(dir.path());
+            QPointer<QDialog> dialog = app.window->showWelcomeIfFirstRun();
+            QVERIFY(dialog);
+            QVERIFY(dialog->isVisible());
+            auto* welcome = qobject_cast<WelcomeDialog*>(dialog.data());
+            QVERIFY(welcome);
+            const QString text = welcome->textLabel()->text();
+            QVERIFY2(text.contains(QDir::toNativeSeparators(app.settings.dataDir()).toHtmlEscaped()), qPrintable(text));
+            QVERIFY(text.contains(QLatin1String("7 M-parameter")));
+            QVERIFY(text.contains(QLatin1String("huggingface.co")));
+            QVERIFY(text.contains(QLatin1String("never downloads")));
+            dialog->accept();
+            QTRY_VERIFY(!dialog); // closed and deleted
+            QVERIFY(!app.window->showWelcomeIfFirstRun());
+        }
+        AppHarness again(dir.path());
+        QVERIFY(!again.window->showWelcomeIfFirstRun());
+        std::unique_ptr<QDialog> fromHelp(again.window->createWelcomeDialog());
+        QVERIFY(qobject_cast<WelcomeDialog*>(fromHelp.get())->openModelButton());
+    }
+
+    void standardShortcuts()
+    {
+        QTemporaryDir dir;
+        AppHarness app(dir.path());
+        app.window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(app.window.get()));
+        QCOMPARE(app.window->findAction()->shortcut(), QKeySequence(QKeySequence::Find));
+        app.window->findAction()->trigger();
+        QCOMPARE(app.window->focusWidget(), app.window->conversationList()->searchBox());
+        QCOMPARE(app.window->stopAction()->shortcut(), QKeySequence(Qt::Key_Escape));
+        QVERIFY(app.window->chatPanel()->actions().contains(app.window->stopAction()));
+        QCOMPARE(app.window->fullScreenAction()->shortcut(), QKeySequence(QKeySequence::FullScreen));
+        app.window->fullScreenAction()->trigger();
+        QTRY_VERIFY(app.window->windowState() & Qt::WindowFullScreen);
+        app.window->fullScreenAction()->trigger();
+        QTRY_VERIFY(!(app.window->windowState() & Qt::WindowFullScreen));
+
+        // Help › Keyboard Shortcuts lists every menu action that has keys, and the chat's.
+        std::unique_ptr<QDialog> list(app.window->createShortcutsDialog());
+        auto* table = list->findChild<QTableWidget*>(QStringLiteral("shortcutTable"));
+        QVERIFY(table);
+        QStringList keys, actions;
+        for (int r = 0; r < table->rowCount(); ++r) {
+            actions << table->item(r, 0)->text();
+            keys << table->item(r, 1)->text();
+        }
+        for (const QKeySequence& k : {QKeySequence(QKeySequence::New), QKeySequence(QKeySequence::Open),
+                                      QKeySequence(QKeySequence::Find), QKeySequence(Qt::Key_Escape),
+                                      QKeySequence(QKeySequence::FullScreen)})
+            QVERIFY2(keys.contains(k.toString(QKeySequence::NativeText)), qPrintable(k.toString()));
+        QVERIFY(actions.contains(QStringLiteral("Stop Generating")));
+        QVERIFY(keys.contains(QStringLiteral("Shift+Enter")));
     }
 };
 

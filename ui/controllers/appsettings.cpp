@@ -15,6 +15,7 @@ const auto kThreads = QStringLiteral("engine/threads");
 const auto kDevice = QStringLiteral("engine/device");
 const auto kRecent = QStringLiteral("models/recent");
 const auto kEmbeddingModel = QStringLiteral("knowledge/embeddingModel");
+const auto kWelcomeShown = QStringLiteral("ui/welcomeShown");
 const auto kServerHost = QStringLiteral("server/host");
 const auto kRemoteUrl = QStringLiteral("remote/url");
 const auto kRemoteModel = QStringLiteral("remote/model");
@@ -137,6 +138,10 @@ void AppSettings::setEmbeddingModel(const QString& path)
     else
         m_settings->setValue(kEmbeddingModel, path);
 }
+
+bool AppSettings::welcomeShown() const { return m_settings->value(kWelcomeShown, false).toBool(); }
+
+void AppSettings::setWelcomeShown(bool shown) { m_settings->setValue(kWelcomeShown, shown); }
 
 void AppSettings::addRecentModel(const QString& path)
 {

@@ -43,6 +43,8 @@ public:
     ServerSettings server() const;                     // the Server panel's (never its key)
     void setServer(const ServerSettings& server);
     QString embeddingModel() const;                    // the Knowledge panel's; "" = BM25 alone
+    bool welcomeShown() const;                         // the first-run welcome was seen
+    void setWelcomeShown(bool shown);
     void setEmbeddingModel(const QString& path);
     QStringList recentModels() const;                  // newest first, at most 10
     void addRecentModel(const QString& path);
