@@ -1847,10 +1847,6 @@ Seekbench 已回到 %3。</translation>
         <translation>“帮助 › 欢迎”可再次显示本页；“帮助 › 键盘快捷键”列出所有快捷键。</translation>
     </message>
     <message>
-        <source>Seekbench</source>
-        <translation>Seekbench</translation>
-    </message>
-    <message>
         <source>&amp;Open a Model…</source>
         <translation>打开模型(&amp;O)…</translation>
     </message>

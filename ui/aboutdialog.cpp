@@ -35,17 +35,21 @@ AboutDialog::AboutDialog(const DeviceController& devices, QWidget* parent) : QDi
                  tr("Built with CUDA: %1").arg(cuda), deviceLine));
     text->setMinimumWidth(420);
 
-    auto* icon = new QLabel(this);
-    icon->setPixmap(QIcon(QStringLiteral(":/icons/seekbench.svg")).pixmap(96, 96));
-    icon->setAlignment(Qt::AlignTop);
-
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    layOutBesideIcon(this, text, buttons);
+}
 
+void layOutBesideIcon(QDialog* dialog, QWidget* text, QDialogButtonBox* buttons)
+{
+    auto* icon = new QLabel(dialog);
+    icon->setPixmap(QIcon(QStringLiteral(":/icons/seekbench.svg")).pixmap(96, 96));
+    icon->setAlignment(Qt::AlignTop);
+    icon->setAccessibleName(QStringLiteral("Seekbench"));
     auto* row = new QHBoxLayout;
     row->addWidget(icon);
     row->addWidget(text, 1);
-    auto* layout = new QVBoxLayout(this);
+    auto* layout = new QVBoxLayout(dialog);
     layout->addLayout(row);
     layout->addWidget(buttons);
 }

@@ -5,6 +5,12 @@
 #include <QDialog>
 
 class DeviceController;
+class QDialogButtonBox;
+class QWidget;
+
+// The app's icon on the left, `text` beside it, `buttons` below: the layout of the About and
+// Welcome dialogs.
+void layOutBesideIcon(QDialog* dialog, QWidget* text, QDialogButtonBox* buttons);
 
 class AboutDialog : public QDialog {
     Q_OBJECT

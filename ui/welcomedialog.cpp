@@ -1,13 +1,12 @@
 // WelcomeDialog: one rich-text label, "Open a Model…" and "Start Chatting".
 #include "welcomedialog.h"
 
+#include "aboutdialog.h"
+
 #include <QDialogButtonBox>
 #include <QDir>
-#include <QIcon>
 #include <QLabel>
-#include <QHBoxLayout>
 #include <QPushButton>
-#include <QVBoxLayout>
 
 WelcomeDialog::WelcomeDialog(const QString& dataDir, QWidget* parent) : QDialog(parent)
 {
@@ -40,11 +39,6 @@ WelcomeDialog::WelcomeDialog(const QString& dataDir, QWidget* parent) : QDialog(
     m_text->setText(html);
     m_text->setMinimumWidth(460);
 
-    auto* icon = new QLabel(this);
-    icon->setPixmap(QIcon(QStringLiteral(":/icons/seekbench.svg")).pixmap(96, 96));
-    icon->setAlignment(Qt::AlignTop);
-    icon->setAccessibleName(tr("Seekbench"));
-
     auto* buttons = new QDialogButtonBox(this);
     m_open = buttons->addButton(tr("&Open a Model…"), QDialogButtonBox::ActionRole);
     QPushButton* start = buttons->addButton(tr("&Start Chatting"), QDialogButtonBox::AcceptRole);
@@ -55,11 +49,5 @@ WelcomeDialog::WelcomeDialog(const QString& dataDir, QWidget* parent) : QDialog(
     });
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
-
-    auto* row = new QHBoxLayout;
-    row->addWidget(icon);
-    row->addWidget(m_text, 1);
-    auto* layout = new QVBoxLayout(this);
-    layout->addLayout(row);
-    layout->addWidget(buttons);
+    layOutBesideIcon(this, m_text, buttons);
 }
