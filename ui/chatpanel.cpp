@@ -75,6 +75,9 @@ ChatPanel::ChatPanel(ConversationController& conversations, TurnController& turn
     });
 
     auto* chatPage = new QWidget(this);
+    // Narrow windows: a long title is cut, not a reason for the chat to be wider.
+    m_title->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_hint->setWordWrap(true);
     auto* header = new QHBoxLayout;
     header->addWidget(m_title, 1);
     header->addWidget(m_knowledge);
@@ -189,6 +192,7 @@ void ChatPanel::updateHeader()
 {
     const qint64 id = m_conversations.current();
     m_title->setText(id ? m_conversations.conversation(id).title : tr("New conversation"));
+    m_title->setToolTip(m_title->text());
 }
 
 void ChatPanel::updateSendButton(bool generating)

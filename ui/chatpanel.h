@@ -35,6 +35,7 @@ public:
     QPlainTextEdit* input() const { return m_input; }
     QPushButton* sendButton() const { return m_send; }
     EmptyState* emptyState() const { return m_empty; }
+    QScrollArea* scrollArea() const { return m_scroll; }
     void setModelLoaded(bool loaded);
     void send();
 

@@ -39,11 +39,13 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QStatusBar>
 #include <QTableWidget>
 #include <QTimer>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <functional>
 
 namespace {
@@ -116,8 +118,7 @@ QWidget* MainWindow::panel(const QString& id) const
 {
     if (id == QLatin1String("chat"))
         return m_chatPanel;
-    QDockWidget* d = dock(id);
-    return d ? d->widget() : nullptr;
+    return m_panels.value(id);
 }
 
 QDockWidget* MainWindow::dock(const QString& id) const { return m_docks.value(id); }
@@ -219,8 +220,16 @@ QDockWidget* MainWindow::addPanelDock(const QString& id, const QString& title, Q
     auto* d = new QDockWidget(title, this);
     d->setObjectName(id + QStringLiteral("Dock"));
     panel->setObjectName(id + QStringLiteral("Panel"));
-    d->setWidget(panel);
+    // A dock narrower (or shorter) than its panel scrolls it, so the panels' toolbars do not
+    // set the window's minimum width: the window fits half a laptop screen.
+    auto* scroll = new QScrollArea(d);
+    scroll->setObjectName(id + QStringLiteral("Scroll"));
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setWidget(panel);
+    d->setWidget(scroll);
     m_docks.insert(id, d);
+    m_panels.insert(id, panel);
     return d;
 }
 
@@ -243,7 +252,16 @@ void MainWindow::placeDocks()
         d->show();
     dock(QStringLiteral("conversations"))->raise();
     dock(QStringLiteral("attention"))->raise();
-    resizeDocks({dock(QStringLiteral("conversations")), dock(QStringLiteral("attention"))}, {300, 420},
+    // At first each side is as wide as its widest panel wants (they scroll only when the user
+    // makes a dock narrower than that).
+    auto wanted = [this](std::initializer_list<const char*> ids, int atLeast) {
+        int w = atLeast;
+        for (const char* id : ids)
+            w = std::max(w, m_panels.value(QLatin1String(id))->minimumSizeHint().width());
+        return w;
+    };
+    resizeDocks({dock(QStringLiteral("conversations")), dock(QStringLiteral("attention"))},
+                {wanted({"conversations", "models", "knowledge", "server"}, 300), wanted({"code", "attention", "routing"}, 420)},
                 Qt::Horizontal);
 }
 

@@ -98,6 +98,7 @@ private:
     ServerPanel* m_serverPanel = nullptr;
     ConversationList* m_conversations = nullptr;
     QMap<QString, QDockWidget*> m_docks;
+    QMap<QString, QWidget*> m_panels; // the docks' panels (each inside a scroll area)
     QMenu* m_recentMenu = nullptr;
     QAction* m_findAction = nullptr;
     QAction* m_stopAction = nullptr;

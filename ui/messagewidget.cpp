@@ -20,6 +20,25 @@
 #include <algorithm>
 
 namespace {
+
+// Plain text with a zero-width space after every 32 characters of a run without spaces, so
+// a long word or URL wraps instead of running past the view (Copy takes the message itself).
+QString breakWords(const QString& text)
+{
+    constexpr int kRun = 32;
+    QString out;
+    out.reserve(text.size());
+    int run = 0;
+    for (const QChar c : text) {
+        out.append(c);
+        run = c.isSpace() ? 0 : run + 1;
+        if (run == kRun && !c.isHighSurrogate()) {
+            out.append(QChar(0x200B));
+            run = 0;
+        }
+    }
+    return out;
+}
 constexpr int kLayoutIntervalMs = 60;
 }
 
@@ -35,6 +54,15 @@ MessageWidget::MessageWidget(KSyntaxHighlighting::Repository& repository, QWidge
     m_throttle.setInterval(kLayoutIntervalMs);
     connect(&m_throttle, &QTimer::timeout, this, &MessageWidget::render);
 
+    // Everything in a message takes the width the chat gives it: text wraps (a word longer
+    // than the line is cut by breakWords), code scrolls inside its block, so no message
+    // asks the chat for more width than the view has.
+    setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_body->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    for (QLabel* label : {m_header, m_reasoning, m_stats, m_sources}) {
+        label->setWordWrap(true);
+        label->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    }
     QFont bold = m_header->font();
     bold.setBold(true);
     m_header->setFont(bold);
@@ -50,6 +78,7 @@ MessageWidget::MessageWidget(KSyntaxHighlighting::Repository& repository, QWidge
         m_reasoningToggle->setArrowType(open ? Qt::DownArrow : Qt::RightArrow);
     });
     m_bodyLayout = new QVBoxLayout(m_body);
+    m_bodyLayout->setSizeConstraint(QLayout::SetNoConstraint);
     m_bodyLayout->setContentsMargins(0, 0, 0, 0);
     m_stats->setForegroundRole(QPalette::PlaceholderText);
     m_sources->setWordWrap(true);
@@ -81,6 +110,7 @@ MessageWidget::MessageWidget(KSyntaxHighlighting::Repository& repository, QWidge
     footer->addWidget(m_regenerate);
     footer->addWidget(m_copy);
     auto* layout = new QVBoxLayout(this);
+    layout->setSizeConstraint(QLayout::SetNoConstraint); // no minimum width forced on the message
     layout->setContentsMargins(8, 6, 8, 6);
     layout->addWidget(m_header);
     layout->addWidget(m_reasoningToggle, 0, Qt::AlignLeft);
@@ -150,11 +180,13 @@ void MessageWidget::render()
             }
             if (seg.code) {
                 auto* block = new CodeBlock(m_repository, m_body);
+                block->setSizePolicy(QSizePolicy::Ignored, block->sizePolicy().verticalPolicy());
                 connect(block, &CodeBlock::openInCodePanel, this, &MessageWidget::openInCodePanel);
                 w = block;
             } else {
                 auto* label = new QLabel(m_body);
                 label->setWordWrap(true);
+                label->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
                 label->setTextFormat(user ? Qt::PlainText : Qt::MarkdownText);
                 label->setTextInteractionFlags(Qt::TextBrowserInteraction);
                 connect(label, &QLabel::linkActivated, this, &MessageWidget::openLink);
@@ -171,7 +203,7 @@ void MessageWidget::render()
             m_codeBlocks.append(block);
         } else if (auto* label = qobject_cast<QLabel*>(w)) {
             // An answer's [n] that names one of its passages becomes a link to it.
-            QString text = seg.text;
+            QString text = user ? breakWords(seg.text) : seg.text;
             if (!user && !m_message.sources.isEmpty()) {
                 static const QRegularExpression cite(QStringLiteral("\\[(\\d{1,2})\\](?!\\()"));
                 text.replace(cite, QStringLiteral("[\\[\\1\\]](cite:\\1)"));

@@ -23,6 +23,7 @@
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QTemporaryDir>
 #include <QTimer>
 #include <QToolButton>
@@ -228,6 +229,62 @@ private slots:
         const int withBar = view->height();
         block.resize(4000, 100);
         QTRY_VERIFY(view->height() < withBar);
+    }
+
+    // Messages wrap to the chat's width: no horizontal scroll bar, every message inside the
+    // view, its buttons on screen, down to a laptop's half screen.
+    void messagesWrapToTheView()
+    {
+        QTemporaryDir dir;
+        AppHarness app(dir.path());
+        QVERIFY(app.load(builtinModel()));
+        MainWindow& window = *app.window;
+        window.resize(1400, 900);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        const QString longWords = QStringLiteral("A long message with a long unbroken word ") + QString(120, QLatin1Char('x')) +
+                                  QStringLiteral(" and then ordinary words, ").repeated(12) +
+                                  QStringLiteral("\n\n```python\nvalues = [") + QString(300, QLatin1Char('1')) + QStringLiteral("]\n```\n");
+        QVERIFY(app.chat.turns.send(longWords));
+        QVERIFY(app.waitReply());
+        ChatPanel* chat = window.chatPanel();
+        QTRY_COMPARE(chat->messageWidgets().size(), 2);
+        // With every dock open, the window fits half a laptop screen (was 1085-1299 px).
+        QVERIFY2(window.minimumSizeHint().width() <= 700, qPrintable(QString::number(window.minimumSizeHint().width())));
+        auto fits = [&](int width) {
+            QScrollArea* scroll = chat->scrollArea();
+            QTRY_VERIFY2(!scroll->horizontalScrollBar()->isVisible(), qPrintable(QString::number(width)));
+            const int view = scroll->viewport()->width();
+            for (MessageWidget* m : chat->messageWidgets()) {
+                QVERIFY2(m->width() <= view, qPrintable(QStringLiteral("%1: message %2 px in a view of %3").arg(width).arg(m->width()).arg(view)));
+                for (QPushButton* b : m->findChildren<QPushButton*>())
+                    if (b->isVisible())
+                        QVERIFY2(b->mapTo(m, QPoint(b->width(), 0)).x() <= m->width(),
+                                 qPrintable(QStringLiteral("%1: %2 cut off").arg(width).arg(b->text())));
+            }
+        };
+        for (int width : {1400, 1000, 700}) {
+            window.resize(width, 900);
+            fits(width);
+        }
+        // The chat alone, as narrow as a phone-sized window: still no horizontal scrolling.
+        window.takeCentralWidget();
+        chat->setParent(nullptr);
+        chat->resize(360, 700);
+        chat->show();
+        QVERIFY(QTest::qWaitForWindowExposed(chat));
+        QTRY_COMPARE(chat->width(), 360);
+        fits(360);
+        // Edit keeps its Send button on screen.
+        MessageWidget* question = chat->messageWidgets().first();
+        QPushButton* edit = nullptr;
+        for (QPushButton* b : question->findChildren<QPushButton*>())
+            if (b->text() == QStringLiteral("Edit"))
+                edit = b;
+        QVERIFY(edit);
+        edit->click();
+        fits(360);
+        delete chat;
     }
 
     void reasoningIsCollapsed()
