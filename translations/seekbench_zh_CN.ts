@@ -163,6 +163,26 @@
         <source>query %1 “%2” → key %3 “%4”: %5</source>
         <translation>查询 %1“%2”→ 键 %3“%4”：%5</translation>
     </message>
+    <message>
+        <source>Attention map</source>
+        <translation>注意力图</translation>
+    </message>
+    <message>
+        <source>Rows are the tokens attending, columns the tokens attended to; brighter is more attention</source>
+        <translation>行是发出注意力的词元，列是被关注的词元；越亮表示注意力越多</translation>
+    </message>
+    <message>
+        <source>Attention of every head</source>
+        <translation>每个注意力头的注意力</translation>
+    </message>
+    <message>
+        <source>Attention as lines between tokens</source>
+        <translation>以词元之间连线表示的注意力</translation>
+    </message>
+    <message>
+        <source>Attention entropy per layer and head</source>
+        <translation>每层每头的注意力熵</translation>
+    </message>
 </context>
 <context>
     <name>ChatPanel</name>
@@ -1556,6 +1576,26 @@ Seekbench 已回到 %3。</translation>
         <translation>
             <numerusform>另有 %n 个</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Expert routing grid</source>
+        <translation>专家路由网格</translation>
+    </message>
+    <message>
+        <source>Rows are tokens, columns are MoE layers; each cell&apos;s colour is the expert picked first</source>
+        <translation>行是词元，列是 MoE 层；每格的颜色是首选的专家</translation>
+    </message>
+    <message>
+        <source>Expert load per layer</source>
+        <translation>每层的专家负载</translation>
+    </message>
+    <message>
+        <source>Routing entropy per token</source>
+        <translation>每个词元的路由熵</translation>
+    </message>
+    <message>
+        <source>The text tinted by expert</source>
+        <translation>按专家着色的文本</translation>
     </message>
 </context>
 <context>

@@ -41,6 +41,12 @@ AttentionPanel::AttentionPanel(ConversationController& conversations, TraceContr
     m_empty->setText(tr("Attention weights"),
                      tr("Which earlier tokens each attention head looks at, layer by layer. Appears after a "
                         "reply from a loaded model, or pick a message above."));
+    // What a screen reader says for the pictures.
+    m_map->setAccessibleName(tr("Attention map"));
+    m_map->setAccessibleDescription(tr("Rows are the tokens attending, columns the tokens attended to; brighter is more attention"));
+    m_thumbs->setAccessibleName(tr("Attention of every head"));
+    m_lines->setAccessibleName(tr("Attention as lines between tokens"));
+    m_entropy->setAccessibleName(tr("Attention entropy per layer and head"));
     m_bar->setFocusLayer([this] { return std::max(0, layer()); });
     m_layerBox->setToolTip(tr("Layer; layers not in the trace are recomputed when picked"));
     m_headBox->setToolTip(tr("One head, or the mean or maximum over all heads"));

@@ -73,6 +73,11 @@ RoutingPanel::RoutingPanel(ConversationController& conversations, TraceControlle
     m_scopeBox->addItem(tr("whole conversation"), int(RoutingData::Scope::Conversation));
     m_scopeBox->setToolTip(tr("Count the picked message's tokens, or every token of the conversation up to it"));
     m_layerBox->setToolTip(tr("The layer whose experts tint the text"));
+    m_grid->setAccessibleName(tr("Expert routing grid"));
+    m_grid->setAccessibleDescription(tr("Rows are tokens, columns are MoE layers; each cell's colour is the expert picked first"));
+    m_load->setAccessibleName(tr("Expert load per layer"));
+    m_bars->setAccessibleName(tr("Routing entropy per token"));
+    m_text->setAccessibleName(tr("The text tinted by expert"));
     m_csv->setToolTip(tr("Save the expert load table as CSV"));
     m_grid->setTooltip([this](int row, int column) {
         const QList<int> layers = m_data->moeLayers();

@@ -298,6 +298,10 @@ private slots:
         QVERIFY(panel.exportPng(dir.filePath(QStringLiteral("a.png"))));
         QVERIFY(!QImage(dir.filePath(QStringLiteral("a.png"))).isNull());
         QVERIFY(!panel.exportCsv(QStringLiteral("/proc/no/such/dir/a.csv")));
+        // The pictures have names a screen reader can say.
+        for (QWidget* w : {static_cast<QWidget*>(panel.map()), static_cast<QWidget*>(panel.thumbnails()),
+                           static_cast<QWidget*>(panel.headView()), static_cast<QWidget*>(panel.entropyMap())})
+            QVERIFY2(!w->accessibleName().isEmpty(), w->metaObject()->className());
     }
 
     void routingPanelDenseAndMoe()
@@ -310,6 +314,9 @@ private slots:
         QCOMPARE(panel.emptyState()->title(), QStringLiteral("This model has no experts"));
         panel.setTrace(routingTrace());
         QVERIFY(panel.showsData());
+        for (QWidget* w : {static_cast<QWidget*>(panel.grid()), static_cast<QWidget*>(panel.loadMap()),
+                           static_cast<QWidget*>(panel.entropyBars())})
+            QVERIFY2(!w->accessibleName().isEmpty(), w->metaObject()->className());
         QCOMPARE(panel.grid()->image(), panel.data().tokenGrid(RoutingData::Scope::Message));
         // The legend names the colour of each top expert in the message's tokens: 0, 3 (layer
         // 1) and 2 (layer 2); expert 1 is never a top expert there.
