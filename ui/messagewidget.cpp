@@ -32,7 +32,7 @@ QString breakWords(const QString& text)
     for (const QChar c : text) {
         out.append(c);
         run = c.isSpace() ? 0 : run + 1;
-        if (run == kRun && !c.isHighSurrogate()) {
+        if (run >= kRun && !c.isHighSurrogate()) { // never between the halves of a pair
             out.append(QChar(0x200B));
             run = 0;
         }
@@ -69,7 +69,6 @@ MessageWidget::MessageWidget(KSyntaxHighlighting::Repository& repository, QWidge
     m_reasoningToggle->setCheckable(true);
     m_reasoningToggle->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     m_reasoningToggle->setArrowType(Qt::RightArrow);
-    m_reasoning->setWordWrap(true);
     m_reasoning->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_reasoning->setForegroundRole(QPalette::PlaceholderText);
     m_reasoning->setVisible(false);
@@ -81,7 +80,6 @@ MessageWidget::MessageWidget(KSyntaxHighlighting::Repository& repository, QWidge
     m_bodyLayout->setSizeConstraint(QLayout::SetNoConstraint);
     m_bodyLayout->setContentsMargins(0, 0, 0, 0);
     m_stats->setForegroundRole(QPalette::PlaceholderText);
-    m_sources->setWordWrap(true);
     m_sources->setTextFormat(Qt::RichText);
     m_sources->setTextInteractionFlags(Qt::TextBrowserInteraction);
     m_sources->setVisible(false);

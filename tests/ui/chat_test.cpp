@@ -287,6 +287,32 @@ private slots:
         delete chat;
     }
 
+    // A user's long word gets break points every 32 characters, never inside a surrogate
+    // pair; Copy still takes the message as typed.
+    void longWordsGetBreakPoints()
+    {
+        KSyntaxHighlighting::Repository repository;
+        MessageWidget w(repository);
+        MessageData m;
+        m.id = 1;
+        m.role = QStringLiteral("user");
+        m.content = QStringLiteral("x") + QStringLiteral("\U0001F600").repeated(40) + QString(70, QLatin1Char('y'));
+        m.answer = m.content;
+        w.show(m, true);
+        const QString shown = w.renderedText();
+        QVERIFY(shown.count(QChar(0x200B)) >= 4);
+        QString withoutBreaks = shown;
+        withoutBreaks.remove(QChar(0x200B));
+        QCOMPARE(withoutBreaks, m.content);
+        for (qsizetype i = 0; i < shown.size(); ++i)
+            if (shown[i] == QChar(0x200B))
+                QVERIFY2(i == 0 || !shown[i - 1].isHighSurrogate(), qPrintable(QString::number(i)));
+        for (QPushButton* b : w.findChildren<QPushButton*>())
+            if (b->text() == QStringLiteral("Copy"))
+                b->click();
+        QCOMPARE(QGuiApplication::clipboard()->text(), m.content);
+    }
+
     void reasoningIsCollapsed()
     {
         KSyntaxHighlighting::Repository repository;
