@@ -20,17 +20,6 @@ constexpr uint32_t kMagic = 0x46554747; // "GGUF" little-endian
 constexpr uint64_t kMaxStringBytes = 1ull << 30;
 constexpr int kMaxDims = 4;
 
-std::size_t value_size(GgufType t)
-{
-    switch (t) {
-    case GgufType::U8: case GgufType::I8: case GgufType::Bool: return 1;
-    case GgufType::U16: case GgufType::I16: return 2;
-    case GgufType::U32: case GgufType::I32: case GgufType::F32: return 4;
-    case GgufType::U64: case GgufType::I64: case GgufType::F64: return 8;
-    default: return 0;
-    }
-}
-
 bool valid_type(uint32_t t) { return t <= static_cast<uint32_t>(GgufType::F64); }
 
 class Reader {
@@ -108,6 +97,17 @@ void read_scalar(Reader& r, GgufType type, GgufValue& v, const std::string& key)
 
 } // namespace
 
+std::size_t gguf_value_size(GgufType t)
+{
+    switch (t) {
+    case GgufType::U8: case GgufType::I8: case GgufType::Bool: return 1;
+    case GgufType::U16: case GgufType::I16: return 2;
+    case GgufType::U32: case GgufType::I32: case GgufType::F32: return 4;
+    case GgufType::U64: case GgufType::I64: case GgufType::F64: return 8;
+    default: return 0;
+    }
+}
+
 const char* gguf_type_name(GgufType type)
 {
     static const char* names[] = {"u8", "i8", "u16", "i16", "u32", "i32", "f32",
@@ -141,7 +141,7 @@ double GgufValue::as_double() const
 
 int64_t GgufValue::array_int(uint64_t k) const
 {
-    const uint8_t* p = array_data + k * value_size(elem_type);
+    const uint8_t* p = array_data + k * gguf_value_size(elem_type);
     switch (elem_type) {
     case GgufType::U8: case GgufType::Bool: return *p;
     case GgufType::I8: return static_cast<int8_t>(*p);
@@ -159,7 +159,7 @@ int64_t GgufValue::array_int(uint64_t k) const
 
 double GgufValue::array_double(uint64_t k) const
 {
-    const uint8_t* p = array_data + k * value_size(elem_type);
+    const uint8_t* p = array_data + k * gguf_value_size(elem_type);
     if (elem_type == GgufType::F32) {
         float x;
         std::memcpy(&x, p, 4);
@@ -280,7 +280,7 @@ void GgufFile::parse_all()
                 for (uint64_t e = 0; e < v.count; ++e)
                     v.strings.push_back(r.string("an array string"));
             } else {
-                const std::size_t es = value_size(v.elem_type);
+                const std::size_t es = gguf_value_size(v.elem_type);
                 if (v.count > r.remaining() / es)
                     r.fail("array '" + key + "' claims " + std::to_string(v.count) +
                            " elements, more than the file can hold");

@@ -22,6 +22,7 @@ enum class GgufType : uint32_t {
     Array = 9, U64 = 10, I64 = 11, F64 = 12,
 };
 const char* gguf_type_name(GgufType type);
+std::size_t gguf_value_size(GgufType type); // bytes of one number; 0 for strings and arrays
 
 // One metadata value. Numbers are widened (integers to int64/uint64, floats to double);
 // strings and string arrays point into the mapping.

@@ -140,6 +140,43 @@ void GgufWriter::add_i32s(const std::string& key, const std::vector<int32_t>& v)
     add(key, GgufType::Array, std::move(b));
 }
 
+void GgufWriter::add_value(const std::string& key, const GgufValue& v)
+{
+    std::vector<uint8_t> b;
+    const auto scalar = [&b, &v](GgufType type) {
+        switch (type) {
+        case GgufType::U8: put<uint8_t>(b, static_cast<uint8_t>(v.u)); break;
+        case GgufType::I8: put<int8_t>(b, static_cast<int8_t>(v.i)); break;
+        case GgufType::U16: put<uint16_t>(b, static_cast<uint16_t>(v.u)); break;
+        case GgufType::I16: put<int16_t>(b, static_cast<int16_t>(v.i)); break;
+        case GgufType::U32: put<uint32_t>(b, static_cast<uint32_t>(v.u)); break;
+        case GgufType::I32: put<int32_t>(b, static_cast<int32_t>(v.i)); break;
+        case GgufType::F32: put<float>(b, static_cast<float>(v.f)); break;
+        case GgufType::Bool: put<uint8_t>(b, v.i ? 1 : 0); break;
+        case GgufType::U64: put<uint64_t>(b, v.u); break;
+        case GgufType::I64: put<int64_t>(b, v.i); break;
+        case GgufType::F64: put<double>(b, v.f); break;
+        case GgufType::String: put_string(b, std::string(v.str)); break;
+        case GgufType::Array: break;
+        }
+    };
+    if (v.type != GgufType::Array) {
+        scalar(v.type);
+    } else {
+        put<uint32_t>(b, static_cast<uint32_t>(v.elem_type));
+        put<uint64_t>(b, v.count);
+        if (v.elem_type == GgufType::String) {
+            for (std::string_view s : v.strings)
+                put_string(b, std::string(s));
+        } else if (v.elem_type == GgufType::Array) {
+            throw Error(ErrorCode::Unsupported, "key '" + key + "': arrays of arrays cannot be copied");
+        } else {
+            b.insert(b.end(), v.array_data, v.array_data + v.count * gguf_value_size(v.elem_type));
+        }
+    }
+    add(key, v.type, std::move(b));
+}
+
 void GgufWriter::add_raw(const std::string& key, GgufType type, std::vector<uint8_t> value_bytes)
 {
     m_kv.push_back({key, type, std::move(value_bytes)});

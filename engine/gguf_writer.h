@@ -29,6 +29,9 @@ public:
     void add_strings(const std::string& key, const std::vector<std::string>& v);
     void add_f32s(const std::string& key, const std::vector<float>& v);
     void add_i32s(const std::string& key, const std::vector<int32_t>& v);
+    // A value read from another file, re-encoded as it was (conversion and quantization
+    // carry every key over).
+    void add_value(const std::string& key, const GgufValue& v);
     // Raw escape hatch for tests that need odd files: the value bytes exactly as written.
     void add_raw(const std::string& key, GgufType type, std::vector<uint8_t> value_bytes);
 

@@ -17,5 +17,7 @@ int cmd_bench(int argc, char** argv);
 int cmd_synth(int argc, char** argv);
 int cmd_trace(int argc, char** argv);
 int cmd_perplexity(int argc, char** argv);
+int cmd_quantize(int argc, char** argv);
+int cmd_kl(int argc, char** argv);
 
 } // namespace seekbench::cli

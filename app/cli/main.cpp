@@ -38,6 +38,12 @@ int usage(FILE* out)
                  "                                    a random-weight model of a named shape (--list-presets)\n"
                  "  perplexity -m FILE -f TEXT [--window 256] [--device D]\n"
                  "                                    mean loss (nats/token) and perplexity of the text\n"
+                 "  quantize IN.gguf OUT.gguf TYPE [--threads N] [--allow-requantize] [--dry-run] [--verbose]\n"
+                 "                                    re-encode the weights: Q8_0, Q6_K, Q5_K_M, Q4_K_M, ... (--list);\n"
+                 "                                    the tensor mix of llama-quantize's types of the same name\n"
+                 "  kl -m TEST.gguf -r REFERENCE.gguf -f TEXT [--ctx 512] [--device D]\n"
+                 "                                    how far a quantized model strays from its reference: KL\n"
+                 "                                    divergence, same top token, PPL of each (llama-perplexity's chunks)\n"
                  "  ingest --db FILE [--collection NAME] [--embed-model FILE] [-v] PATH...\n"
                  "                                    files and folders into a knowledge store (text, Markdown,\n"
                  "                                    code, HTML, PDF); unchanged files skipped, deleted ones removed;\n"
@@ -75,6 +81,8 @@ int main(int argc, char** argv)
         if (cmd == "synth") return cmd_synth(argc, argv);
         if (cmd == "trace") return cmd_trace(argc, argv);
         if (cmd == "perplexity") return cmd_perplexity(argc, argv);
+        if (cmd == "quantize") return cmd_quantize(argc, argv);
+        if (cmd == "kl") return cmd_kl(argc, argv);
         if (cmd == "devices") return cmd_devices(argc, argv);
 #ifdef SEEKBENCH_HAVE_STORAGE
         if (cmd == "ingest") return cmd_ingest(argc, argv);

@@ -46,45 +46,13 @@ std::string tiny_model(const std::string& preset, TensorType type)
     return path;
 }
 
-namespace {
-
-void copy_value(GgufWriter& w, const std::string& key, const GgufValue& v)
-{
-    switch (v.type) {
-    case GgufType::String: w.add_string(key, std::string(v.str)); return;
-    case GgufType::Bool: w.add_bool(key, v.i != 0); return;
-    case GgufType::F32: case GgufType::F64: w.add_f32(key, static_cast<float>(v.f)); return;
-    case GgufType::I8: case GgufType::I16: case GgufType::I32: w.add_i32(key, static_cast<int32_t>(v.i)); return;
-    case GgufType::U64: case GgufType::I64: w.add_u64(key, v.u ? v.u : static_cast<uint64_t>(v.i)); return;
-    case GgufType::Array:
-        if (v.elem_type == GgufType::String) {
-            std::vector<std::string> s(v.strings.begin(), v.strings.end());
-            w.add_strings(key, s);
-        } else if (v.elem_type == GgufType::F32) {
-            std::vector<float> f;
-            for (uint64_t i = 0; i < v.count; ++i)
-                f.push_back(static_cast<float>(v.array_double(i)));
-            w.add_f32s(key, f);
-        } else {
-            std::vector<int32_t> n;
-            for (uint64_t i = 0; i < v.count; ++i)
-                n.push_back(static_cast<int32_t>(v.array_int(i)));
-            w.add_i32s(key, n);
-        }
-        return;
-    default: w.add_u32(key, static_cast<uint32_t>(v.i)); return;
-    }
-}
-
-} // namespace
-
 std::string tampered_copy(const std::string& src, const std::string& name, const Tamper& t)
 {
     const auto f = GgufFile::open(src);
     GgufWriter w;
     for (const auto& [key, value] : f->metadata())
         if (key != t.drop_key)
-            copy_value(w, key, value);
+            w.add_value(key, value);
     if (t.add)
         t.add(w);
     for (const GgufTensor& tensor : f->tensors()) {
