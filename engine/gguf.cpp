@@ -5,13 +5,8 @@
 #include "error.h"
 
 #include <algorithm>
-#include <cerrno>
 #include <cmath>
 #include <cstring>
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 namespace seekbench {
 namespace {
@@ -183,32 +178,15 @@ std::string GgufTensor::shape_string() const
 
 std::unique_ptr<GgufFile> GgufFile::open(const std::string& path)
 {
-    // Non-blocking, so a FIFO does not wait for a writer before it is refused below.
-    const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0)
-        throw Error(ErrorCode::Io, path + ": cannot open: " + std::strerror(errno));
-    struct stat st {};
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        ::close(fd);
-        throw Error(ErrorCode::Io, path + (S_ISDIR(st.st_mode) ? ": is a folder, not a model file"
-                                                                : ": not a regular file (a device, a pipe or a socket)"));
-    }
-    const auto size = static_cast<std::size_t>(st.st_size);
-    if (size < 24) {
-        ::close(fd);
-        throw Error(ErrorCode::Format, path + ": file is truncated: " + std::to_string(size) +
+    MappedFile map = MappedFile::open(path);
+    if (map.size() < 24)
+        throw Error(ErrorCode::Format, path + ": file is truncated: " + std::to_string(map.size()) +
                                            " bytes is too short for a GGUF header");
-    }
-    void* map = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
-    const int map_errno = errno;
-    ::close(fd);
-    if (map == MAP_FAILED)
-        throw Error(ErrorCode::Io, path + ": cannot map the file: " + std::strerror(map_errno));
     std::unique_ptr<GgufFile> file(new GgufFile);
     file->m_path = path;
-    file->m_base = static_cast<const uint8_t*>(map);
-    file->m_size = size;
-    file->m_mapped = true;
+    file->m_base = map.data();
+    file->m_size = map.size();
+    file->m_map = std::move(map);
     file->parse_all();
     return file;
 }
@@ -224,11 +202,7 @@ std::unique_ptr<GgufFile> GgufFile::parse(const uint8_t* bytes, std::size_t size
     return file;
 }
 
-GgufFile::~GgufFile()
-{
-    if (m_mapped)
-        munmap(const_cast<uint8_t*>(m_base), m_size);
-}
+GgufFile::~GgufFile() = default;
 
 void GgufFile::parse_all()
 {

@@ -4,6 +4,7 @@
 // the mapping; nothing is copied.
 #pragma once
 
+#include "mapped_file.h"
 #include "tensor_type.h"
 
 #include <cstddef>
@@ -96,7 +97,7 @@ private:
     std::string m_path;
     const uint8_t* m_base = nullptr;
     std::size_t m_size = 0;
-    bool m_mapped = false;
+    MappedFile m_map; // empty for parse()
     uint32_t m_version = 0;
     std::size_t m_alignment = 32;
     std::size_t m_data_offset = 0;

@@ -56,9 +56,11 @@ public:
                 fail("tensor '" + name + "' is missing");
             return {};
         }
-        bool ok = t->n_dims == static_cast<int>(shape.size());
-        for (std::size_t d = 0; ok && d < shape.size(); ++d)
-            ok = t->ne[d] == shape[d];
+        // As GGML compares shapes: missing trailing dimensions count as 1, so a router
+        // vector written as [n, 1] (llama.cpp's converter does for Qwen-MoE) is [n].
+        bool ok = shape.size() <= 4;
+        for (std::size_t d = 0; ok && d < 4; ++d)
+            ok = t->ne[d] == (d < shape.size() ? shape[d] : 1);
         if (!ok) {
             std::string want = "[";
             for (std::size_t d = 0; d < shape.size(); ++d)

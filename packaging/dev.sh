@@ -22,7 +22,7 @@ PACKAGES=(
   qt6-httpserver-dev qt6-svg-dev qt6-svg-plugins qt6-image-formats-plugins qt6-qpa-plugins
   libkf6syntaxhighlighting-dev libsqlite3-dev sqlite3 libpcre2-dev nlohmann-json3-dev libpoppler-cpp-dev
   xvfb xauth fonts-dejavu-core fonts-noto-cjk
-  python3 python3-numpy
+  python3 python3-numpy python3-safetensors
   python3-pyflakes shellcheck cppcheck nodejs
   libcpp-httplib-dev curl prometheus
   dpkg-dev file appstream desktop-file-utils libxml2-utils groff-base

@@ -19,5 +19,6 @@ int cmd_trace(int argc, char** argv);
 int cmd_perplexity(int argc, char** argv);
 int cmd_quantize(int argc, char** argv);
 int cmd_kl(int argc, char** argv);
+int cmd_convert(int argc, char** argv); // with nlohmann-json only
 
 } // namespace seekbench::cli

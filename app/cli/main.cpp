@@ -38,6 +38,9 @@ int usage(FILE* out)
                  "                                    a random-weight model of a named shape (--list-presets)\n"
                  "  perplexity -m FILE -f TEXT [--window 256] [--device D]\n"
                  "                                    mean loss (nats/token) and perplexity of the text\n"
+                 "  convert SRC -o OUT.gguf [--type auto|f32|f16|bf16|q8_0] [--tokenizer tokenizer.bin]\n"
+                 "                                    a Hugging Face folder (llama, mistral, qwen2, mixtral, qwen2_moe,\n"
+                 "                                    qwen3_moe, deepseek_v2/v3) or a llama2.c model.bin into GGUF\n"
                  "  quantize IN.gguf OUT.gguf TYPE [--threads N] [--allow-requantize] [--dry-run] [--verbose]\n"
                  "                                    re-encode the weights: Q8_0, Q6_K, Q5_K_M, Q4_K_M, ... (--list);\n"
                  "                                    the tensor mix of llama-quantize's types of the same name\n"
@@ -83,6 +86,12 @@ int main(int argc, char** argv)
         if (cmd == "perplexity") return cmd_perplexity(argc, argv);
         if (cmd == "quantize") return cmd_quantize(argc, argv);
         if (cmd == "kl") return cmd_kl(argc, argv);
+#ifdef SEEKBENCH_HAVE_CONVERT
+        if (cmd == "convert") return cmd_convert(argc, argv);
+#else
+        if (cmd == "convert")
+            throw seekbench::Error(seekbench::ErrorCode::Unsupported, "this build has no converter (nlohmann-json was not found)");
+#endif
         if (cmd == "devices") return cmd_devices(argc, argv);
 #ifdef SEEKBENCH_HAVE_STORAGE
         if (cmd == "ingest") return cmd_ingest(argc, argv);
