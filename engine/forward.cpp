@@ -4,6 +4,8 @@
 #include "arch/ffn.h"
 #include "cpu/ops.h"
 #include "error.h"
+#include "profile.h"
+#include "quants.h"
 
 namespace seekbench {
 
@@ -58,6 +60,34 @@ void rope_shift_keys(const Model& model, KvCache& cache, int seq, int from, int 
             else
                 rope.shift_f32(reinterpret_cast<float*>(cache.k(layer, seq, p)) + offset, heads, stride, delta);
         }
+}
+
+void embed_tokens(const Model& model, CpuDevice& cpu, const Batch& batch, float* x)
+{
+    const TensorRef& table = model.weights().token_embd;
+    const int64_t dim = model.config().dim;
+    const ProfileScope ps(cpu.profile(), "embedding", static_cast<uint64_t>(batch.size()) * table.row_bytes());
+    cpu.pool().parallel_for(batch.size(), [&](int m, int) {
+        dequantize_row(table.type(), table.data() + static_cast<std::size_t>(batch.tokens[static_cast<std::size_t>(m)]) * table.row_bytes(),
+                       x + static_cast<std::size_t>(m) * static_cast<std::size_t>(dim), dim);
+    });
+}
+
+void norm_rows(CpuDevice& cpu, const float* x, const float* weight, float* out, int M, int64_t dim, float eps)
+{
+    const ProfileScope ps(cpu.profile(), "norm", static_cast<uint64_t>(M) * static_cast<uint64_t>(dim) * 8);
+    cpu.pool().parallel_for(M, [&](int m, int) {
+        const std::size_t at = static_cast<std::size_t>(m) * static_cast<std::size_t>(dim);
+        cpu::rmsnorm(x + at, weight, out + at, dim, eps);
+    });
+}
+
+uint64_t attention_read_bytes(const KvCache& cache, const Batch& batch)
+{
+    uint64_t positions = 0;
+    for (int32_t p : batch.pos)
+        positions += static_cast<uint64_t>(p) + 1;
+    return positions * static_cast<uint64_t>(cache.k_dim() + cache.v_dim()) * cache.elem_bytes();
 }
 
 } // namespace seekbench

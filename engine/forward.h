@@ -47,6 +47,15 @@ void forward_deepseek2(const Model& model, CpuDevice& cpu, KvCache& cache, const
 void forward_encoder(const Model& model, CpuDevice& cpu, const std::vector<int32_t>& tokens, ForwardState& state,
                      std::vector<float>& out);
 
+// Each token's row of the (possibly quantized) embedding table into x (M x dim).
+void embed_tokens(const Model& model, CpuDevice& cpu, const Batch& batch, float* x);
+
+// Each of M rows of x (dim values) RMS-normalized with `weight` into out (profiled as "norm").
+void norm_rows(CpuDevice& cpu, const float* x, const float* weight, float* out, int M, int64_t dim, float eps);
+
+// Bytes of cached keys and values a batch's attention reads (for the profiler).
+uint64_t attention_read_bytes(const KvCache& cache, const Batch& batch);
+
 // The KV cache a session of this model needs.
 KvCache make_kv_cache(const ModelConfig& config, int n_ctx, int n_seq, KvType type);
 

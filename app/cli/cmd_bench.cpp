@@ -7,6 +7,8 @@
 #include "engine/error.h"
 #include "engine/forward.h"
 #include "engine/model.h"
+#include "engine/profile.h"
+#include "engine/sampler.h"
 #include "engine/synth.h"
 
 #include <algorithm>
@@ -14,6 +16,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <map>
 #include <numeric>
 #include <vector>
 
@@ -187,6 +190,79 @@ int cmd_synth(int argc, char** argv)
         std::fprintf(stderr, "\rsynth: %zu/%zu tensors", done, total);
     });
     std::fprintf(stderr, "\nsynth: wrote %s in %.1f s\n", out.c_str(), since(t0));
+    return 0;
+}
+
+namespace {
+
+void print_profile(const char* phase, const Profile& p, int tokens, double gbs)
+{
+    const double total = p.total_seconds();
+    std::printf("\n%s: %d tokens in %.3f s (%.1f tokens/s)\n", phase, tokens, total, total > 0 ? tokens / total : 0.0);
+    std::printf("  %-16s %9s %6s %7s %9s %7s %6s\n", "op", "ms", "share", "calls", "MB moved", "GB/s", "of bw");
+    for (const ProfileRow& r : p.by_op()) {
+        const double rate = r.seconds > 0 ? double(r.bytes) / r.seconds / 1e9 : 0;
+        std::printf("  %-16s %9.2f %5.1f%% %7lld %9.1f %7.1f %5.0f%%\n", r.op.c_str(), 1e3 * r.seconds,
+                    total > 0 ? 100 * r.seconds / total : 0.0, r.calls, double(r.bytes) / 1e6, rate,
+                    gbs > 0 ? 100 * rate / gbs : 0.0);
+    }
+    std::map<int, double> per_layer;
+    for (const ProfileRow& r : p.rows())
+        per_layer[r.layer] += r.seconds;
+    std::printf("  per layer (ms):");
+    int k = 0;
+    for (const auto& [layer, seconds] : per_layer) {
+        if (k++ % 8 == 0)
+            std::printf("\n   ");
+        if (layer < 0)
+            std::printf("  out %6.2f", 1e3 * seconds);
+        else
+            std::printf("  %3d %6.2f", layer, 1e3 * seconds);
+    }
+    std::printf("\n");
+}
+
+} // namespace
+
+int cmd_profile(int argc, char** argv)
+{
+    const Args a(argc, argv, 2, {"-m", "--model", "-p", "-n", "--threads", "--cpu"});
+    a.allow_only({"-m", "--model", "-p", "-n", "--threads", "--cpu"});
+    const int n_prompt = a.integer("-p", 128), n_gen = a.integer("-n", 32);
+    if (n_prompt < 1 || n_gen < 1 || n_prompt > 8192 || n_gen > 4096)
+        throw Error(ErrorCode::InvalidArgument, "-p takes 1..8192 prompt tokens, -n 1..4096 generated ones");
+    const auto model = Model::load(model_path(a));
+    CpuBackend cpu(*model, a.threads(), cpu_tier(a.str("--cpu")));
+    const double gbs = memory_bandwidth(cpu.device().pool(), std::size_t(512) << 20);
+    std::printf("%s on %s; memory read bandwidth %.1f GB/s\n", model->info().name.c_str(), cpu.describe().c_str(), gbs);
+    const int vocab = model->config().n_vocab;
+    const auto context = cpu.new_context(n_prompt + n_gen, 1, KvType::F16);
+    std::vector<float> logits;
+    Profile prefill, decode;
+
+    Batch batch;
+    for (int i = 0; i < n_prompt; ++i)
+        batch.add((i * 7919 + 13) % vocab, i, 0, i == n_prompt - 1);
+    context->forward(batch, logits); // unmeasured: pages the weights in, sizes the scratch
+    cpu.device().set_profile(&prefill);
+    context->forward(batch, logits);
+
+    // Decoding samples as a chat does (the default temperature, top-k, top-p, penalties).
+    cpu.device().set_profile(&decode);
+    Sampler sampler{SamplerParams{}};
+    std::vector<int32_t> history;
+    int32_t next = sampler.sample(logits.data(), vocab, history);
+    for (int i = 0; i < n_gen; ++i) {
+        history.push_back(next);
+        batch.clear();
+        batch.add(next, n_prompt + i, 0, true);
+        context->forward(batch, logits);
+        const ProfileScope sampling(&decode, "sampling", static_cast<uint64_t>(vocab) * 4);
+        next = sampler.sample(logits.data(), vocab, history);
+    }
+    cpu.device().set_profile(nullptr);
+    print_profile("prefill", prefill, n_prompt, gbs);
+    print_profile("decode", decode, n_gen, gbs);
     return 0;
 }
 

@@ -47,6 +47,10 @@ int usage(FILE* out)
                  "  kl -m TEST.gguf -r REFERENCE.gguf -f TEXT [--ctx 512] [--device D]\n"
                  "                                    how far a quantized model strays from its reference: KL\n"
                  "                                    divergence, same top token, PPL of each (llama-perplexity's chunks)\n"
+                 "  profile -m FILE [-p 128] [-n 32] [--threads N] [--cpu TIER]\n"
+                 "                                    where prefill and decode spend their time: per kind of\n"
+                 "                                    operation (matmul by format, attention, norms, routing,\n"
+                 "                                    sampling) and per layer, with bytes moved and GB/s (CPU)\n"
                  "  ingest --db FILE [--collection NAME] [--embed-model FILE] [-v] PATH...\n"
                  "                                    files and folders into a knowledge store (text, Markdown,\n"
                  "                                    code, HTML, PDF); unchanged files skipped, deleted ones removed;\n"
@@ -86,6 +90,7 @@ int main(int argc, char** argv)
         if (cmd == "perplexity") return cmd_perplexity(argc, argv);
         if (cmd == "quantize") return cmd_quantize(argc, argv);
         if (cmd == "kl") return cmd_kl(argc, argv);
+        if (cmd == "profile") return cmd_profile(argc, argv);
 #ifdef SEEKBENCH_HAVE_CONVERT
         if (cmd == "convert") return cmd_convert(argc, argv);
 #else

@@ -9,10 +9,12 @@
 #include "engine/cpu/ops.h"
 #include "engine/forward.h"
 #include "engine/fp16.h"
+#include "engine/profile.h"
 #include "engine/quants.h"
 
 #include <cmath>
 #include <cstring>
+#include <optional>
 
 namespace seekbench {
 namespace {
@@ -94,8 +96,11 @@ void mla_absorbed(const Model& model, CpuDevice& cpu, KvCache& cache, int l, con
     shape.head_dim_v = lora;
     shape.values_in_keys = true;
     st.o_lat.resize(static_cast<std::size_t>(M * H * lora));
-    cpu::attention(cpu, cache, l, batch.seq.data(), batch.pos.data(), M, st.q_lat.data(), shape, st.o_lat.data(),
-                   attention_probe(trace, l, batch, H));
+    {
+        const ProfileScope ps(cpu.profile(), "attention", attention_read_bytes(cache, batch));
+        cpu::attention(cpu, cache, l, batch.seq.data(), batch.pos.data(), M, st.q_lat.data(), shape, st.o_lat.data(),
+                       attention_probe(trace, l, batch, H));
+    }
     std::vector<cpu::MatmulJob> jobs;
     for (int h = 0; h < H; ++h)
         jobs.push_back({uv_view(c, lw, h), &st.heads_v[static_cast<std::size_t>(h * c.head_dim_v)], int64_t(H) * c.head_dim_v,
@@ -171,20 +176,16 @@ void forward_deepseek2(const Model& model, CpuDevice& cpu, KvCache& cache, const
         std::memcpy(&st.rope_cos[static_cast<std::size_t>(m * rotary.pairs())], cs.data(), sizeof(float) * cs.size());
         std::memcpy(&st.rope_sin[static_cast<std::size_t>(m * rotary.pairs())], sn.data(), sizeof(float) * sn.size());
     });
-    pool.parallel_for(M, [&](int m, int) {
-        dequantize_row(w.token_embd.type(),
-                       w.token_embd.data() + static_cast<std::size_t>(batch.tokens[static_cast<std::size_t>(m)]) * w.token_embd.row_bytes(),
-                       &st.x[static_cast<std::size_t>(m * dim)], dim);
-    });
+    Profile* prof = cpu.profile();
+    embed_tokens(model, cpu, batch, st.x.data());
 
     const cpu::AttentionShape shape{H, H, static_cast<int>(qk), c.head_dim_v,
                                     c.attn_scale > 0 ? c.attn_scale : 1.0f / std::sqrt(static_cast<float>(qk))};
     for (int l = 0; l < c.n_layers; ++l) {
         const LayerWeights& lw = w.layers[static_cast<std::size_t>(l)];
-        pool.parallel_for(M, [&](int m, int) {
-            cpu::rmsnorm(&st.x[static_cast<std::size_t>(m * dim)], lw.attn_norm.f32(), &st.xn[static_cast<std::size_t>(m * dim)],
-                         dim, c.norm_eps);
-        });
+        if (prof)
+            prof->set_layer(l);
+        norm_rows(cpu, st.x.data(), lw.attn_norm.f32(), st.xn.data(), M, dim, c.norm_eps);
         // Queries (optionally through their own low-rank bottleneck) and the compressed KV.
         if (lw.wq_a) {
             mm.run({{view(lw.wq_a), st.q_a.data(), c.q_lora_rank}, {view(lw.wkv_a), st.kv_a.data(), lat}}, st.xn.data(), dim, M);
@@ -197,6 +198,9 @@ void forward_deepseek2(const Model& model, CpuDevice& cpu, KvCache& cache, const
             mm.run({{view(lw.wq), st.q.data(), H * qk}, {view(lw.wkv_a), st.kv_a.data(), lat}}, st.xn.data(), dim, M);
         }
         // Normalize the latent, rotate q_pe and the shared k_pe, cache [c, k_pe].
+        std::optional<ProfileScope> rope_scope;
+        if (prof)
+            rope_scope.emplace(prof, "rope + kv", static_cast<uint64_t>(M) * static_cast<uint64_t>(H * qk + 2 * lat) * 8);
         pool.parallel_for(M, [&](int m, int) {
             const float* cs = &st.rope_cos[static_cast<std::size_t>(m * rotary.pairs())];
             const float* sn = &st.rope_sin[static_cast<std::size_t>(m * rotary.pairs())];
@@ -210,19 +214,19 @@ void forward_deepseek2(const Model& model, CpuDevice& cpu, KvCache& cache, const
             else
                 std::memcpy(dst, kv, sizeof(float) * static_cast<std::size_t>(lat));
         });
+        rope_scope.reset();
         if (st.mla_expanded)
             mla_expanded(model, cpu, cache, l, batch, st, shape, trace);
         else
             mla_absorbed(model, cpu, cache, l, batch, st, shape, trace);
         mm.run_add(view(lw.wo), st.heads_v.data(), int64_t(H) * c.head_dim_v, M, st.x.data(), dim);
 
-        pool.parallel_for(M, [&](int m, int) {
-            cpu::rmsnorm(&st.x[static_cast<std::size_t>(m * dim)], lw.ffn_norm.f32(), &st.xn[static_cast<std::size_t>(m * dim)],
-                         dim, c.norm_eps);
-        });
+        norm_rows(cpu, st.x.data(), lw.ffn_norm.f32(), st.xn.data(), M, dim, c.norm_eps);
         ffn_block(model, cpu, l, st.xn.data(), st.x.data(), batch, *st.ffn, trace);
     }
 
+    if (prof)
+        prof->set_layer(-1);
     int n_out = 0;
     st.out_rows.resize(static_cast<std::size_t>(M * dim));
     for (int m = 0; m < M; ++m)

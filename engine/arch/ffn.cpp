@@ -4,6 +4,7 @@
 #include "ffn.h"
 
 #include "engine/cpu/ops.h"
+#include "engine/profile.h"
 
 #include <algorithm>
 #include <cmath>
@@ -111,9 +112,12 @@ void ffn_block(const Model& model, CpuDevice& cpu, int layer, const float* xn, f
     s.weights.resize(static_cast<std::size_t>(M * k));
     mm.run(view(lw.router), xn, dim, M, s.logits.data(), E);
     const float* bias = lw.router_bias ? lw.router_bias.f32() : nullptr;
-    for (int m = 0; m < M; ++m)
-        route(c, &s.logits[static_cast<std::size_t>(m * E)], bias, &s.scores[static_cast<std::size_t>(m * E)],
-              &s.experts[static_cast<std::size_t>(m * k)], &s.weights[static_cast<std::size_t>(m * k)]);
+    {
+        const ProfileScope ps(cpu.profile(), "moe routing", static_cast<uint64_t>(M) * static_cast<uint64_t>(E) * 8);
+        for (int m = 0; m < M; ++m)
+            route(c, &s.logits[static_cast<std::size_t>(m * E)], bias, &s.scores[static_cast<std::size_t>(m * E)],
+                  &s.experts[static_cast<std::size_t>(m * k)], &s.weights[static_cast<std::size_t>(m * k)]);
+    }
 
     // Shared experts (and qwen2moe's gate on them), added straight into x.
     s.shared_gate.assign(static_cast<std::size_t>(M), -1.0f);

@@ -6,10 +6,12 @@
 #include "engine/cpu/attention.h"
 #include "engine/cpu/ops.h"
 #include "engine/forward.h"
+#include "engine/profile.h"
 #include "engine/quants.h"
 
 #include <cmath>
 #include <cstring>
+#include <optional>
 
 namespace seekbench {
 namespace {
@@ -71,27 +73,26 @@ void forward_llama(const Model& model, CpuDevice& cpu, KvCache& cache, const Bat
     });
 
     // Embedding: one row of the (possibly quantized) table per token.
-    pool.parallel_for(M, [&](int m, int) {
-        dequantize_row(w.token_embd.type(),
-                       w.token_embd.data() + static_cast<std::size_t>(batch.tokens[static_cast<std::size_t>(m)]) * w.token_embd.row_bytes(),
-                       &st.x[static_cast<std::size_t>(m * dim)], dim);
-    });
+    Profile* prof = cpu.profile();
+    embed_tokens(model, cpu, batch, st.x.data());
 
     const cpu::AttentionShape shape{c.n_heads, c.n_kv_heads, c.head_dim, c.head_dim_v,
                                     c.attn_scale > 0 ? c.attn_scale : 1.0f / std::sqrt(static_cast<float>(c.head_dim))};
     for (int l = 0; l < c.n_layers; ++l) {
         const LayerWeights& lw = w.layers[static_cast<std::size_t>(l)];
+        if (prof)
+            prof->set_layer(l);
 
         // Attention block: norm, projections, rotary positions, cache, attention, residual.
-        pool.parallel_for(M, [&](int m, int) {
-            cpu::rmsnorm(&st.x[static_cast<std::size_t>(m * dim)], lw.attn_norm.f32(), &st.xn[static_cast<std::size_t>(m * dim)],
-                         dim, c.norm_eps);
-        });
+        norm_rows(cpu, st.x.data(), lw.attn_norm.f32(), st.xn.data(), M, dim, c.norm_eps);
         mm.run({{view(lw.wq), st.q.data(), q_dim}, {view(lw.wk), st.k.data(), kv_dim}, {view(lw.wv), st.v.data(), v_dim}},
                st.xn.data(), dim, M);
         add_bias(st.q.data(), lw.bq, M, q_dim);
         add_bias(st.k.data(), lw.bk, M, kv_dim);
         add_bias(st.v.data(), lw.bv, M, v_dim);
+        std::optional<ProfileScope> rope_scope;
+        if (prof)
+            rope_scope.emplace(prof, "rope + kv", static_cast<uint64_t>(M) * static_cast<uint64_t>(q_dim + kv_dim + v_dim) * 8);
         pool.parallel_for(M, [&](int m, int) {
             const float* cs = &st.rope_cos[static_cast<std::size_t>(m * pairs)];
             const float* sn = &st.rope_sin[static_cast<std::size_t>(m * pairs)];
@@ -114,19 +115,22 @@ void forward_llama(const Model& model, CpuDevice& cpu, KvCache& cache, const Bat
                 std::memcpy(vc, vm, sizeof(float) * static_cast<std::size_t>(v_dim));
             }
         });
-        cpu::attention(cpu, cache, l, batch.seq.data(), batch.pos.data(), M, st.q.data(), shape, st.att.data(),
-                       attention_probe(trace, l, batch, c.n_heads));
+        rope_scope.reset();
+        {
+            const ProfileScope ps(prof, "attention", attention_read_bytes(cache, batch));
+            cpu::attention(cpu, cache, l, batch.seq.data(), batch.pos.data(), M, st.q.data(), shape, st.att.data(),
+                           attention_probe(trace, l, batch, c.n_heads));
+        }
         mm.run_add(view(lw.wo), st.att.data(), o_dim, M, st.x.data(), dim);
 
         // Feed-forward block: norm, SwiGLU or experts, residual.
-        pool.parallel_for(M, [&](int m, int) {
-            cpu::rmsnorm(&st.x[static_cast<std::size_t>(m * dim)], lw.ffn_norm.f32(), &st.xn[static_cast<std::size_t>(m * dim)],
-                         dim, c.norm_eps);
-        });
+        norm_rows(cpu, st.x.data(), lw.ffn_norm.f32(), st.xn.data(), M, dim, c.norm_eps);
         ffn_block(model, cpu, l, st.xn.data(), st.x.data(), batch, *st.ffn, trace);
     }
 
     // Output: final norm and the vocabulary projection, only for tokens that want logits.
+    if (prof)
+        prof->set_layer(-1);
     int n_out = 0;
     st.out_rows.resize(static_cast<std::size_t>(M * dim));
     for (int m = 0; m < M; ++m)

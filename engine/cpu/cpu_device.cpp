@@ -43,3 +43,13 @@ std::string CpuDevice::describe() const
 }
 
 } // namespace seekbench
+
+namespace seekbench {
+
+void CpuDevice::set_profile(Profile* profile)
+{
+    m_profile = profile;
+    m_matmul.set_profile(profile);
+}
+
+} // namespace seekbench

@@ -28,12 +28,16 @@ public:
     ThreadPool& pool() { return m_pool; }
     const cpu::Kernels& kernels() const { return m_kernels; }
     cpu::Matmul& matmul() { return m_matmul; }
+    // Time the forward passes' operations into `profile` (null: off, the default).
+    void set_profile(Profile* profile);
+    Profile* profile() const { return m_profile; }
     std::string describe() const; // "CPU avx512 + AMX, 2 threads"
 
 private:
     ThreadPool m_pool;
     const cpu::Kernels& m_kernels;
     cpu::Matmul m_matmul;
+    Profile* m_profile = nullptr;
 };
 
 } // namespace seekbench

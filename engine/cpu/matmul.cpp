@@ -2,11 +2,14 @@
 // and the dispatch to the AMX path in gemm_amx.cpp for larger batches.
 #include "matmul.h"
 
+#include "engine/profile.h"
+
 #include "gemm_amx.h"
 
 #include "engine/quants.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 
 namespace seekbench::cpu {
@@ -77,6 +80,24 @@ void Matmul::run(const std::vector<MatmulJob>& jobs, const float* x, int64_t ldx
 }
 
 void Matmul::run_jobs(const MatmulJob* jobs, std::size_t n_jobs, const float* x, int64_t ldx, int M)
+{
+    const auto start = m_profile ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
+    dispatch_jobs(jobs, n_jobs, x, ldx, M);
+    if (!m_profile)
+        return;
+    // One dispatch, several weights: its time is shared out by the bytes each weight moved.
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    uint64_t total = 0;
+    for (std::size_t j = 0; j < n_jobs; ++j)
+        total += static_cast<uint64_t>(jobs[j].w.rows) * jobs[j].w.row_bytes;
+    for (std::size_t j = 0; j < n_jobs; ++j) {
+        const uint64_t bytes = static_cast<uint64_t>(jobs[j].w.rows) * jobs[j].w.row_bytes;
+        m_profile->add(std::string("matmul ") + type_name(jobs[j].w.type),
+                       total ? seconds * double(bytes) / double(total) : seconds / double(n_jobs), bytes);
+    }
+}
+
+void Matmul::dispatch_jobs(const MatmulJob* jobs, std::size_t n_jobs, const float* x, int64_t ldx, int M)
 {
     std::vector<MatmulJob> dot_jobs;
     m_bf16_of = nullptr;

@@ -15,6 +15,10 @@
 #include <memory>
 #include <vector>
 
+namespace seekbench {
+class Profile;
+}
+
 namespace seekbench::cpu {
 
 // A 2-D weight: `rows` rows of `cols` values, each row `row_bytes` apart.
@@ -56,9 +60,12 @@ public:
     // off, those go through the dot kernels (tests compare both).
     bool gemm_enabled() const { return m_gemm; }
     void set_gemm(bool enabled) { m_gemm = enabled; }
+    // Time each dispatch into `profile` as "matmul TYPE" (null: off).
+    void set_profile(Profile* profile) { m_profile = profile; }
 
 private:
     void run_jobs(const MatmulJob* jobs, std::size_t n_jobs, const float* x, int64_t ldx, int M);
+    void dispatch_jobs(const MatmulJob* jobs, std::size_t n_jobs, const float* x, int64_t ldx, int M);
     void run_dot(const MatmulJob* jobs, std::size_t n_jobs, int64_t ldx);
     void run_amx(const MatmulJob& job, int64_t ldx);
     bool use_amx(const WeightView& w, int M) const;
@@ -83,6 +90,7 @@ private:
         std::size_t job;
         int64_t r0, r1;
     };
+    Profile* m_profile = nullptr;
     std::vector<Span> m_spans;         // the rows of one dispatch, in tasks
     struct ThreadScratch;
     std::vector<std::unique_ptr<ThreadScratch>> m_scratch;
