@@ -4,11 +4,11 @@
 #include "commands.h"
 
 #include "engine/cpu/backend.h"
+#include "engine/cpu/profile_run.h"
 #include "engine/error.h"
 #include "engine/forward.h"
 #include "engine/model.h"
 #include "engine/profile.h"
-#include "engine/sampler.h"
 #include "engine/synth.h"
 
 #include <algorithm>
@@ -37,39 +37,6 @@ Spread spread(std::vector<double> v)
     const std::size_t n = v.size();
     const double median = n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
     return {median, v.front(), v.back()};
-}
-
-// Reads `bytes` of memory with every thread, returning GB/s (best of a few passes).
-double memory_bandwidth(ThreadPool& pool, std::size_t bytes)
-{
-    std::vector<uint64_t> buf(bytes / 8);
-    pool.parallel_for(pool.size(), [&](int t, int) { // touch pages on the thread that reads them
-        const std::size_t per = buf.size() / static_cast<std::size_t>(pool.size());
-        std::fill(buf.begin() + static_cast<std::ptrdiff_t>(per * static_cast<std::size_t>(t)),
-                  buf.begin() + static_cast<std::ptrdiff_t>(per * static_cast<std::size_t>(t + 1)), uint64_t(t + 1));
-    });
-    double best = 0;
-    std::vector<uint64_t> sums(static_cast<std::size_t>(pool.size()));
-    for (int pass = 0; pass < 5; ++pass) {
-        const auto t0 = Clock::now();
-        pool.parallel_for(pool.size(), [&](int t, int) {
-            const std::size_t per = buf.size() / static_cast<std::size_t>(pool.size());
-            const uint64_t* p = buf.data() + per * static_cast<std::size_t>(t);
-            uint64_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-            for (std::size_t i = 0; i + 4 <= per; i += 4) {
-                s0 += p[i];
-                s1 += p[i + 1];
-                s2 += p[i + 2];
-                s3 += p[i + 3];
-            }
-            sums[static_cast<std::size_t>(t)] = s0 + s1 + s2 + s3;
-        });
-        const double s = since(t0);
-        best = std::max(best, static_cast<double>(bytes) / s / 1e9);
-    }
-    if (std::accumulate(sums.begin(), sums.end(), uint64_t(0)) == 42) // keep the reads alive
-        std::printf(" ");
-    return best;
 }
 
 } // namespace
@@ -228,41 +195,13 @@ int cmd_profile(int argc, char** argv)
 {
     const Args a(argc, argv, 2, {"-m", "--model", "-p", "-n", "--threads", "--cpu"});
     a.allow_only({"-m", "--model", "-p", "-n", "--threads", "--cpu"});
-    const int n_prompt = a.integer("-p", 128), n_gen = a.integer("-n", 32);
-    if (n_prompt < 1 || n_gen < 1 || n_prompt > 8192 || n_gen > 4096)
-        throw Error(ErrorCode::InvalidArgument, "-p takes 1..8192 prompt tokens, -n 1..4096 generated ones");
     const auto model = Model::load(model_path(a));
     CpuBackend cpu(*model, a.threads(), cpu_tier(a.str("--cpu")));
-    const double gbs = memory_bandwidth(cpu.device().pool(), std::size_t(512) << 20);
-    std::printf("%s on %s; memory read bandwidth %.1f GB/s\n", model->info().name.c_str(), cpu.describe().c_str(), gbs);
-    const int vocab = model->config().n_vocab;
-    const auto context = cpu.new_context(n_prompt + n_gen, 1, KvType::F16);
-    std::vector<float> logits;
-    Profile prefill, decode;
-
-    Batch batch;
-    for (int i = 0; i < n_prompt; ++i)
-        batch.add((i * 7919 + 13) % vocab, i, 0, i == n_prompt - 1);
-    context->forward(batch, logits); // unmeasured: pages the weights in, sizes the scratch
-    cpu.device().set_profile(&prefill);
-    context->forward(batch, logits);
-
-    // Decoding samples as a chat does (the default temperature, top-k, top-p, penalties).
-    cpu.device().set_profile(&decode);
-    Sampler sampler{SamplerParams{}};
-    std::vector<int32_t> history;
-    int32_t next = sampler.sample(logits.data(), vocab, history);
-    for (int i = 0; i < n_gen; ++i) {
-        history.push_back(next);
-        batch.clear();
-        batch.add(next, n_prompt + i, 0, true);
-        context->forward(batch, logits);
-        const ProfileScope sampling(&decode, "sampling", static_cast<uint64_t>(vocab) * 4);
-        next = sampler.sample(logits.data(), vocab, history);
-    }
-    cpu.device().set_profile(nullptr);
-    print_profile("prefill", prefill, n_prompt, gbs);
-    print_profile("decode", decode, n_gen, gbs);
+    const ProfileRun run = profile_forward(cpu, a.integer("-p", 128), a.integer("-n", 32));
+    std::printf("%s on %s; memory read bandwidth %.1f GB/s\n", model->info().name.c_str(), cpu.describe().c_str(),
+                run.bandwidth_gbs);
+    print_profile("prefill", run.prefill, run.n_prompt, run.bandwidth_gbs);
+    print_profile("decode", run.decode, run.n_gen, run.bandwidth_gbs);
     return 0;
 }
 

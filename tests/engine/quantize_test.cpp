@@ -3,6 +3,7 @@
 // key and tensor of its source, its weights equal quantize_row of the source rows, and its
 // loss of quality on stories260K (../shared/models, a real model) stays within bounds
 // measured beside llama-perplexity.
+#include "engine/ab_compare.h"
 #include "engine/cpu/backend.h"
 #include "engine/error.h"
 #include "engine/gguf.h"
@@ -278,4 +279,48 @@ TEST_CASE("stories260K quantized: the KL divergence measured beside llama-perple
         CHECK_MSG(r.top1 >= b.top1_min, b.mix << ": same top token " << r.top1);
         CHECK_MSG(std::abs(r.nll_test - r.nll_ref) < 10 * b.kl_max_mean, b.mix << ": loss " << r.nll_test << " vs " << r.nll_ref);
     }
+}
+
+TEST_CASE("A/B: a file against itself never diverges; a quantized one strays where KL says")
+{
+    if (!std::filesystem::exists(kStories))
+        SKIP("../shared/models is not beside the repository");
+    const auto ref = Model::load(kStories);
+    CpuBackend a(*ref, 2), same(*ref, 1);
+    const std::vector<int32_t> prompt = ref->tokenizer().encode("Once upon a time", true);
+    AbOptions o;
+    o.max_tokens = 40;
+    int last = 0;
+    o.progress = [&last](int done, int total) {
+        CHECK(done > last && done <= total);
+        last = done;
+    };
+    const AbResult self = ab_compare(a, same, prompt, o);
+    CHECK_EQ(self.first_divergence, -1);
+    CHECK(self.mean_kl == 0.0 && self.top1_agreement == 1.0);
+    REQUIRE(self.a.tokens.size() == 40);
+    CHECK(self.a.tokens[0].top_a.size() == 5 && self.a.tokens[0].top_a[0].id == self.a.tokens[0].id); // greedy
+    CHECK(self.a.tokens_per_second > 0);
+    std::string text;
+    for (const AbToken& t : self.a.tokens)
+        text += t.piece;
+    CHECK_MSG(published_stories_text().find(text.substr(0, 20)) != std::string::npos, text); // the greedy story
+
+    const std::string q4 = temp_path("stories-ab-q4_0.gguf");
+    quantize_model(kStories, q4, mix("Q4_0"), {});
+    const auto test = Model::load(q4);
+    CpuBackend b(*test, 2);
+    last = 0;
+    const AbResult r = ab_compare(a, b, prompt, o);
+    CHECK(r.mean_kl > 0 && r.mean_kl < 0.5);
+    CHECK(r.top1_agreement > 0.6 && r.top1_agreement < 1.0);
+    if (r.first_divergence >= 0) { // the texts agree up to it, and differ there
+        for (int i = 0; i < r.first_divergence; ++i)
+            CHECK_EQ(r.a.tokens[static_cast<std::size_t>(i)].id, r.b.tokens[static_cast<std::size_t>(i)].id);
+        CHECK(r.a.tokens[static_cast<std::size_t>(r.first_divergence)].id !=
+              r.b.tokens[static_cast<std::size_t>(r.first_divergence)].id);
+    }
+    std::atomic<bool> stop{true};
+    o.cancel = &stop;
+    CHECK_THROWS_WITH(ab_compare(a, b, prompt, o), "cancelled");
 }
