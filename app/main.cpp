@@ -16,6 +16,7 @@
 #include "ui/controllers/modelcontroller.h"
 #include "ui/controllers/servercontroller.h"
 #include "ui/controllers/themecontroller.h"
+#include "ui/controllers/workbenchcontroller.h"
 
 #include "engine/builtin_model.h"
 
@@ -107,8 +108,9 @@ int main(int argc, char** argv)
     if (!settings.embeddingModel().isEmpty())
         knowledge.setEmbeddingModel(settings.embeddingModel());
     ServerController server;
+    WorkbenchController workbench;
     KSyntaxHighlighting::Repository repository;
-    MainWindow window(settings, models, devices, chat, code, lint, knowledge, server, repository);
+    MainWindow window(settings, models, devices, chat, code, lint, knowledge, server, workbench, repository);
     window.show();
     devices.probe();
     if (!options.modelPath.isEmpty())

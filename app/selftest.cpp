@@ -11,7 +11,9 @@
 #include "engine/synth.h"
 #include "ui/mainwindow.h"
 #include "ui/messagewidget.h"
+#include "ui/profilechart.h"
 #include "ui/routingpanel.h"
+#include "ui/workbenchdialog.h"
 
 #include "ui/controllers/chatcontrollers.h"
 #include "ui/controllers/devicecontroller.h"
@@ -37,6 +39,8 @@
 #include <QTextBlock>
 #include <QPixmap>
 #include <QProgressBar>
+#include <QSpinBox>
+#include <QTabWidget>
 #include <QTimer>
 #include <cmath>
 #include <cstdio>
@@ -90,6 +94,8 @@ void SelfTest::run()
         writeCode();
     if (!m_failed)
         searchKnowledge();
+    if (!m_failed)
+        workbench();
     finish();
 }
 
@@ -473,6 +479,49 @@ bool SelfTest::searchByMeaning(KnowledgePanel* panel)
     panel->embeddingOffButton()->click();
     return waitUntil([&] { return panel->retrievalLabel()->text().contains(QStringLiteral("by words (BM25)")); }) ||
            (fail(QStringLiteral("Words Only did not close the embedding model")), false);
+}
+
+// Models › Workbench as a user tries it: a model quantized to Q4_0 in the Quantize tab, both
+// files compared in the A/B tab, the smaller one profiled. Pictures: workbench-ab,
+// workbench-profile.
+void SelfTest::workbench()
+{
+    const QString f32 = QDir(m_options.selfTestDir).filePath(QStringLiteral("qwen2-tiny-f32.gguf"));
+    const QString q4 = QDir(m_options.selfTestDir).filePath(QStringLiteral("qwen2-tiny-q4_0.gguf"));
+    try {
+        seekbench::SynthOptions o;
+        o.type = seekbench::TensorType::F32;
+        write_synth_model(*seekbench::find_synth_preset("qwen2-tiny"), o, f32.toStdString());
+    } catch (const std::exception& e) {
+        return fail(QStringLiteral("cannot write the workbench's model: %1").arg(QString::fromUtf8(e.what())));
+    }
+    WorkbenchDialog* wb = m_window.openWorkbench();
+    wb->tabs()->setCurrentIndex(1);
+    wb->quantizeIn()->setText(f32);
+    wb->quantizeOut()->setText(q4);
+    wb->quantizeType()->setCurrentText(QStringLiteral("Q4_0"));
+    wb->quantizeButton()->click();
+    if (!waitUntil([&] { return wb->quantizeResult()->text().contains(QStringLiteral("q4_0")) && wb->quantizeButton()->isEnabled(); }))
+        return fail(QStringLiteral("the workbench did not quantize: %1").arg(wb->quantizeResult()->text()));
+    wb->tabs()->setCurrentIndex(0);
+    wb->fileA()->setText(f32);
+    wb->fileB()->setText(q4);
+    wb->prompt()->setText(QStringLiteral("The quick brown fox"));
+    wb->tokens()->setValue(48);
+    wb->compareButton()->click();
+    if (!waitUntil([&] { return wb->summary()->text().contains(QStringLiteral("KL")) && wb->compareButton()->isEnabled(); }))
+        return fail(QStringLiteral("the A/B comparison did not finish: %1").arg(wb->summary()->text()));
+    std::printf("self-test: workbench A/B: %s\n", qPrintable(wb->summary()->text()));
+    if (!writePicture(wb, QStringLiteral("workbench-ab")))
+        return;
+    wb->tabs()->setCurrentIndex(3);
+    wb->profileModel()->setText(q4);
+    wb->profileButton()->click();
+    if (!waitUntil([&] { return wb->profileButton()->isEnabled() && wb->profileChart()->profile().decode.tokens > 0; }))
+        return fail(QStringLiteral("the profile did not finish"));
+    if (!writePicture(wb, QStringLiteral("workbench-profile")))
+        return;
+    wb->close();
 }
 
 bool SelfTest::writePicture(QWidget* widget, const QString& name)

@@ -35,6 +35,7 @@ private:
     void writeCode();
     void searchKnowledge();
     bool searchByMeaning(KnowledgePanel* panel);
+    void workbench();
     bool writePicture(QWidget* widget, const QString& name);
     void fail(const QString& reason);
     void finish();

@@ -67,6 +67,16 @@
     </message>
 </context>
 <context>
+    <name>ProfileChart</name>
+    <message numerus="yes">
+        <source>%1: %n tokens in %2 ms</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>RemoteDialog</name>
     <message numerus="yes">
         <source>%n model(s) on this server.</source>
@@ -93,6 +103,16 @@
         <translation>
             <numerusform>%n token · trace %1</numerusform>
             <numerusform>%n tokens · trace %1</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>WorkbenchController</name>
+    <message numerus="yes">
+        <source>%1: %2 (%3), %n tensors, %4 MiB</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
         </translation>
     </message>
 </context>

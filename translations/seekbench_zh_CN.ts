@@ -1145,6 +1145,14 @@ score %2</source>
         <source>Keys</source>
         <translation>按键</translation>
     </message>
+    <message>
+        <source>&amp;Models</source>
+        <translation>模型(&amp;M)</translation>
+    </message>
+    <message>
+        <source>&amp;Workbench…</source>
+        <translation>工作台(&amp;W)…</translation>
+    </message>
 </context>
 <context>
     <name>MessageWidget</name>
@@ -1388,6 +1396,43 @@ Seekbench 已回到 %3。</translation>
     <message>
         <source>%1, page %2</source>
         <translation>%1，第 %2 页</translation>
+    </message>
+</context>
+<context>
+    <name>ProfileChart</name>
+    <message>
+        <source>Profile chart</source>
+        <translation>性能剖析图</translation>
+    </message>
+    <message>
+        <source>Prefill %1 ms, decode %2 ms</source>
+        <translation>预填充 %1 毫秒，解码 %2 毫秒</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1: %n tokens in %2 ms</source>
+        <translation>
+            <numerusform>%1：%n 个词元，用时 %2 毫秒</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1  %2 ms (%3%)  %4 GB/s (%5% of memory bandwidth)</source>
+        <translation>%1  %2 毫秒（%3%）  %4 GB/s（内存带宽的 %5%）</translation>
+    </message>
+    <message>
+        <source>Time per layer, first to last (grey: embedding and output)</source>
+        <translation>每层用时，从第一层到最后一层（灰色：嵌入与输出）</translation>
+    </message>
+    <message>
+        <source>Run a profile to see where the time goes.</source>
+        <translation>运行一次性能剖析，看看时间花在哪里。</translation>
+    </message>
+    <message>
+        <source>Prefill</source>
+        <translation>预填充</translation>
+    </message>
+    <message>
+        <source>Decode</source>
+        <translation>解码</translation>
     </message>
 </context>
 <context>
@@ -1893,6 +1938,246 @@ Seekbench 已回到 %3。</translation>
     <message>
         <source>&amp;Start Chatting</source>
         <translation>开始对话(&amp;S)</translation>
+    </message>
+</context>
+<context>
+    <name>WorkbenchController</name>
+    <message>
+        <source>%1: %2 MiB → %3 MiB in %4 s</source>
+        <translation>%1：%2 MiB → %3 MiB，用时 %4 秒</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1: %2 (%3), %n tensors, %4 MiB</source>
+        <translation>
+            <numerusform>%1：%2（%3），%n 个张量，%4 MiB</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>WorkbenchDialog</name>
+    <message>
+        <source>GGUF models (*.gguf);;All files (*)</source>
+        <translation>GGUF 模型 (*.gguf);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Save As…</source>
+        <translation>另存为…</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>Save Model</source>
+        <translation>保存模型</translation>
+    </message>
+    <message>
+        <source>Open Model</source>
+        <translation>打开模型</translation>
+    </message>
+    <message>
+        <source>Workbench</source>
+        <translation>工作台</translation>
+    </message>
+    <message>
+        <source>A/B Comparison</source>
+        <translation>A/B 对比</translation>
+    </message>
+    <message>
+        <source>Quantize</source>
+        <translation>量化</translation>
+    </message>
+    <message>
+        <source>Convert</source>
+        <translation>转换</translation>
+    </message>
+    <message>
+        <source>Profile</source>
+        <translation>性能剖析</translation>
+    </message>
+    <message>
+        <source>Failed: %1</source>
+        <translation>失败：%1</translation>
+    </message>
+    <message>
+        <source>Cancelled; nothing was written.</source>
+        <translation>已取消；没有写入任何文件。</translation>
+    </message>
+    <message>
+        <source>The reference, e.g. model-Q8_0.gguf</source>
+        <translation>参照文件，例如 model-Q8_0.gguf</translation>
+    </message>
+    <message>
+        <source>The file to compare, e.g. model-Q4_K_M.gguf</source>
+        <translation>要对比的文件，例如 model-Q4_K_M.gguf</translation>
+    </message>
+    <message>
+        <source>Once upon a time</source>
+        <translation>从前</translation>
+    </message>
+    <message>
+        <source>File &amp;A:</source>
+        <translation>文件 A(&amp;A)：</translation>
+    </message>
+    <message>
+        <source>File &amp;B:</source>
+        <translation>文件 B(&amp;B)：</translation>
+    </message>
+    <message>
+        <source>&amp;Prompt:</source>
+        <translation>提示词(&amp;P)：</translation>
+    </message>
+    <message>
+        <source>&amp;Tokens:</source>
+        <translation>词元数(&amp;T)：</translation>
+    </message>
+    <message>
+        <source>&amp;Compare</source>
+        <translation>对比(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>Tint: KL divergence of the next-token distributions</source>
+        <translation>底色：两个下一词元分布之间的 KL 散度</translation>
+    </message>
+    <message>
+        <source>nats; &lt;b&gt;&lt;u&gt;bold&lt;/u&gt;&lt;/b&gt;: the first token that differs</source>
+        <translation>奈特；&lt;b&gt;&lt;u&gt;粗体&lt;/u&gt;&lt;/b&gt;：第一个不同的词元</translation>
+    </message>
+    <message>
+        <source>A</source>
+        <translation>A</translation>
+    </message>
+    <message>
+        <source>B</source>
+        <translation>B</translation>
+    </message>
+    <message>
+        <source>Text of file A</source>
+        <translation>文件 A 的文本</translation>
+    </message>
+    <message>
+        <source>Text of file B</source>
+        <translation>文件 B 的文本</translation>
+    </message>
+    <message>
+        <source>Generating with both files…</source>
+        <translation>正在用两个文件分别生成…</translation>
+    </message>
+    <message>
+        <source>An F32, F16 or BF16 GGUF</source>
+        <translation>F32、F16 或 BF16 格式的 GGUF</translation>
+    </message>
+    <message>
+        <source>&amp;Input:</source>
+        <translation>输入(&amp;I)：</translation>
+    </message>
+    <message>
+        <source>&amp;Output:</source>
+        <translation>输出(&amp;O)：</translation>
+    </message>
+    <message>
+        <source>&amp;Type:</source>
+        <translation>类型(&amp;T)：</translation>
+    </message>
+    <message>
+        <source>&amp;Quantize</source>
+        <translation>量化(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>A Hugging Face folder, or a llama2.c model.bin</source>
+        <translation>Hugging Face 模型文件夹，或 llama2.c 的 model.bin</translation>
+    </message>
+    <message>
+        <source>Folder…</source>
+        <translation>文件夹…</translation>
+    </message>
+    <message>
+        <source>Hugging Face Checkpoint Folder</source>
+        <translation>Hugging Face 检查点文件夹</translation>
+    </message>
+    <message>
+        <source>File…</source>
+        <translation>文件…</translation>
+    </message>
+    <message>
+        <source>llama2.c Checkpoint</source>
+        <translation>llama2.c 检查点</translation>
+    </message>
+    <message>
+        <source>llama2.c only: its tokenizer.bin</source>
+        <translation>仅 llama2.c：其 tokenizer.bin</translation>
+    </message>
+    <message>
+        <source>As the checkpoint (auto)</source>
+        <translation>与检查点相同（自动）</translation>
+    </message>
+    <message>
+        <source>&amp;Source:</source>
+        <translation>来源(&amp;S)：</translation>
+    </message>
+    <message>
+        <source>To&amp;kenizer:</source>
+        <translation>分词器(&amp;K)：</translation>
+    </message>
+    <message>
+        <source>C&amp;onvert</source>
+        <translation>转换(&amp;O)</translation>
+    </message>
+    <message>
+        <source>&amp;Model:</source>
+        <translation>模型(&amp;M)：</translation>
+    </message>
+    <message>
+        <source>&amp;Prompt tokens:</source>
+        <translation>提示词元数(&amp;P)：</translation>
+    </message>
+    <message>
+        <source>&amp;Generated tokens:</source>
+        <translation>生成词元数(&amp;G)：</translation>
+    </message>
+    <message>
+        <source>&amp;Run Profile</source>
+        <translation>运行剖析(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Profiling on the CPU…</source>
+        <translation>正在 CPU 上剖析…</translation>
+    </message>
+    <message>
+        <source>A: %1, %2 tokens/s</source>
+        <translation>A：%1，每秒 %2 个词元</translation>
+    </message>
+    <message>
+        <source>B: %1, %2 tokens/s</source>
+        <translation>B：%1，每秒 %2 个词元</translation>
+    </message>
+    <message>
+        <source>Mean KL divergence %1 nats; the most likely token agrees at %2% of the positions; %3</source>
+        <translation>平均 KL 散度 %1 奈特；最可能的词元在 %2% 的位置上一致；%3</translation>
+    </message>
+    <message>
+        <source>the two texts are the same</source>
+        <translation>两段文本相同</translation>
+    </message>
+    <message>
+        <source>the texts part at token %1</source>
+        <translation>两段文本从第 %1 个词元起分开</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1&lt;/b&gt; — KL %2 nats</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt; — KL %2 奈特</translation>
+    </message>
+    <message>
+        <source>%1 on %2; memory read bandwidth %3 GB/s</source>
+        <translation>%1，运行于 %2；内存读取带宽 %3 GB/s</translation>
     </message>
 </context>
 <context>

@@ -14,6 +14,7 @@
 #include "serverpanel.h"
 #include "settingsdialog.h"
 #include "welcomedialog.h"
+#include "workbenchdialog.h"
 
 #include "ui/controllers/appsettings.h"
 #include "ui/controllers/chatcontrollers.h"
@@ -60,9 +61,11 @@ bool isGgufUrl(const QUrl& url)
 
 MainWindow::MainWindow(AppSettings& settings, ModelController& models, DeviceController& devices, ChatControllers& chat,
                        CodeController& code, LintController& lint, KnowledgeController& knowledge,
-                       ServerController& server, KSyntaxHighlighting::Repository& repository, QWidget* parent)
+                       ServerController& server, WorkbenchController& workbench,
+                       KSyntaxHighlighting::Repository& repository, QWidget* parent)
     : QMainWindow(parent), m_settings(settings), m_models(models), m_devices(devices), m_chat(chat), m_code(code), m_lint(lint),
-      m_knowledge(knowledge), m_server(server), m_repository(repository)
+      m_knowledge(knowledge), m_server(server), m_workbench(workbench),
+      m_repository(repository)
 {
     setObjectName(QStringLiteral("MainWindow"));
     setWindowTitle(tr("Seekbench"));
@@ -290,6 +293,10 @@ void MainWindow::createMenus()
     quit->setShortcut(QKeySequence::Quit);
     quit->setMenuRole(QAction::QuitRole);
 
+    QMenu* modelsMenu = menuBar()->addMenu(tr("&Models"));
+    QAction* workbench = modelsMenu->addAction(tr("&Workbench…"), this, &MainWindow::openWorkbench);
+    workbench->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_W));
+
     QMenu* chatMenu = menuBar()->addMenu(tr("&Chat"));
     m_findAction = chatMenu->addAction(tr("&Find in Conversations"), this, [this] {
         showPanel(QStringLiteral("conversations"));
@@ -344,6 +351,16 @@ void MainWindow::createMenus()
         dialog->open();
     });
     help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt)->setMenuRole(QAction::AboutQtRole);
+}
+
+WorkbenchDialog* MainWindow::openWorkbench()
+{
+    if (!m_workbenchDialog)
+        m_workbenchDialog = new WorkbenchDialog(m_workbench, this);
+    m_workbenchDialog->show();
+    m_workbenchDialog->raise();
+    m_workbenchDialog->activateWindow();
+    return m_workbenchDialog;
 }
 
 void MainWindow::rebuildRecentMenu()

@@ -26,6 +26,8 @@ class QDockWidget;
 class QLabel;
 class QMenu;
 class ServerController;
+class WorkbenchController;
+class WorkbenchDialog;
 class ServerPanel;
 
 class MainWindow : public QMainWindow {
@@ -33,7 +35,7 @@ class MainWindow : public QMainWindow {
 public:
     MainWindow(AppSettings& settings, ModelController& models, DeviceController& devices, ChatControllers& chat,
                CodeController& code, LintController& lint, KnowledgeController& knowledge, ServerController& server,
-               KSyntaxHighlighting::Repository& repository, QWidget* parent = nullptr);
+               WorkbenchController& workbench, KSyntaxHighlighting::Repository& repository, QWidget* parent = nullptr);
     ~MainWindow() override;
 
     // Panel ids: chat, conversations, code, attention, routing, knowledge, models, server.
@@ -46,6 +48,7 @@ public:
     QDialog* createAboutDialog();
     QDialog* createWelcomeDialog();
     QDialog* createShortcutsDialog();                 // every menu action's keys, and the chat's
+    WorkbenchDialog* openWorkbench();                 // Models › Workbench (one, kept while the window lives)
     // On the first start (per data dir): opens the welcome, non-modal; nullptr afterwards.
     QDialog* showWelcomeIfFirstRun();
 
@@ -91,6 +94,8 @@ private:
     LintController& m_lint;
     KnowledgeController& m_knowledge;
     ServerController& m_server;
+    WorkbenchController& m_workbench;
+    WorkbenchDialog* m_workbenchDialog = nullptr; // made when first opened
     KSyntaxHighlighting::Repository& m_repository;
     ChatPanel* m_chatPanel = nullptr;
     CodePanel* m_codePanel = nullptr;

@@ -11,6 +11,7 @@
 #include "ui/controllers/lintcontroller.h"
 #include "ui/controllers/modelcontroller.h"
 #include "ui/controllers/servercontroller.h"
+#include "ui/controllers/workbenchcontroller.h"
 
 #include "engine/builtin_model.h"
 #include "engine/synth.h"
@@ -81,4 +82,5 @@ struct Controllers {
     LintController lint;
     KnowledgeController knowledge;
     ServerController server;
+    WorkbenchController workbench;
 };

@@ -12,7 +12,8 @@ struct AppHarness : Controllers {
     explicit AppHarness(const QString& dataDir, bool withWindow = true) : Controllers(dataDir)
     {
         if (withWindow)
-            window = std::make_unique<MainWindow>(settings, models, devices, chat, code, lint, knowledge, server, repository);
+            window = std::make_unique<MainWindow>(settings, models, devices, chat, code, lint, knowledge, server, workbench,
+                                                  repository);
     }
 
     KSyntaxHighlighting::Repository repository;

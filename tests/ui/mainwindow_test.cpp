@@ -157,7 +157,7 @@ private slots:
         QStringList menus;
         for (QAction* action : window.menuBar()->actions())
             menus << action->text();
-        QCOMPARE(menus, (QStringList{"&File", "&Chat", "&View", "&Settings", "&Help"}));
+        QCOMPARE(menus, (QStringList{"&File", "&Models", "&Chat", "&View", "&Settings", "&Help"}));
         QCOMPARE(window.modelStatus()->text(), QStringLiteral("No model"));
     }
 
