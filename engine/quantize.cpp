@@ -7,6 +7,7 @@
 #include "error.h"
 #include "gguf.h"
 #include "gguf_writer.h"
+#include "imatrix.h"
 #include "quants.h"
 
 #include <algorithm>
@@ -251,6 +252,11 @@ QuantizeResult quantize_model(const std::string& in_path, const std::string& out
             }
             const int64_t cols = src.ne[0], rows = src.elements() / cols;
             const std::size_t rb_in = row_bytes(r.from, cols), rb_out = row_bytes(r.to, cols);
+            // Each matrix's (each expert's) importance per column, when the imatrix has it.
+            std::vector<std::vector<float>> importance;
+            if (o.imatrix)
+                for (int64_t mat = 0; mat < src.ne[2] * src.ne[3]; ++mat)
+                    importance.push_back(o.imatrix->column_means(r.name, mat, cols));
             // Slabs of about 4 MB of output: progress and cancel between them.
             const int64_t slab = std::max<int64_t>(16, static_cast<int64_t>((4u << 20) / rb_out));
             std::vector<std::vector<float>> scratch(static_cast<std::size_t>(pool.size()),
@@ -262,7 +268,10 @@ QuantizeResult quantize_model(const std::string& in_path, const std::string& out
                     const int64_t a = r0 + 16 * task, b = std::min(r1, a + 16);
                     for (int64_t i = a; i < b; ++i) {
                         dequantize_row(r.from, src.data + static_cast<std::size_t>(i) * rb_in, f, cols);
-                        quantize_row(r.to, f, out + static_cast<std::size_t>(i) * rb_out, cols);
+                        const std::vector<float>* imp =
+                            importance.empty() ? nullptr : &importance[static_cast<std::size_t>(i / src.ne[1])];
+                        quantize_row_weighted(r.to, f, imp && !imp->empty() ? imp->data() : nullptr,
+                                              out + static_cast<std::size_t>(i) * rb_out, cols);
                     }
                 });
                 done += static_cast<std::size_t>(r1 - r0) * rb_out;

@@ -38,9 +38,14 @@ struct QuantPlanRow {
 std::vector<QuantPlanRow> plan_quantization(const GgufFile& in, const QuantMix& mix,
                                             bool allow_requantize = false);
 
+struct ImportanceMatrix;
+
 struct QuantizeOptions {
     int threads = 0;                                   // 0: one per core
     bool allow_requantize = false;
+    // Weighs each column's error by the activations it met (imatrix.h); tensors it has no
+    // entry for are quantized without.
+    const ImportanceMatrix* imatrix = nullptr;
     const std::atomic<bool>* cancel = nullptr;         // checked between row chunks
     // Bytes of output produced so far and in all; and the tensor being written.
     std::function<void(std::size_t done, std::size_t total, const QuantPlanRow& row)> progress;

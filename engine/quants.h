@@ -53,5 +53,10 @@ void dequantize_row(TensorType type, const void* src, float* dst, int64_t n);
 // Q5_1, Q8_0, Q4_K, Q5_K, Q6_K and Q8_K; throws Unsupported for the rest.
 void quantize_row(TensorType type, const float* src, void* dst, int64_t n);
 bool can_quantize(TensorType type);
+// The same with per-column importance (an importance matrix's row: the mean squared activation
+// each column met; n values; nullptr: quantize_row). Each value weighs importance *
+// sqrt(mean(x^2) + x^2) in the fit of its block's scale, so error goes where activations are
+// small. Q8_0 and the float types have no fit to weigh and ignore it.
+void quantize_row_weighted(TensorType type, const float* x, const float* importance, void* dst, int64_t n);
 
 } // namespace seekbench

@@ -4,7 +4,9 @@
 #include "commands.h"
 
 #include "engine/error.h"
+#include "engine/cpu/backend.h"
 #include "engine/gguf.h"
+#include "engine/imatrix.h"
 #include "engine/model.h"
 #include "engine/perplexity.h"
 #include "engine/quantize.h"
@@ -29,8 +31,8 @@ void print_mixes(FILE* out)
 
 int cmd_quantize(int argc, char** argv)
 {
-    const Args a(argc, argv, 2, {"--threads"});
-    a.allow_only({"--threads", "--allow-requantize", "--dry-run", "--verbose", "--list"});
+    const Args a(argc, argv, 2, {"--threads", "--imatrix"});
+    a.allow_only({"--threads", "--imatrix", "--allow-requantize", "--dry-run", "--verbose", "--list"});
     if (a.has("--list")) {
         print_mixes(stdout);
         return 0;
@@ -51,6 +53,13 @@ int cmd_quantize(int argc, char** argv)
     QuantizeOptions o;
     o.threads = a.threads();
     o.allow_requantize = a.has("--allow-requantize");
+    ImportanceMatrix imatrix;
+    if (a.has("--imatrix")) {
+        imatrix = ImportanceMatrix::read(a.str("--imatrix"));
+        o.imatrix = &imatrix;
+        std::fprintf(stderr, "quantize: importance matrix of %zu tensors from %d chunks\n", imatrix.entries.size(),
+                     imatrix.chunks);
+    }
     std::vector<QuantPlanRow> plan;
     QuantizeResult r;
     if (a.has("--dry-run")) {
@@ -86,6 +95,33 @@ int cmd_quantize(int argc, char** argv)
                 mib(bytes_out), mix->name);
     if (!a.has("--dry-run"))
         std::fprintf(stderr, "quantize: %.1f s\n", r.seconds);
+    return 0;
+}
+
+int cmd_imatrix(int argc, char** argv)
+{
+    const std::vector<std::string> valued = {"-m", "--model", "-f", "--file", "-o", "--ctx", "--chunks", "--threads", "--cpu"};
+    const Args a(argc, argv, 2, valued);
+    a.allow_only(valued);
+    const std::string text_path = a.str("-f", a.str("--file"));
+    if (text_path.empty() || a.str("-o").empty())
+        throw Error(ErrorCode::InvalidArgument, "usage: imatrix -m MODEL.gguf -f TEXT -o IMATRIX.gguf [--ctx 512] [--chunks N]");
+    const auto model = Model::load(model_path(a));
+    CpuBackend cpu(*model, a.threads(), cpu_tier(a.str("--cpu")));
+    std::vector<int32_t> tokens = model->tokenizer().encode(read_file(text_path), true);
+    const int n_ctx = a.integer("--ctx", 512), chunks = a.integer("--chunks", 0);
+    if (chunks > 0 && tokens.size() > static_cast<std::size_t>(chunks) * static_cast<std::size_t>(n_ctx))
+        tokens.resize(static_cast<std::size_t>(chunks) * static_cast<std::size_t>(n_ctx));
+    const auto t0 = std::chrono::steady_clock::now();
+    ImportanceMatrix m = compute_imatrix(cpu, tokens, n_ctx, [](int done, int total) {
+        std::fprintf(stderr, "\rimatrix: chunk %d/%d", done, total);
+    });
+    m.datasets = {text_path};
+    m.write(a.str("-o"));
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::fprintf(stderr, "\n");
+    std::printf("%s: %zu tensors, %d chunks of %d tokens, %.1f s\n", a.str("-o").c_str(), m.entries.size(), m.chunks,
+                n_ctx, s);
     return 0;
 }
 

@@ -19,6 +19,7 @@ int cmd_trace(int argc, char** argv);
 int cmd_perplexity(int argc, char** argv);
 int cmd_quantize(int argc, char** argv);
 int cmd_kl(int argc, char** argv);
+int cmd_imatrix(int argc, char** argv);
 int cmd_profile(int argc, char** argv);
 int cmd_convert(int argc, char** argv); // with nlohmann-json only
 

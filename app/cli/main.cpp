@@ -41,7 +41,9 @@ int usage(FILE* out)
                  "  convert SRC -o OUT.gguf [--type auto|f32|f16|bf16|q8_0] [--tokenizer tokenizer.bin]\n"
                  "                                    a Hugging Face folder (llama, mistral, qwen2, mixtral, qwen2_moe,\n"
                  "                                    qwen3_moe, deepseek_v2/v3) or a llama2.c model.bin into GGUF\n"
-                 "  quantize IN.gguf OUT.gguf TYPE [--threads N] [--allow-requantize] [--dry-run] [--verbose]\n"
+                 "  imatrix -m FILE -f TEXT -o IMATRIX.gguf [--ctx 512] [--chunks N]\n"
+                 "                                    the importance matrix of a calibration text (llama.cpp's format)\n"
+                 "  quantize IN.gguf OUT.gguf TYPE [--imatrix FILE] [--threads N] [--allow-requantize] [--dry-run] [--verbose]\n"
                  "                                    re-encode the weights: Q8_0, Q6_K, Q5_K_M, Q4_K_M, ... (--list);\n"
                  "                                    the tensor mix of llama-quantize's types of the same name\n"
                  "  kl -m TEST.gguf -r REFERENCE.gguf -f TEXT [--ctx 512] [--device D]\n"
@@ -90,6 +92,7 @@ int main(int argc, char** argv)
         if (cmd == "perplexity") return cmd_perplexity(argc, argv);
         if (cmd == "quantize") return cmd_quantize(argc, argv);
         if (cmd == "kl") return cmd_kl(argc, argv);
+        if (cmd == "imatrix") return cmd_imatrix(argc, argv);
         if (cmd == "profile") return cmd_profile(argc, argv);
 #ifdef SEEKBENCH_HAVE_CONVERT
         if (cmd == "convert") return cmd_convert(argc, argv);

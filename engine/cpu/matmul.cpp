@@ -81,6 +81,9 @@ void Matmul::run(const std::vector<MatmulJob>& jobs, const float* x, int64_t ldx
 
 void Matmul::run_jobs(const MatmulJob* jobs, std::size_t n_jobs, const float* x, int64_t ldx, int M)
 {
+    if (m_observer)
+        for (std::size_t j = 0; j < n_jobs; ++j)
+            m_observer->inputs(jobs[j].w, jobs[j].x ? jobs[j].x : x, ldx, jobs[j].M ? jobs[j].M : M);
     const auto start = m_profile ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
     dispatch_jobs(jobs, n_jobs, x, ldx, M);
     if (!m_profile)

@@ -39,6 +39,13 @@ struct MatmulJob {
     int M = 0;                // this job's own number of input rows; 0: the shared M
 };
 
+// Sees every product's input before it runs (the importance-matrix collector).
+class MatmulObserver {
+public:
+    virtual ~MatmulObserver() = default;
+    virtual void inputs(const WeightView& w, const float* x, int64_t ldx, int M) = 0;
+};
+
 class Matmul {
 public:
     Matmul(ThreadPool& pool, const Kernels& kernels);
@@ -62,6 +69,7 @@ public:
     void set_gemm(bool enabled) { m_gemm = enabled; }
     // Time each dispatch into `profile` as "matmul TYPE" (null: off).
     void set_profile(Profile* profile) { m_profile = profile; }
+    void set_observer(MatmulObserver* observer) { m_observer = observer; }
 
 private:
     void run_jobs(const MatmulJob* jobs, std::size_t n_jobs, const float* x, int64_t ldx, int M);
@@ -91,6 +99,7 @@ private:
         int64_t r0, r1;
     };
     Profile* m_profile = nullptr;
+    MatmulObserver* m_observer = nullptr;
     std::vector<Span> m_spans;         // the rows of one dispatch, in tasks
     struct ThreadScratch;
     std::vector<std::unique_ptr<ThreadScratch>> m_scratch;
