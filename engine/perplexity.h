@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <vector>
 
 namespace seekbench {
@@ -46,6 +47,16 @@ struct KlResult {
 // hold two chunks at least. progress(chunks done, chunks). Throws Error (InvalidArgument)
 // when the two models' vocabularies differ or the text is too short.
 KlResult kl_divergence(Backend& test, Backend& ref, const std::vector<int32_t>& tokens, int n_ctx,
+                       const std::function<void(int, int)>& progress = {});
+
+// The reference's side saved once, so later runs load only the model under test: per scored
+// position its log-probabilities (16 bits over the 16 nats below the most likely token;
+// anything less likely counts as that, as in llama-perplexity's file) and the exact loss of
+// the token that came. The file holds the tokens too; reading it for another text, context
+// or vocabulary is an Error (InvalidArgument). 2 x vocab bytes per scored position.
+void save_kl_reference(Backend& ref, const std::vector<int32_t>& tokens, int n_ctx, const std::string& path,
+                       const std::function<void(int, int)>& progress = {});
+KlResult kl_divergence(Backend& test, const std::string& reference_path, const std::vector<int32_t>& tokens, int n_ctx,
                        const std::function<void(int, int)>& progress = {});
 
 } // namespace seekbench

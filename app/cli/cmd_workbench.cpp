@@ -125,36 +125,12 @@ int cmd_imatrix(int argc, char** argv)
     return 0;
 }
 
-int cmd_kl(int argc, char** argv)
+namespace {
+
+void print_kl(const KlResult& r, std::size_t n_tokens, int n_ctx)
 {
-    const std::vector<std::string> valued = {"-m", "--model", "-r", "--ref", "-f", "--file", "--ctx", "--threads",
-                                             "--device", "--cpu"};
-    const Args a(argc, argv, 2, valued);
-    a.allow_only(valued);
-    const std::string test_path = a.str("-m", a.str("--model"));
-    const std::string ref_path = a.str("-r", a.str("--ref"));
-    const std::string text_path = a.str("-f", a.str("--file"));
-    if (test_path.empty() || ref_path.empty() || text_path.empty())
-        throw Error(ErrorCode::InvalidArgument, "usage: kl -m TEST.gguf -r REFERENCE.gguf -f TEXT [--ctx 512]");
-    const int n_ctx = a.integer("--ctx", 512);
-    const auto test = Model::load(test_path);
-    const auto ref = Model::load(ref_path);
-    const auto test_backend = backend_for(a, *test);
-    const auto ref_backend = backend_for(a, *ref);
-    const std::string text = read_file(text_path);
-    // Both tokenizers must read the text alike, or the positions would not line up.
-    const std::vector<int32_t> tokens = test->tokenizer().encode(text, true);
-    if (ref->tokenizer().encode(text, true) != tokens)
-        throw Error(ErrorCode::InvalidArgument, test_path + " and " + ref_path + " tokenize the text differently; "
-                                                    "compare two files of one model");
-    const auto t0 = std::chrono::steady_clock::now();
-    const KlResult r = kl_divergence(*test_backend, *ref_backend, tokens, n_ctx, [](int done, int total) {
-        std::fprintf(stderr, "\rkl: chunk %d/%d", done, total);
-    });
-    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    std::fprintf(stderr, "\n");
     std::printf("positions scored      : %lld (%zu chunks of %d tokens, the second half of each)\n", r.count,
-                tokens.size() / static_cast<std::size_t>(n_ctx), n_ctx);
+                n_tokens / static_cast<std::size_t>(n_ctx), n_ctx);
     std::printf("PPL(test)             : %.6f\n", std::exp(r.nll_test));
     std::printf("PPL(reference)        : %.6f\n", std::exp(r.nll_ref));
     std::printf("ln(PPL(test)/PPL(ref)): %.6f\n", r.nll_test - r.nll_ref);
@@ -164,7 +140,59 @@ int cmd_kl(int argc, char** argv)
     std::printf("KL divergence max     : %.6f\n", r.kl_max);
     std::printf("same top token        : %.3f%%\n", 100.0 * r.top1);
     std::printf("RMS delta p           : %.3f%%\n", 100.0 * r.dp_rms);
-    std::fprintf(stderr, "kl: %.1f s\n", s);
+}
+
+} // namespace
+
+int cmd_kl(int argc, char** argv)
+{
+    const std::vector<std::string> valued = {"-m", "--model", "-r", "--ref", "-f", "--file", "--ctx", "--threads",
+                                             "--device", "--cpu", "--save-ref", "--ref-logits"};
+    const Args a(argc, argv, 2, valued);
+    a.allow_only(valued);
+    const std::string test_path = a.str("-m", a.str("--model"));
+    const std::string ref_path = a.str("-r", a.str("--ref"));
+    const std::string text_path = a.str("-f", a.str("--file"));
+    const std::string save = a.str("--save-ref"), saved = a.str("--ref-logits");
+    const bool saving = !save.empty() && !ref_path.empty() && test_path.empty() && saved.empty();
+    const bool with_saved = !saved.empty() && !test_path.empty() && ref_path.empty() && save.empty();
+    const bool both = !test_path.empty() && !ref_path.empty() && save.empty() && saved.empty();
+    if (text_path.empty() || !(saving || with_saved || both))
+        throw Error(ErrorCode::InvalidArgument,
+                    "usage: kl -m TEST.gguf -r REFERENCE.gguf -f TEXT [--ctx 512]\n"
+                    "   or: kl -r REFERENCE.gguf -f TEXT --save-ref REF.kld, then kl -m TEST.gguf -f TEXT --ref-logits REF.kld");
+    const int n_ctx = a.integer("--ctx", 512);
+    const std::string text = read_file(text_path);
+    const auto progress = [](int done, int total) { std::fprintf(stderr, "\rkl: chunk %d/%d", done, total); };
+    const auto t0 = std::chrono::steady_clock::now();
+    if (saving) {
+        const auto ref = Model::load(ref_path);
+        const auto backend = backend_for(a, *ref);
+        const std::vector<int32_t> tokens = ref->tokenizer().encode(text, true);
+        save_kl_reference(*backend, tokens, n_ctx, save, progress);
+        std::fprintf(stderr, "\n");
+        std::printf("%s: the reference's log-probabilities over %zu chunks of %d tokens\n", save.c_str(),
+                    tokens.size() / static_cast<std::size_t>(n_ctx), n_ctx);
+        return 0;
+    }
+    const auto test = Model::load(test_path);
+    const auto test_backend = backend_for(a, *test);
+    const std::vector<int32_t> tokens = test->tokenizer().encode(text, true);
+    KlResult r;
+    if (with_saved) {
+        r = kl_divergence(*test_backend, saved, tokens, n_ctx, progress);
+    } else {
+        const auto ref = Model::load(ref_path);
+        const auto ref_backend = backend_for(a, *ref);
+        // Both tokenizers must read the text alike, or the positions would not line up.
+        if (ref->tokenizer().encode(text, true) != tokens)
+            throw Error(ErrorCode::InvalidArgument, test_path + " and " + ref_path + " tokenize the text differently; "
+                                                        "compare two files of one model");
+        r = kl_divergence(*test_backend, *ref_backend, tokens, n_ctx, progress);
+    }
+    std::fprintf(stderr, "\n");
+    print_kl(r, tokens.size(), n_ctx);
+    std::fprintf(stderr, "kl: %.1f s\n", std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     return 0;
 }
 

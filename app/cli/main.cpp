@@ -47,6 +47,7 @@ int usage(FILE* out)
                  "                                    re-encode the weights: Q8_0, Q6_K, Q5_K_M, Q4_K_M, ... (--list);\n"
                  "                                    the tensor mix of llama-quantize's types of the same name\n"
                  "  kl -m TEST.gguf -r REFERENCE.gguf -f TEXT [--ctx 512] [--device D]\n"
+                 "     (or -r REFERENCE.gguf -f TEXT --save-ref REF.kld once, then -m TEST.gguf -f TEXT --ref-logits REF.kld)\n"
                  "                                    how far a quantized model strays from its reference: KL\n"
                  "                                    divergence, same top token, PPL of each (llama-perplexity's chunks)\n"
                  "  profile -m FILE [-p 128] [-n 32] [--threads N] [--cpu TIER]\n"

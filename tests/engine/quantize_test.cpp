@@ -366,4 +366,24 @@ TEST_CASE("an importance matrix: every weight's inputs counted, written and read
         kl[with] = kl_divergence(test_cpu, cpu, tokens, 64).kl_mean;
     }
     CHECK_MSG(kl[1] < 0.95 * kl[0], "KL with the importance matrix " << kl[1] << ", without " << kl[0]);
+
+    // The reference saved once gives the same figures as running it beside (to its 16 bits).
+    const std::string saved = temp_path("stories.kld");
+    save_kl_reference(cpu, tokens, 64, saved);
+    const auto test = Model::load(temp_path("stories-q4_0-plain.gguf"));
+    CpuBackend test_cpu(*test, 2);
+    const KlResult direct = kl_divergence(test_cpu, cpu, tokens, 64);
+    const KlResult from_file = kl_divergence(test_cpu, saved, tokens, 64);
+    CHECK_EQ(from_file.count, direct.count);
+    CHECK(std::abs(from_file.nll_ref - direct.nll_ref) < 1e-6);    // the exact loss is kept
+    CHECK(from_file.nll_test == direct.nll_test);
+    CHECK_MSG(std::abs(from_file.kl_mean - direct.kl_mean) < 0.01 * direct.kl_mean,
+              from_file.kl_mean << " vs " << direct.kl_mean);
+    CHECK(from_file.top1 == direct.top1);
+    std::vector<int32_t> other = tokens;
+    other[5] = other[5] == 7 ? 8 : 7;
+    CHECK_THROWS_WITH(kl_divergence(test_cpu, saved, other, 64), "another text");
+    CHECK_THROWS_WITH(kl_divergence(test_cpu, saved, tokens, 32), "--ctx 64");
+    std::filesystem::resize_file(saved, std::filesystem::file_size(saved) - 10);
+    CHECK_THROWS_WITH(kl_divergence(test_cpu, saved, tokens, 64), "truncated");
 }
