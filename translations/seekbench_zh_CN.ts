@@ -2179,6 +2179,14 @@ Seekbench 已回到 %3。</translation>
         <source>%1 on %2; memory read bandwidth %3 GB/s</source>
         <translation>%1，运行于 %2；内存读取带宽 %3 GB/s</translation>
     </message>
+    <message>
+        <source>Optional: an importance matrix (seekbench-cli imatrix or llama-imatrix)</source>
+        <translation>可选：重要性矩阵（由 seekbench-cli imatrix 或 llama-imatrix 生成）</translation>
+    </message>
+    <message>
+        <source>I&amp;mportance matrix:</source>
+        <translation>重要性矩阵(&amp;M)：</translation>
+    </message>
 </context>
 <context>
     <name>parameterCount</name>

@@ -201,6 +201,8 @@ QWidget* WorkbenchDialog::buildQuantize()
     m_qIn = new QLineEdit(page);
     m_qIn->setPlaceholderText(tr("An F32, F16 or BF16 GGUF"));
     m_qOut = new QLineEdit(page);
+    m_qImatrix = new QLineEdit(page);
+    m_qImatrix->setPlaceholderText(tr("Optional: an importance matrix (seekbench-cli imatrix or llama-imatrix)"));
     m_qType = new QComboBox(page);
     m_qType->addItems(WorkbenchController::quantizeTypes());
     m_qType->setCurrentText(QStringLiteral("Q4_K_M"));
@@ -213,6 +215,7 @@ QWidget* WorkbenchDialog::buildQuantize()
     form->addRow(tr("&Output:"), pathRow(m_qOut, {browseButton(page, m_qOut, true)}));
     form->addRow(tr("&Type:"), m_qType);
     form->addRow(QString(), m_qAbout);
+    form->addRow(tr("I&mportance matrix:"), pathRow(m_qImatrix, {browseButton(page, m_qImatrix, false)}));
     m_qStart = new QPushButton(tr("&Quantize"), page);
     m_qStop = new QPushButton(tr("Cancel"), page);
     m_qBar = new QProgressBar(page);
@@ -221,7 +224,7 @@ QWidget* WorkbenchDialog::buildQuantize()
     connect(m_qStart, &QPushButton::clicked, this, [this] {
         m_jobTab = QuantizeTab;
         m_qResult->clear();
-        m_wb.quantize(m_qIn->text(), m_qOut->text(), m_qType->currentText());
+        m_wb.quantize(m_qIn->text(), m_qOut->text(), m_qType->currentText(), m_qImatrix->text());
     });
     connect(m_qStop, &QPushButton::clicked, &m_wb, &WorkbenchController::cancel);
     return page;

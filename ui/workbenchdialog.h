@@ -37,6 +37,7 @@ public:
     QLineEdit* quantizeIn() const { return m_qIn; }
     QLineEdit* quantizeOut() const { return m_qOut; }
     QComboBox* quantizeType() const { return m_qType; }
+    QLineEdit* quantizeImatrix() const { return m_qImatrix; }
     QPushButton* quantizeButton() const { return m_qStart; }
     QLabel* quantizeResult() const { return m_qResult; }
     QLineEdit* convertSource() const { return m_cSource; }
@@ -69,7 +70,7 @@ private:
     QProgressBar* m_compareBar;
     QTextBrowser *m_textA, *m_textB;
     QLabel *m_headA, *m_headB, *m_summary;
-    QLineEdit *m_qIn, *m_qOut;
+    QLineEdit *m_qIn, *m_qOut, *m_qImatrix;
     QComboBox* m_qType;
     QLabel *m_qAbout, *m_qResult;
     QPushButton *m_qStart, *m_qStop;

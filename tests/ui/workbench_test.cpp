@@ -52,6 +52,14 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(wb->quantizeResult()->text().contains(QLatin1String("m-q4.gguf")), 30000);
         QTRY_VERIFY(wb->quantizeButton()->isEnabled());
         QVERIFY(QFileInfo::exists(q4));
+        // With an importance matrix that is not one, the reason comes back and nothing is written.
+        wb->quantizeImatrix()->setText(f32);
+        wb->quantizeOut()->setText(dir.filePath(QStringLiteral("never.gguf")));
+        wb->quantizeButton()->click();
+        QTRY_VERIFY_WITH_TIMEOUT(wb->quantizeResult()->text().contains(QLatin1String("no importance matrix")), 30000);
+        QVERIFY(!QFileInfo::exists(dir.filePath(QStringLiteral("never.gguf"))));
+        wb->quantizeImatrix()->clear();
+        QTRY_VERIFY(wb->quantizeButton()->isEnabled());
 
         wb->tabs()->setCurrentIndex(0);
         wb->fileA()->setText(f32);

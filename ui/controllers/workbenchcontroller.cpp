@@ -7,6 +7,7 @@
 #include "engine/cpu/backend.h"
 #include "engine/cpu/profile_run.h"
 #include "engine/error.h"
+#include "engine/imatrix.h"
 #include "engine/model.h"
 #include "engine/quantize.h"
 
@@ -156,13 +157,18 @@ void WorkbenchController::compare(const QString& pathA, const QString& pathB, co
     });
 }
 
-void WorkbenchController::quantize(const QString& in, const QString& out, const QString& type)
+void WorkbenchController::quantize(const QString& in, const QString& out, const QString& type, const QString& imatrix)
 {
-    start(QStringLiteral("workbench-quantize"), [this, in, out, type] {
+    start(QStringLiteral("workbench-quantize"), [this, in, out, type, imatrix] {
         const seekbench::QuantMix* mix = seekbench::find_quant_mix(type.toStdString());
         if (!mix)
             throw seekbench::Error(seekbench::ErrorCode::InvalidArgument, "unknown type " + type.toStdString());
         seekbench::QuantizeOptions o;
+        seekbench::ImportanceMatrix importance;
+        if (!imatrix.isEmpty()) {
+            importance = seekbench::ImportanceMatrix::read(imatrix.toStdString());
+            o.imatrix = &importance;
+        }
         o.cancel = &m_cancel;
         o.progress = [this](std::size_t done, std::size_t total, const seekbench::QuantPlanRow& row) {
             reportProgress(static_cast<int>(done >> 10), static_cast<int>(total >> 10), QString::fromStdString(row.name));

@@ -64,7 +64,8 @@ public:
 
     bool isBusy() const { return m_thread != nullptr; }
     void compare(const QString& pathA, const QString& pathB, const QString& prompt, int maxTokens);
-    void quantize(const QString& in, const QString& out, const QString& type);
+    // `imatrix`: an importance-matrix file (seekbench-cli imatrix, llama-imatrix), or empty.
+    void quantize(const QString& in, const QString& out, const QString& type, const QString& imatrix = {});
     void convert(const QString& source, const QString& out, const QString& type, const QString& tokenizer);
     void profile(const QString& path, int promptTokens, int generatedTokens);
     void cancel();
