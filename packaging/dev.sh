@@ -254,7 +254,7 @@ build() {
 ASAN_TESTS=(device_test backend_test gguf_test quants_test kernels_test tokenizer_test sampler_test model_test
   session_test moe_test chat_template_test fim_test cli_test builtin_model_test provenance_test embedding_test
   database_test conversation_store_test knowledge_store_test chunker_test ingest_test cli_knowledge_test
-  batcher_test server_api_test server_test)
+  batcher_test server_api_test server_test quantize_test convert_test profile_test)
 
 test_asan() {
   in_env cmake --preset asan >"$REPO/build-configure-asan.log" 2>&1 ||
