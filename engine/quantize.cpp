@@ -39,16 +39,10 @@ Role role_of(const std::string& name)
     return Role::Other;
 }
 
-bool ends_with(const std::string& s, const char* tail)
-{
-    const std::size_t n = std::strlen(tail);
-    return s.size() >= n && s.compare(s.size() - n, n, tail) == 0;
-}
-
 // Weights only: norms, routers, positional and token-type tables stay as they are.
 bool may_quantize(const GgufTensor& t)
 {
-    if (t.n_dims < 2 || !ends_with(t.name, "weight"))
+    if (t.n_dims < 2 || !t.name.ends_with("weight"))
         return false;
     for (const char* keep : {"_norm.weight", "ffn_gate_inp.weight", "position_embd.weight",
                              "token_types.weight", "attn_rel_b.weight"})

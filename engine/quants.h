@@ -46,6 +46,9 @@ inline void k4_scale_min(int j, const uint8_t* q, uint8_t& scale, uint8_t& min)
 // Q3_K's 16 signed 6-bit sub-block scales (-32..31), unpacked from its 12 bytes.
 void q3k_scales(const uint8_t packed[12], int8_t out[16]);
 
+// Throws Error (InvalidArgument) when n is not a multiple of the type's block size.
+void check_blocks(TensorType type, int64_t n);
+
 // Dequantizes n values (a multiple of the type's block size). Every readable type.
 void dequantize_row(TensorType type, const void* src, float* dst, int64_t n);
 
