@@ -32,6 +32,22 @@ void q_q8_0(const float* x, BlockQ8_0* b, int64_t nb)
     }
 }
 
+// 32 levels (0 .. 2^Bits - 1) into a legacy block: low nibbles of the first and second half
+// share a byte; 5-bit blocks keep each level's fifth bit in qh.
+template <int Bits, typename Block> void pack_levels(const int* L, Block& b)
+{
+    uint32_t qh = 0;
+    for (int j = 0; j < QK / 2; ++j) {
+        b.qs[j] = static_cast<uint8_t>((L[j] & 0xF) | (L[j + QK / 2] & 0xF) << 4);
+        if constexpr (Bits == 5) {
+            qh |= static_cast<uint32_t>((L[j] >> 4) & 1) << j;
+            qh |= static_cast<uint32_t>((L[j + QK / 2] >> 4) & 1) << (j + 16);
+        }
+    }
+    if constexpr (Bits == 5)
+        std::memcpy(b.qh, &qh, 4);
+}
+
 // With importance weights w: x ~ d q, q in [-half, half - 1], the d among a few around the
 // range-based one whose rounded levels give the least weighted squared error (each refit
 // by weighted least squares). Without weights: the range-based d.
@@ -83,18 +99,10 @@ template <int Bits, typename Block> void q_symmetric(const float* x, Block* b, i
     for (int64_t i = 0; i < nb; ++i, x += QK, w = w ? w + QK : nullptr) {
         const float d = symmetric_scale(x, w, QK, kHalf), id = d != 0 ? 1.0f / d : 0.0f;
         b[i].d = f2h(d);
-        uint32_t qh = 0;
-        for (int j = 0; j < QK / 2; ++j) {
-            const int lo = std::clamp(nearest(x[j] * id) + kHalf, 0, 2 * kHalf - 1);
-            const int hi = std::clamp(nearest(x[j + QK / 2] * id) + kHalf, 0, 2 * kHalf - 1);
-            b[i].qs[j] = static_cast<uint8_t>((lo & 0xF) | (hi & 0xF) << 4);
-            if constexpr (Bits == 5) {
-                qh |= static_cast<uint32_t>((lo >> 4) & 1) << j;
-                qh |= static_cast<uint32_t>((hi >> 4) & 1) << (j + 16);
-            }
-        }
-        if constexpr (Bits == 5)
-            std::memcpy(b[i].qh, &qh, 4);
+        int L[QK];
+        for (int j = 0; j < QK; ++j)
+            L[j] = std::clamp(nearest(x[j] * id) + kHalf, 0, 2 * kHalf - 1);
+        pack_levels<Bits>(L, b[i]);
     }
 }
 
@@ -121,18 +129,10 @@ template <int Bits, typename Block> void q_affine(const float* x, Block* b, int6
         b[i].d = f2h(d);
         b[i].m = f2h(lo);
         const float m = h2f(b[i].m);
-        uint32_t qh = 0;
-        for (int j = 0; j < QK / 2; ++j) {
-            const int q0 = std::clamp(nearest((x[j] - m) * id), 0, kMax);
-            const int q1 = std::clamp(nearest((x[j + QK / 2] - m) * id), 0, kMax);
-            b[i].qs[j] = static_cast<uint8_t>((q0 & 0xF) | (q1 & 0xF) << 4);
-            if constexpr (Bits == 5) {
-                qh |= static_cast<uint32_t>((q0 >> 4) & 1) << j;
-                qh |= static_cast<uint32_t>((q1 >> 4) & 1) << (j + 16);
-            }
-        }
-        if constexpr (Bits == 5)
-            std::memcpy(b[i].qh, &qh, 4);
+        int L[QK];
+        for (int j = 0; j < QK; ++j)
+            L[j] = std::clamp(nearest((x[j] - m) * id), 0, kMax);
+        pack_levels<Bits>(L, b[i]);
     }
 }
 
