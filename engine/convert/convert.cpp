@@ -36,6 +36,9 @@ ConvertWriter::~ConvertWriter() = default;
 
 void ConvertWriter::add(const std::string& name, std::vector<int64_t> dims, RowSource rows, bool keep_f32)
 {
+    for (int64_t d : dims)
+        if (d <= 0)
+            throw Error(ErrorCode::Format, "tensor '" + name + "' would have an empty dimension");
     TensorType type = dims.size() < 2 || keep_f32 ? TensorType::F32 : m_type;
     if (dims[0] % traits(type).block_size != 0)
         type = TensorType::F16;

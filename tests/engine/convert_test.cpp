@@ -224,7 +224,17 @@ TEST_CASE("a checkpoint with a tensor nothing converts, or of another architectu
     std::ofstream(dir + "/extra.safetensors", std::ios::binary).write(reinterpret_cast<const char*>(image.data()),
                                                                          static_cast<std::streamsize>(image.size()));
     CHECK_THROWS_WITH(convert(dir, "odd.gguf"), "mlp.mystery.weight");
+    // A tensor with an empty dimension where a weight should be: named, not a crash.
+    const auto empty =
+        safetensors_image(R"({"model.embed_tokens.weight":{"dtype":"F32","shape":[0,64],"data_offsets":[0,0]}})", 0);
+    std::filesystem::rename(dir + "/model.safetensors", dir + "/model.safetensors.keep");
     std::filesystem::remove(dir + "/extra.safetensors");
+    {
+        std::ofstream f(dir + "/model.safetensors", std::ios::binary);
+        f.write(reinterpret_cast<const char*>(empty.data()), static_cast<std::streamsize>(empty.size()));
+    }
+    CHECK_THROWS_WITH(convert(dir, "odd.gguf"), "empty dimension");
+    std::filesystem::rename(dir + "/model.safetensors.keep", dir + "/model.safetensors");
     std::ofstream(dir + "/config.json") << R"({"architectures": ["GPTNeoXForCausalLM"], "hidden_size": 64})";
     CHECK_THROWS_WITH(convert(dir, "odd.gguf"), "GPTNeoXForCausalLM");
     CHECK(!std::filesystem::exists(temp_path("odd.gguf")));

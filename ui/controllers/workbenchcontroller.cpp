@@ -62,8 +62,10 @@ WorkbenchController::WorkbenchController(QObject* parent) : QObject(parent) {}
 WorkbenchController::~WorkbenchController()
 {
     m_cancel = true;
-    if (m_thread)
+    if (m_thread) {
         m_thread->wait();
+        delete m_thread; // its finished() handler, queued to this object, will not run now
+    }
 }
 
 QStringList WorkbenchController::quantizeTypes()
