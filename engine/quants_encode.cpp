@@ -18,7 +18,6 @@ inline float h2f(uint16_t h) { return fp16_to_f32(h); }
 inline uint16_t f2h(float f) { return f32_to_fp16(f); }
 inline int nearest(float x) { return static_cast<int>(std::lrintf(x)); }
 
-
 void q_q8_0(const float* x, BlockQ8_0* b, int64_t nb)
 {
     for (int64_t i = 0; i < nb; ++i, x += QK) {

@@ -41,6 +41,7 @@
 #include <QMimeData>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QSignalBlocker>
 #include <QStatusBar>
 #include <QTableWidget>
 #include <QTimer>
@@ -514,6 +515,17 @@ void MainWindow::showError(const QString& message)
     auto* box = new QMessageBox(QMessageBox::Warning, tr("Seekbench"), message, QMessageBox::Ok, this);
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->open();
+}
+
+void MainWindow::changeEvent(QEvent* event)
+{
+    // Full screen may also come and go by the window manager's keys or a double click: the
+    // menu's check mark follows without toggling the state back.
+    if (event->type() == QEvent::WindowStateChange && m_fullScreenAction) {
+        const QSignalBlocker block(m_fullScreenAction);
+        m_fullScreenAction->setChecked(isFullScreen());
+    }
+    QMainWindow::changeEvent(event);
 }
 
 void MainWindow::closeEvent(QCloseEvent* event)

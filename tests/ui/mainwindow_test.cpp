@@ -346,6 +346,12 @@ private slots:
         QTRY_VERIFY(app.window->windowState() & Qt::WindowFullScreen);
         app.window->fullScreenAction()->trigger();
         QTRY_VERIFY(!(app.window->windowState() & Qt::WindowFullScreen));
+        // Full screen set from outside the menu (the window manager): the check mark follows.
+        app.window->showFullScreen();
+        QTRY_VERIFY(app.window->fullScreenAction()->isChecked());
+        app.window->showNormal();
+        QTRY_VERIFY(!app.window->fullScreenAction()->isChecked());
+        QVERIFY(!(app.window->windowState() & Qt::WindowFullScreen));
 
         // Help › Keyboard Shortcuts lists every menu action that has keys, and the chat's.
         std::unique_ptr<QDialog> list(app.window->createShortcutsDialog());
