@@ -1893,6 +1893,10 @@ Seekbench 已回到 %3。</translation>
             <numerusform>%n 个词元 · 追踪 %1</numerusform>
         </translation>
     </message>
+    <message>
+        <source>Pick a message</source>
+        <translation>选择一条消息</translation>
+    </message>
 </context>
 <context>
     <name>TurnController</name>

@@ -18,6 +18,7 @@ TraceBar::TraceBar(ConversationController& conversations, TraceController& trace
     m_messages->setToolTip(tr("The message to look inside; the conversation up to it is run through the model"));
     m_messages->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     m_messages->setMinimumContentsLength(18);
+    m_messages->setPlaceholderText(tr("Pick a message"));
     m_status->setForegroundRole(QPalette::PlaceholderText);
     m_status->setWordWrap(true);
     auto* layout = new QHBoxLayout(this);

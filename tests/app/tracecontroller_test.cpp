@@ -49,6 +49,19 @@ private slots:
         QVERIFY(QTest::qWaitFor([&] { return traces.trace().messageId == branch.first().id; }, 30000));
         QVERIFY(traces.trace().trace->tokens.size() < first.trace->tokens.size());
 
+        // Another branch: a new answer to the last question is traced; showing the first answer
+        // again drops that trace (its message is off screen) and traces the answer shown.
+        QVERIFY(app.chat.turns.regenerate());
+        QVERIFY(app.waitReply());
+        const qint64 second = app.chat.conversations.branch().last().id;
+        QVERIFY(QTest::qWaitFor([&] { return traces.trace().messageId == second && !traces.isTracing(); }, 30000));
+        const int clearedAtSwitch = int(cleared.count());
+        app.chat.conversations.switchBranch(int(app.chat.conversations.branch().size()) - 1, -1);
+        const qint64 shown = app.chat.conversations.branch().last().id;
+        QVERIFY(shown != second);
+        QCOMPARE(int(cleared.count()), clearedAtSwitch + 1);
+        QVERIFY(QTest::qWaitFor([&] { return traces.trace().messageId == shown && !traces.isTracing(); }, 30000));
+
         // Another conversation: the trace shown is stale and goes; no panel: it is dropped.
         const int clearedBefore = int(cleared.count());
         app.chat.conversations.newConversation();

@@ -39,6 +39,16 @@ TraceController::TraceController(ConversationController& conversations, TurnCont
             m_missed = true;
     });
     connect(&m_conversations, &ConversationController::currentChanged, this, &TraceController::refresh);
+    // Another branch shown, or the traced message deleted: a trace of a message that is no
+    // longer on screen is stale too (the panels would show a map the Message box cannot name).
+    connect(&m_conversations, &ConversationController::branchChanged, this, [this](const QList<MessageData>& branch) {
+        if (!m_trace.trace)
+            return;
+        for (const MessageData& m : branch)
+            if (m.id == m_trace.messageId)
+                return;
+        refresh();
+    });
     connect(&m_engine, &EngineController::modelLoaded, this, &TraceController::refresh); // a trace of another model is stale
     connect(&m_engine, &EngineController::modelUnloaded, this, &TraceController::clearTrace);
 }
