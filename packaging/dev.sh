@@ -43,7 +43,8 @@ usage: packaging/dev.sh COMMAND [ARGS]
   test [-- CTEST ARGS] provision, build and run the whole test suite
   test --asan         the engine, storage and CLI tests built with AddressSanitizer and
                       UBSan (in build-asan/)
-  test --tsan         the engine's tests built with ThreadSanitizer, no Qt (in build-tsan/)
+  test --tsan         the engine's threaded tests and the Qt controllers that use worker
+                      threads, built with ThreadSanitizer (in build-tsan/)
   build               provision and build (binaries in build/bin/)
   package [--check]   build, then the Debian package (build/packages/seekbench_*.deb);
                       --check installs it with apt into a fresh Debian 13 (minbase) and
@@ -52,7 +53,7 @@ usage: packaging/dev.sh COMMAND [ARGS]
   exec -- CMD...      run CMD inside the build environment, from the repository root
   fuzz TARGET [--minutes N]
                       run one fuzzer (gguf, tokenizer, chat_template, conversation_import,
-                      server_request)
+                      server_request, safetensors)
                       for N minutes (10), growing its corpus in tests/fuzz/TARGET
   train [-- ARGS]     provision the training environment (PyTorch, corpus packages), train
                       the built-in model (resources/models/train/train.py ARGS), then
@@ -270,9 +271,13 @@ test_asan() {
 }
 
 # The engine's multithreaded tests under ThreadSanitizer (the thread pool, batched and MoE
-# forward passes, sessions, embeddings, the CLI); no Qt, which is not instrumented here.
+# forward passes, sessions, embeddings, the CLI), and the app's controllers that run work on
+# other threads: the engine worker, chat turns, code, traces, the workbench (Qt is not
+# instrumented; tests/tsan_qt.cpp tells TSan about its queued hand-overs, tsan_canary_test
+# checks that a race in a queued call is still reported).
 TSAN_TESTS=(device_test backend_test kernels_test model_test session_test moe_test embedding_test cli_test
-  provenance_test batcher_test)
+  provenance_test batcher_test enginecontroller_test turncontroller_test codecontroller_test
+  tracecontroller_test workbenchcontroller_test tsan_canary_test)
 
 test_tsan() {
   in_env cmake --preset tsan >"$REPO/build-configure-tsan.log" 2>&1 ||
@@ -280,7 +285,7 @@ test_tsan() {
   in_env cmake --build --preset tsan --target seekbench-cli "${TSAN_TESTS[@]}"
   local pattern
   pattern="^($(IFS='|'; echo "${TSAN_TESTS[*]}"))\$"
-  in_env env TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+  in_env env TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$REPO/tests/tsan-qt.supp" \
     ctest --test-dir build-tsan --output-on-failure -R "$pattern" "$@"
 }
 
@@ -336,7 +341,7 @@ main() {
     run) provision; build; run_app "$@" ;;
     exec) [ $# -gt 0 ] || die "exec needs a command: dev.sh exec -- CMD..."; provision; in_env "$@" ;;
     fuzz)
-      [ $# -ge 1 ] || die "fuzz needs a target: gguf, tokenizer, chat_template, conversation_import or server_request"
+      [ $# -ge 1 ] || die "fuzz needs a target: gguf, tokenizer, chat_template, conversation_import, server_request or safetensors"
       local target=$1 minutes=10
       shift
       while [ $# -gt 0 ]; do
