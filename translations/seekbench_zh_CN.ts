@@ -1153,6 +1153,38 @@ score %2</source>
         <source>&amp;Workbench…</source>
         <translation>工作台(&amp;W)…</translation>
     </message>
+    <message>
+        <source>Move between cells of a map or thumbnails (Attention, Routing)</source>
+        <translation>在图或缩略图的格子间移动（注意力、路由）</translation>
+    </message>
+    <message>
+        <source>Arrows, Page Up/Down, Home/End (Ctrl: to the edge)</source>
+        <translation>方向键、Page Up/Down、Home/End（加 Ctrl：到边缘）</translation>
+    </message>
+    <message>
+        <source>Open the current cell or thumbnail</source>
+        <translation>打开当前格子或缩略图</translation>
+    </message>
+    <message>
+        <source>Enter or Space</source>
+        <translation>Enter 或空格</translation>
+    </message>
+    <message>
+        <source>Zoom a map in, out, to fit</source>
+        <translation>放大、缩小、适应窗口</translation>
+    </message>
+    <message>
+        <source>+, −, 0</source>
+        <translation>+、−、0</translation>
+    </message>
+    <message>
+        <source>Move to the next panel or control</source>
+        <translation>移到下一个面板或控件</translation>
+    </message>
+    <message>
+        <source>Tab, Shift+Tab</source>
+        <translation>Tab、Shift+Tab</translation>
+    </message>
 </context>
 <context>
     <name>MessageWidget</name>

@@ -5,9 +5,11 @@
 #include "colormap.h"
 
 #include <QHelpEvent>
+#include <QKeyEvent>
 #include <QMouseEvent>
 #include <QPaintEvent>
 #include <QPainter>
+#include <QScrollArea>
 #include <QToolTip>
 #include <algorithm>
 #include <cmath>
@@ -18,7 +20,11 @@ constexpr int kThumb = 64, kGap = 6, kLabel = 34;
 
 // ---- ThumbnailGrid ----
 
-ThumbnailGrid::ThumbnailGrid(QWidget* parent) : QWidget(parent) { setMouseTracking(true); }
+ThumbnailGrid::ThumbnailGrid(QWidget* parent) : QWidget(parent)
+{
+    setMouseTracking(true);
+    setFocusPolicy(Qt::StrongFocus);
+}
 
 void ThumbnailGrid::setData(const AttentionData* attention)
 {
@@ -28,6 +34,7 @@ void ThumbnailGrid::setData(const AttentionData* attention)
         for (int layer : attention->layers())
             for (int h = 0; h < attention->heads(); ++h)
                 m_images.append(attention->thumbnail(layer, h, kThumb));
+    m_current = {0, 0};
     updateGeometry();
     resize(sizeHint());
     update();
@@ -80,6 +87,11 @@ void ThumbnailGrid::paintEvent(QPaintEvent* event)
             p.drawRect(box.adjusted(0, 0, -1, -1));
         }
     }
+    if (hasFocus() && m_current.y() < layers.size()) {
+        const QRect box = thumbnailRect(m_current.y(), m_current.x()).adjusted(-3, -3, 2, 2);
+        p.setPen(QPen(palette().color(QPalette::Highlight), 3));
+        p.drawRect(box);
+    }
 }
 
 void ThumbnailGrid::mousePressEvent(QMouseEvent* event)
@@ -89,17 +101,81 @@ void ThumbnailGrid::mousePressEvent(QMouseEvent* event)
         emit clicked(m_data->layers()[c.y()], c.x());
 }
 
+QString ThumbnailGrid::describe(int layerRow, int head) const
+{
+    const int layer = m_data->layers()[layerRow];
+    return tr("layer %1, head %2: entropy %3 bits (click to open)")
+        .arg(layer)
+        .arg(head)
+        .arg(m_data->entropy(layer, head), 0, 'f', 2);
+}
+
+void ThumbnailGrid::setCurrent(int layerRow, int head)
+{
+    if (!m_data || m_data->isEmpty())
+        return;
+    m_current = {std::clamp(head, 0, m_data->heads() - 1),
+                 std::clamp(layerRow, 0, static_cast<int>(m_data->layers().size()) - 1)};
+    const QRect box = thumbnailRect(m_current.y(), m_current.x());
+    // Inside the panel's scroll area, the current thumbnail stays in sight.
+    for (QWidget* w = parentWidget(); w; w = w->parentWidget())
+        if (auto* area = qobject_cast<QScrollArea*>(w)) {
+            area->ensureVisible(box.center().x(), box.center().y(), box.width(), box.height());
+            break;
+        }
+    if (!m_descriptionKept) {
+        m_description = accessibleDescription();
+        m_descriptionKept = true;
+    }
+    const QString text = describe(m_current.y(), m_current.x());
+    setAccessibleDescription(m_description.isEmpty() ? text : m_description + QStringLiteral("\n") + text);
+    if (hasFocus())
+        QToolTip::showText(mapToGlobal(box.bottomRight()), text, this);
+    update();
+}
+
+void ThumbnailGrid::keyPressEvent(QKeyEvent* event)
+{
+    if (!m_data || m_data->isEmpty()) {
+        QWidget::keyPressEvent(event);
+        return;
+    }
+    const int row = m_current.y(), head = m_current.x();
+    switch (event->key()) {
+    case Qt::Key_Left: setCurrent(row, head - 1); break;
+    case Qt::Key_Right: setCurrent(row, head + 1); break;
+    case Qt::Key_Up: setCurrent(row - 1, head); break;
+    case Qt::Key_Down: setCurrent(row + 1, head); break;
+    case Qt::Key_Home: setCurrent(row, 0); break;
+    case Qt::Key_End: setCurrent(row, m_data->heads() - 1); break;
+    case Qt::Key_Return:
+    case Qt::Key_Enter:
+    case Qt::Key_Space: emit clicked(m_data->layers()[row], head); break;
+    default: QWidget::keyPressEvent(event); return;
+    }
+    event->accept();
+}
+
+void ThumbnailGrid::focusInEvent(QFocusEvent* event)
+{
+    QWidget::focusInEvent(event);
+    setCurrent(m_current.y(), m_current.x());
+}
+
+void ThumbnailGrid::focusOutEvent(QFocusEvent* event)
+{
+    QWidget::focusOutEvent(event);
+    QToolTip::hideText();
+    update();
+}
+
 bool ThumbnailGrid::event(QEvent* event)
 {
     if (event->type() == QEvent::ToolTip && m_data) {
         auto* help = static_cast<QHelpEvent*>(event);
         const QPoint c = cellAt(help->pos());
         if (c.x() >= 0) {
-            const int layer = m_data->layers()[c.y()];
-            QToolTip::showText(help->globalPos(), tr("layer %1, head %2: entropy %3 bits (click to open)")
-                                                      .arg(layer)
-                                                      .arg(c.x())
-                                                      .arg(m_data->entropy(layer, c.x()), 0, 'f', 2));
+            QToolTip::showText(help->globalPos(), describe(c.y(), c.x()));
         } else {
             QToolTip::hideText();
         }
@@ -110,7 +186,7 @@ bool ThumbnailGrid::event(QEvent* event)
 
 // ---- HeadView ----
 
-HeadView::HeadView(QWidget* parent) : QWidget(parent) {}
+HeadView::HeadView(QWidget* parent) : QWidget(parent) { setFocusPolicy(Qt::StrongFocus); }
 
 int HeadView::rowHeight() const { return fontMetrics().height() + 4; }
 
@@ -198,4 +274,25 @@ void HeadView::mousePressEvent(QMouseEvent* event)
 {
     if (event->position().x() < std::clamp(width() / 3, 80, 200))
         setQuery(static_cast<int>((event->position().y() - 4) / rowHeight()));
+}
+
+void HeadView::keyPressEvent(QKeyEvent* event)
+{
+    if (!m_data || m_query < 0) {
+        QWidget::keyPressEvent(event);
+        return;
+    }
+    switch (event->key()) {
+    case Qt::Key_Up: setQuery(m_query - 1); break;
+    case Qt::Key_Down: setQuery(m_query + 1); break;
+    case Qt::Key_Home: setQuery(0); break;
+    case Qt::Key_End: setQuery(m_data->tokens() - 1); break;
+    default: QWidget::keyPressEvent(event); return;
+    }
+    for (QWidget* w = parentWidget(); w; w = w->parentWidget())
+        if (auto* area = qobject_cast<QScrollArea*>(w)) {
+            area->ensureVisible(width() / 6, 4 + m_query * rowHeight() + rowHeight() / 2, 0, rowHeight());
+            break;
+        }
+    event->accept();
 }

@@ -1,6 +1,7 @@
 // Two of the attention panel's views: every head of every traced layer as a thumbnail
 // (click one to open it), and the head view (lines from one query token to the tokens it
-// attends to, thicker and darker for more weight).
+// attends to, thicker and darker for more weight). Both work from the keyboard: arrows move
+// (the current thumbnail, the query token), Enter or Space opens the current thumbnail.
 #pragma once
 
 #include "insidedata.h"
@@ -14,6 +15,7 @@ public:
     void setData(const AttentionData* attention); // null: empty
     QRect thumbnailRect(int layerRow, int head) const;
     QSize sizeHint() const override;
+    QPoint current() const { return m_current; } // (head, layer row) of the keyboard
 
 signals:
     void clicked(int layer, int head);
@@ -21,13 +23,21 @@ signals:
 protected:
     void paintEvent(QPaintEvent* event) override;
     void mousePressEvent(QMouseEvent* event) override;
+    void keyPressEvent(QKeyEvent* event) override;
+    void focusInEvent(QFocusEvent* event) override;
+    void focusOutEvent(QFocusEvent* event) override;
     bool event(QEvent* event) override; // tooltips
 
 private:
     QPoint cellAt(QPoint point) const; // (head, layer row); (-1, -1) outside
+    QString describe(int layerRow, int head) const;
+    void setCurrent(int layerRow, int head);
 
     const AttentionData* m_data = nullptr;
     QList<QImage> m_images; // row-major: layer row x heads
+    QPoint m_current{0, 0};
+    QString m_description; // the owner's accessible description, before the current head's
+    bool m_descriptionKept = false;
 };
 
 class HeadView : public QWidget {
@@ -47,6 +57,7 @@ signals:
 protected:
     void paintEvent(QPaintEvent* event) override;
     void mousePressEvent(QMouseEvent* event) override;
+    void keyPressEvent(QKeyEvent* event) override;
 
 private:
     const AttentionData* m_data = nullptr;

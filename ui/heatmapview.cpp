@@ -1,6 +1,7 @@
 // HeatmapView: the image is drawn with nearest-neighbour scaling, only the visible part.
 #include "heatmapview.h"
 
+#include <QKeyEvent>
 #include <QMouseEvent>
 #include <QPainter>
 #include <QToolTip>
@@ -17,6 +18,7 @@ constexpr int kLeftLabels = 84, kTopLabels = 64;
 HeatmapView::HeatmapView(QWidget* parent) : QWidget(parent)
 {
     setMouseTracking(true);
+    setFocusPolicy(Qt::StrongFocus);
     setMinimumSize(120, 120);
     setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
 }
@@ -29,8 +31,13 @@ void HeatmapView::setImage(const QImage& image, const QStringList& rowLabels, co
     m_rowLabels = rowLabels;
     m_columnLabels = columnLabels;
     m_fit = fit;
-    if (!sameShape)
+    if (!sameShape) {
         resetView();
+        if (m_current.x() >= 0)
+            m_current = {std::min(m_current.x(), image.width() - 1), std::min(m_current.y(), image.height() - 1)};
+        if (image.isNull())
+            m_current = {-1, -1};
+    }
     update();
 }
 
@@ -157,6 +164,17 @@ void HeatmapView::paintEvent(QPaintEvent*)
             }
         p.restore();
     }
+    // The keyboard's cell: a frame in the text colour with a contrasting edge inside it.
+    if (hasFocus() && m_current.x() >= 0) {
+        p.save();
+        p.setClipRect(area.adjusted(-2, -2, 2, 2));
+        const QRectF r = cellRect(m_current.y(), m_current.x()).adjusted(-1.5, -1.5, 1.5, 1.5);
+        p.setPen(QPen(palette().color(QPalette::WindowText), 2));
+        p.drawRect(r);
+        p.setPen(QPen(palette().color(QPalette::Window), 1));
+        p.drawRect(r.adjusted(2, 2, -2, -2));
+        p.restore();
+    }
     // Axis titles, and labels for rows and columns that are tall/wide enough to read.
     p.setPen(palette().color(QPalette::WindowText));
     if (!m_columnTitle.isEmpty())
@@ -248,3 +266,90 @@ void HeatmapView::mouseReleaseEvent(QMouseEvent* event)
 void HeatmapView::mouseDoubleClickEvent(QMouseEvent*) { resetView(); }
 
 void HeatmapView::resizeEvent(QResizeEvent*) { clampPan(); }
+
+void HeatmapView::ensureVisible(int row, int column)
+{
+    const QRectF area = gridArea(), cell = cellRect(row, column);
+    if (cell.left() < area.left())
+        m_pan.rx() += area.left() - cell.left();
+    else if (cell.right() > area.right())
+        m_pan.rx() -= cell.right() - area.right();
+    if (cell.top() < area.top())
+        m_pan.ry() += area.top() - cell.top();
+    else if (cell.bottom() > area.bottom())
+        m_pan.ry() -= cell.bottom() - area.bottom();
+    clampPan();
+}
+
+void HeatmapView::setCurrentCell(int row, int column)
+{
+    if (m_image.isNull())
+        return;
+    row = std::clamp(row, 0, m_image.height() - 1);
+    column = std::clamp(column, 0, m_image.width() - 1);
+    m_current = {column, row};
+    ensureVisible(row, column);
+    update();
+    emit hovered(row, column);
+    // What the pointer's tooltip would say, for a screen reader and on screen.
+    const QString text = m_tooltip ? m_tooltip(row, column) : QString();
+    if (!m_descriptionKept) {
+        m_description = accessibleDescription();
+        m_descriptionKept = true;
+    }
+    setAccessibleDescription(text.isEmpty() ? m_description : m_description + QStringLiteral("\n") + text);
+    if (hasFocus() && !text.isEmpty())
+        QToolTip::showText(mapToGlobal(cellRect(row, column).bottomRight().toPoint()), text, this);
+}
+
+void HeatmapView::keyPressEvent(QKeyEvent* event)
+{
+    if (m_image.isNull()) {
+        QWidget::keyPressEvent(event);
+        return;
+    }
+    const int row = std::max(0, m_current.y()), column = std::max(0, m_current.x());
+    const QSizeF cell = cellSize();
+    const int pageRows = std::max(1, static_cast<int>(gridArea().height() / cell.height()) - 1);
+    const bool ctrl = event->modifiers() & Qt::ControlModifier;
+    switch (event->key()) {
+    case Qt::Key_Left: setCurrentCell(row, ctrl ? 0 : column - 1); break;
+    case Qt::Key_Right: setCurrentCell(row, ctrl ? m_image.width() - 1 : column + 1); break;
+    case Qt::Key_Up: setCurrentCell(ctrl ? 0 : row - 1, column); break;
+    case Qt::Key_Down: setCurrentCell(ctrl ? m_image.height() - 1 : row + 1, column); break;
+    case Qt::Key_PageUp: setCurrentCell(row - pageRows, column); break;
+    case Qt::Key_PageDown: setCurrentCell(row + pageRows, column); break;
+    case Qt::Key_Home: setCurrentCell(ctrl ? 0 : row, 0); break;
+    case Qt::Key_End: setCurrentCell(ctrl ? m_image.height() - 1 : row, m_image.width() - 1); break;
+    case Qt::Key_Return:
+    case Qt::Key_Enter:
+    case Qt::Key_Space:
+        setCurrentCell(row, column);
+        emit clicked(row, column);
+        break;
+    case Qt::Key_Plus:
+    case Qt::Key_Equal:
+        setZoom(m_zoom * kStep, cellRect(row, column).center());
+        ensureVisible(row, column);
+        break;
+    case Qt::Key_Minus: setZoom(m_zoom / kStep, cellRect(row, column).center()); break;
+    case Qt::Key_0: resetView(); break;
+    default: QWidget::keyPressEvent(event); return;
+    }
+    event->accept();
+}
+
+void HeatmapView::focusInEvent(QFocusEvent* event)
+{
+    QWidget::focusInEvent(event);
+    if (m_current.x() < 0 && !m_image.isNull())
+        m_current = {0, 0};
+    update();
+}
+
+void HeatmapView::focusOutEvent(QFocusEvent* event)
+{
+    QWidget::focusOutEvent(event);
+    QToolTip::hideText();
+    update();
+}

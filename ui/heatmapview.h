@@ -1,6 +1,9 @@
 // A grid of coloured cells shown from a QImage (one pixel per cell): fits the view, zooms
 // with the wheel around the pointer, pans by dragging, tells what is under the pointer
 // (tooltip and signal), and labels rows and columns once cells are large enough to read.
+// From the keyboard: the arrows (Page Up/Down, Home/End) move a current cell, which the
+// view keeps in sight and describes like the tooltip does; Enter or Space clicks it; + and -
+// zoom, 0 fits the grid again.
 #pragma once
 
 #include <QImage>
@@ -33,6 +36,9 @@ public:
     // The cell at a point of the widget; {-1, -1} outside the grid.
     QPoint cellAt(QPointF point) const;
     QRectF cellRect(int row, int column) const;
+    // The keyboard's cell as (column, row); {-1, -1} before the view had focus.
+    QPoint currentCell() const { return m_current; }
+    void setCurrentCell(int row, int column);
 
     QSize sizeHint() const override { return {360, 360}; }
 
@@ -48,11 +54,15 @@ protected:
     void mouseReleaseEvent(QMouseEvent* event) override;
     void mouseDoubleClickEvent(QMouseEvent* event) override;
     void resizeEvent(QResizeEvent* event) override;
+    void keyPressEvent(QKeyEvent* event) override;
+    void focusInEvent(QFocusEvent* event) override;
+    void focusOutEvent(QFocusEvent* event) override;
 
 private:
     QRectF gridArea() const;     // where cells may be drawn (inside the label margins)
     QSizeF cellSize() const;
     void clampPan();
+    void ensureVisible(int row, int column);
 
     QImage m_image;
     QStringList m_rowLabels, m_columnLabels;
@@ -63,4 +73,7 @@ private:
     bool m_dragging = false, m_dragged = false;
     std::function<QString(int, int)> m_tooltip, m_cellText;
     QString m_rowTitle, m_columnTitle;
+    QPoint m_current{-1, -1};
+    QString m_description; // the accessible description the owner set, before a cell's text
+    bool m_descriptionKept = false;
 };

@@ -484,6 +484,11 @@ QDialog* MainWindow::createShortcutsDialog()
             collect(top->menu());
     rows.append({tr("Send the message (in the chat's input)"), tr("Enter or Ctrl+Enter")});
     rows.append({tr("A new line in the message"), tr("Shift+Enter")});
+    rows.append({tr("Move between cells of a map or thumbnails (Attention, Routing)"),
+                 tr("Arrows, Page Up/Down, Home/End (Ctrl: to the edge)")});
+    rows.append({tr("Open the current cell or thumbnail"), tr("Enter or Space")});
+    rows.append({tr("Zoom a map in, out, to fit"), tr("+, −, 0")});
+    rows.append({tr("Move to the next panel or control"), tr("Tab, Shift+Tab")});
 
     auto* dialog = new QDialog(this);
     dialog->setObjectName(QStringLiteral("shortcuts"));

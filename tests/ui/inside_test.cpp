@@ -267,6 +267,48 @@ private slots:
         QCOMPARE(view.zoom(), 1.0);
     }
 
+    // Keyboard only: a current cell that arrows move (and clamp), Enter clicks, + and - zoom
+    // around it, 0 fits again; the current cell's text reaches the accessible description.
+    void heatmapFromTheKeyboard()
+    {
+        QImage img(3, 40, QImage::Format_ARGB32);
+        img.fill(Qt::gray);
+        HeatmapView view;
+        view.setAccessibleDescription(QStringLiteral("a grid"));
+        view.setTooltip([](int r, int c) { return QStringLiteral("row %1 column %2").arg(r).arg(c); });
+        view.resize(300, 200);
+        view.setImage(img, {}, {}, HeatmapView::Fit::Rows);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        QCOMPARE(view.focusPolicy(), Qt::StrongFocus);
+        view.setFocus();
+        QTRY_VERIFY(view.hasFocus());
+        QCOMPARE(view.currentCell(), QPoint(0, 0));
+        QSignalSpy hovered(&view, &HeatmapView::hovered), clicked(&view, &HeatmapView::clicked);
+        QTest::keyClick(&view, Qt::Key_Right);
+        QTest::keyClick(&view, Qt::Key_Down);
+        QCOMPARE(view.currentCell(), QPoint(1, 1));
+        QCOMPARE(hovered.last(), (QVariantList{1, 1}));
+        QCOMPARE(view.accessibleDescription(), QStringLiteral("a grid\nrow 1 column 1"));
+        QTest::keyClick(&view, Qt::Key_Left, Qt::ControlModifier);
+        QTest::keyClick(&view, Qt::Key_Up);
+        QTest::keyClick(&view, Qt::Key_Up); // clamps at the top
+        QCOMPARE(view.currentCell(), QPoint(0, 0));
+        // The last row is far below the view: moving there scrolls it into sight.
+        QTest::keyClick(&view, Qt::Key_End, Qt::ControlModifier);
+        QCOMPARE(view.currentCell(), QPoint(2, 39));
+        QVERIFY(view.rect().contains(view.cellRect(39, 2).toRect()));
+        QTest::keyClick(&view, Qt::Key_Return);
+        QCOMPARE(clicked.count(), 1);
+        QCOMPARE(clicked.last(), (QVariantList{39, 2}));
+        QCOMPARE(view.accessibleDescription(), QStringLiteral("a grid\nrow 39 column 2"));
+        QTest::keyClick(&view, Qt::Key_Plus);
+        QVERIFY(view.zoom() > 1);
+        QVERIFY(view.rect().contains(view.cellRect(39, 2).toRect()));
+        QTest::keyClick(&view, Qt::Key_0);
+        QCOMPARE(view.zoom(), 1.0);
+    }
+
     void attentionPanelViewsAndExports()
     {
         AttentionPanel panel(chat()->conversations, chat()->traces);
@@ -285,8 +327,22 @@ private slots:
         QTest::mouseClick(panel.thumbnails(), Qt::LeftButton, Qt::NoModifier, thumb);
         QCOMPARE(panel.head(), 0);
         QCOMPARE(panel.map()->image(), panel.data().image(1, 0));
-        // Head view: the query starts at the message's first token.
+        // The same from the keyboard: Right moves to head 1, Enter opens it.
+        panel.thumbnails()->setFocus();
+        QTest::keyClick(panel.thumbnails(), Qt::Key_Right);
+        QCOMPARE(panel.thumbnails()->current(), QPoint(1, 0));
+        QTest::keyClick(panel.thumbnails(), Qt::Key_Return);
+        QCOMPARE(panel.head(), 1);
+        // Head view: the query starts at the message's first token; Up/Down move it.
         QCOMPARE(panel.headView()->query(), 1);
+        QTest::keyClick(panel.headView(), Qt::Key_Up);
+        QCOMPARE(panel.headView()->query(), 0);
+        QTest::keyClick(panel.headView(), Qt::Key_End);
+        QCOMPARE(panel.headView()->query(), panel.data().tokens() - 1);
+        // Enter on the map's current cell picks that query token for the head view.
+        QTest::keyClick(panel.map(), Qt::Key_Down);
+        QTest::keyClick(panel.map(), Qt::Key_Return);
+        QCOMPARE(panel.headView()->query(), panel.map()->currentCell().y());
         panel.showView(AttentionPanel::EntropyView);
         QCOMPARE(panel.entropyMap()->image().size(), QSize(2, 1));
 
@@ -294,7 +350,7 @@ private slots:
         QVERIFY(panel.exportCsv(dir.filePath(QStringLiteral("a.csv"))));
         QFile csv(dir.filePath(QStringLiteral("a.csv")));
         QVERIFY(csv.open(QIODevice::ReadOnly));
-        QCOMPARE(QString::fromUtf8(csv.readAll()), panel.data().csv(1, 0));
+        QCOMPARE(QString::fromUtf8(csv.readAll()), panel.data().csv(1, 1)); // head 1, opened from the keyboard
         QVERIFY(panel.exportPng(dir.filePath(QStringLiteral("a.png"))));
         QVERIFY(!QImage(dir.filePath(QStringLiteral("a.png"))).isNull());
         QVERIFY(!panel.exportCsv(QStringLiteral("/proc/no/such/dir/a.csv")));
