@@ -118,7 +118,7 @@ int main(int argc, char** argv)
 
     std::unique_ptr<SelfTest> selfTest;
     if (!options.selfTestDir.isEmpty()) {
-        selfTest = std::make_unique<SelfTest>(window, models, devices, chat, options);
+        selfTest = std::make_unique<SelfTest>(window, models, devices, chat, theme, options);
         QTimer::singleShot(0, selfTest.get(), &SelfTest::run);
     } else {
         window.showWelcomeIfFirstRun();

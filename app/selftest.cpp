@@ -18,6 +18,7 @@
 #include "ui/controllers/chatcontrollers.h"
 #include "ui/controllers/devicecontroller.h"
 #include "ui/controllers/modelcontroller.h"
+#include "ui/controllers/themecontroller.h"
 
 #include "engine/trace.h"
 
@@ -63,8 +64,9 @@ template <typename Pred> bool waitUntil(Pred done, int timeoutMs = kStepTimeoutM
 } // namespace
 
 SelfTest::SelfTest(MainWindow& window, ModelController& models, DeviceController& devices, ChatControllers& chat,
-                   const AppOptions& options, QObject* parent)
-    : QObject(parent), m_window(window), m_models(models), m_devices(devices), m_chat(chat), m_options(options)
+                   ThemeController& theme, const AppOptions& options, QObject* parent)
+    : QObject(parent), m_window(window), m_models(models), m_devices(devices), m_theme(theme), m_chat(chat),
+      m_options(options)
 {
     connect(&m_models, &ModelController::errorOccurred, this,
             [this](const QString& message) { m_modelError = message; });
@@ -258,6 +260,17 @@ void SelfTest::capture()
     QApplication::processEvents();
     if (!writePicture(&m_window, QStringLiteral("window")))
         return;
+    // The same window in the dark and the high-contrast theme (the setting is left alone).
+    for (auto [theme, name] : {std::pair{AppSettings::Theme::Dark, "window-dark"},
+                               std::pair{AppSettings::Theme::HighContrast, "window-high-contrast"}}) {
+        m_theme.show(theme);
+        QApplication::processEvents();
+        const bool ok = writePicture(&m_window, QString::fromLatin1(name));
+        m_theme.apply();
+        QApplication::processEvents();
+        if (!ok)
+            return;
+    }
     for (const QString& id : m_window.panelIds()) {
         QWidget* panel = m_window.showPanel(id);
         if (!panel)

@@ -16,12 +16,13 @@ class QWidget;
 struct ChatControllers;
 
 class KnowledgePanel;
+class ThemeController;
 
 class SelfTest : public QObject {
     Q_OBJECT
 public:
     SelfTest(MainWindow& window, ModelController& models, DeviceController& devices, ChatControllers& chat,
-             const AppOptions& options, QObject* parent = nullptr);
+             ThemeController& theme, const AppOptions& options, QObject* parent = nullptr);
 
     void run(); // every step, then the app exits
 
@@ -43,6 +44,7 @@ private:
     MainWindow& m_window;
     ModelController& m_models;
     DeviceController& m_devices;
+    ThemeController& m_theme;
     ChatControllers& m_chat;
     AppOptions m_options;
     QString m_modelError;

@@ -1862,6 +1862,10 @@ Seekbench 已回到 %3。</translation>
         <source>Data folder:</source>
         <translation>数据文件夹：</translation>
     </message>
+    <message>
+        <source>High contrast</source>
+        <translation>高对比度</translation>
+    </message>
 </context>
 <context>
     <name>SourceView</name>

@@ -12,6 +12,7 @@
 #include <QClipboard>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QPainter>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QToolButton>
@@ -116,7 +117,6 @@ MessageWidget::MessageWidget(KSyntaxHighlighting::Repository& repository, QWidge
     layout->addWidget(m_body);
     layout->addWidget(m_sources);
     layout->addLayout(footer);
-    setAutoFillBackground(true);
 }
 
 void MessageWidget::show(const MessageData& m, bool last)
@@ -145,14 +145,24 @@ QString MessageWidget::renderedText() const
     return text;
 }
 
+// The background is painted from the palette in force, so a theme change reaches messages
+// already on screen (a palette copied onto the widget would keep the old theme's colours).
+QColor MessageWidget::background() const
+{
+    return QApplication::palette().color(m_message.role == QLatin1String("user") ? QPalette::AlternateBase
+                                                                                 : QPalette::Base);
+}
+
+void MessageWidget::paintEvent(QPaintEvent*)
+{
+    QPainter(this).fillRect(rect(), background());
+}
+
 void MessageWidget::render()
 {
     const bool user = m_message.role == QLatin1String("user");
     const bool system = m_message.role == QLatin1String("system");
-    QPalette pal = palette();
-    pal.setColor(QPalette::Window, user ? QApplication::palette().color(QPalette::AlternateBase)
-                                        : QApplication::palette().color(QPalette::Base));
-    setPalette(pal);
+    update();
     m_header->setText(user ? tr("You") : system ? tr("System") : (m_message.model.isEmpty() ? tr("Assistant") : m_message.model));
 
     const bool has_reasoning = !user && !m_message.reasoning.isEmpty();

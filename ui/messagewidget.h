@@ -34,6 +34,7 @@ public:
     QToolButton* reasoningToggle() const { return m_reasoningToggle; }
     QLabel* reasoningLabel() const { return m_reasoning; }
     QLabel* statsLabel() const { return m_stats; }
+    QColor background() const; // what the message is drawn on: the theme's, for its role
     QLabel* sourcesLabel() const { return m_sources; }
     // The share of the answer's attention on each of its sources (bars beside them), and
     // per sentence of the answer (the sources line's tooltip).
@@ -45,6 +46,9 @@ signals:
     void branchRequested(qint64 messageId, int delta);
     void openInCodePanel(const QString& language, const QString& code);
     void citationActivated(const CitedSource& source); // a [n] of the text or of the sources line
+
+protected:
+    void paintEvent(QPaintEvent* event) override;
 
 private:
     void render();

@@ -31,6 +31,7 @@ SettingsDialog::SettingsDialog(AppSettings& settings, QWidget* parent)
     m_theme->addItem(tr("Follow the system"), int(AppSettings::Theme::System));
     m_theme->addItem(tr("Light"), int(AppSettings::Theme::Light));
     m_theme->addItem(tr("Dark"), int(AppSettings::Theme::Dark));
+    m_theme->addItem(tr("High contrast"), int(AppSettings::Theme::HighContrast));
     m_theme->setCurrentIndex(m_theme->findData(int(settings.theme())));
 
     m_threads->setRange(0, 1024);

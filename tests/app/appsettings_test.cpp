@@ -39,6 +39,9 @@ private slots:
         QCOMPARE(again.device(), AppSettings::Device::Cpu);
         QCOMPARE(again.windowGeometry(), QByteArray("geom"));
         QCOMPARE(again.windowState(), QByteArray("state"));
+        again.setTheme(AppSettings::Theme::HighContrast);
+        again.sync();
+        QCOMPARE(AppSettings(dir.path()).theme(), AppSettings::Theme::HighContrast);
     }
 
     void recentModelsNewestFirstBounded()

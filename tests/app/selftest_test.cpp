@@ -61,6 +61,12 @@ private slots:
         }
         const QImage window(out.path() + QStringLiteral("/shots/window.png"));
         QVERIFY(window.width() >= 1000);
+        // The dark and high-contrast pictures are the same window on a dark ground.
+        for (const char* name : {"window-dark", "window-high-contrast"}) {
+            const QImage themed(out.path() + QStringLiteral("/shots/") + QLatin1String(name) + QStringLiteral(".png"));
+            QVERIFY2(themed.size() == window.size(), name);
+            QVERIFY2(themed.pixelColor(themed.width() / 2, themed.height() - 40).lightness() < 90, name);
+        }
     }
 
     // With a model, the self-test chats once; the turn is in the conversation database.

@@ -5,6 +5,7 @@
 #include "ui/chatpanel.h"
 #include "ui/controllers/themecontroller.h"
 #include "ui/conversationlist.h"
+#include "ui/messagewidget.h"
 #include "ui/modelpanel.h"
 #include "ui/remotedialog.h"
 #include "ui/serverpanel.h"
@@ -28,6 +29,25 @@
 #include <QSpinBox>
 #include <QStandardItemModel>
 #include <QTemporaryDir>
+
+#include <KSyntaxHighlighting/Repository>
+#include <cmath>
+
+namespace {
+// WCAG 2 contrast ratio of a colour (alpha blended over the background) against it.
+double contrast(QColor fg, QColor bg)
+{
+    const double a = fg.alphaF();
+    fg = QColor::fromRgbF(float(fg.redF() * a + bg.redF() * (1 - a)), float(fg.greenF() * a + bg.greenF() * (1 - a)),
+                          float(fg.blueF() * a + bg.blueF() * (1 - a)));
+    auto luminance = [](const QColor& c) {
+        auto lin = [](double v) { return v <= 0.03928 ? v / 12.92 : std::pow((v + 0.055) / 1.055, 2.4); };
+        return 0.2126 * lin(c.redF()) + 0.7152 * lin(c.greenF()) + 0.0722 * lin(c.blueF());
+    };
+    const double l1 = luminance(fg), l2 = luminance(bg);
+    return (std::max(l1, l2) + 0.05) / (std::min(l1, l2) + 0.05);
+}
+} // namespace
 
 namespace {
 
@@ -288,6 +308,43 @@ private slots:
         app.settings.setTheme(AppSettings::Theme::Light);
         QVERIFY(!theme.isDark());
         QVERIFY(qApp->palette().color(QPalette::Window).lightness() > 150);
+    }
+
+    // Every text role against its background: WCAG AA (4.5:1) in light and dark, AAA (7:1) in
+    // high contrast; a message already on screen takes the new theme's background.
+    void themesAreReadable()
+    {
+        QTemporaryDir dir;
+        AppHarness app(dir.path());
+        ThemeController theme(*qApp, app.settings);
+        KSyntaxHighlighting::Repository repository;
+        QWidget chat; // a message lives inside the chat, not as a window of its own
+        MessageWidget user(repository, &chat);
+        MessageData m;
+        m.role = QStringLiteral("user");
+        m.content = QStringLiteral("Hello");
+        user.show(m, true);
+        chat.show();
+        const QList<QPair<QPalette::ColorRole, QPalette::ColorRole>> pairs = {
+            {QPalette::WindowText, QPalette::Window},   {QPalette::Text, QPalette::Base},
+            {QPalette::Text, QPalette::AlternateBase},  {QPalette::ButtonText, QPalette::Button},
+            {QPalette::HighlightedText, QPalette::Highlight}, {QPalette::ToolTipText, QPalette::ToolTipBase},
+            {QPalette::Link, QPalette::Base},           {QPalette::PlaceholderText, QPalette::Base}};
+        for (auto [t, goal] : {std::pair{AppSettings::Theme::Light, 4.5}, std::pair{AppSettings::Theme::Dark, 4.5},
+                               std::pair{AppSettings::Theme::HighContrast, 7.0}}) {
+            app.settings.setTheme(t);
+            const QPalette p = qApp->palette();
+            for (auto [fg, bg] : pairs) {
+                const double ratio = contrast(p.color(fg), p.color(bg));
+                QVERIFY2(ratio >= goal, qPrintable(QStringLiteral("theme %1, roles %2 on %3: %4:1")
+                                                       .arg(int(t)).arg(int(fg)).arg(int(bg)).arg(ratio, 0, 'f', 2)));
+            }
+            QCOMPARE(user.background(), p.color(QPalette::AlternateBase));
+            QCOMPARE(user.grab().toImage().pixelColor(2, 2), p.color(QPalette::AlternateBase));
+            QCOMPARE(qApp->styleSheet().isEmpty(), t != AppSettings::Theme::HighContrast);
+        }
+        QVERIFY(theme.isDark()); // high contrast is light on dark: code blocks take a dark theme
+        app.settings.setTheme(AppSettings::Theme::Light);
     }
 
     void aboutDialogSaysWhatItIs()

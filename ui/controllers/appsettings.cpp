@@ -57,12 +57,14 @@ AppSettings::Theme AppSettings::theme() const
         return Theme::Light;
     if (value == QLatin1String("dark"))
         return Theme::Dark;
+    if (value == QLatin1String("high-contrast"))
+        return Theme::HighContrast;
     return Theme::System;
 }
 
 void AppSettings::setTheme(Theme theme)
 {
-    static const char* names[] = {"system", "light", "dark"};
+    static const char* names[] = {"system", "light", "dark", "high-contrast"};
     if (theme == this->theme())
         return;
     m_settings->setValue(kTheme, QLatin1String(names[static_cast<int>(theme)]));

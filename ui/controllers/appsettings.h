@@ -15,7 +15,7 @@
 class AppSettings : public QObject {
     Q_OBJECT
 public:
-    enum class Theme { System, Light, Dark };
+    enum class Theme { System, Light, Dark, HighContrast };
     Q_ENUM(Theme)
     enum class Device { Auto, Cpu, Cuda };
     Q_ENUM(Device)

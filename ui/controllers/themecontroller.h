@@ -14,6 +14,7 @@ public:
 
     bool isDark() const { return m_dark; }
     void apply();             // re-reads the setting and the system scheme
+    void show(AppSettings::Theme theme); // that theme now, without changing the setting
 
 signals:
     void darkChanged(bool dark);
