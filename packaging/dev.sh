@@ -50,6 +50,8 @@ usage: packaging/dev.sh COMMAND [ARGS]
                       --check installs it with apt into a fresh Debian 13 (minbase) and
                       runs seekbench --self-test and seekbench-cli there
   env                 provision the build environment only
+  guide               rebuild the user guide's pictures (resources/guide/images) with the
+                      self-test, in English and in Simplified Chinese (images/zh_CN)
   exec -- CMD...      run CMD inside the build environment, from the repository root
   fuzz TARGET [--minutes N]
                       run one fuzzer (gguf, tokenizer, chat_template, conversation_import,
@@ -279,6 +281,31 @@ TSAN_TESTS=(device_test backend_test kernels_test model_test session_test moe_te
   provenance_test batcher_test enginecontroller_test turncontroller_test codecontroller_test
   tracecontroller_test workbenchcontroller_test tsan_canary_test)
 
+# The user guide shows the app as the self-test pictures it: every images/NAME.png a page
+# names comes from the English run, every images/zh_CN/NAME.png from a --lang zh_CN run.
+guide_pictures() {
+  local tmp="$REPO/build/guide-shots" lang names zh name
+  rm -rf "$tmp"
+  for lang in en zh_CN; do
+    in_env env QT_QPA_PLATFORM=offscreen build/bin/seekbench --lang "$lang" --data-dir "build/guide-shots/data-$lang" \
+      --self-test "build/guide-shots/$lang" >"$tmp-$lang.log" 2>&1 ||
+      { tail -20 "$tmp-$lang.log" >&2; die "the self-test (--lang $lang) failed"; }
+  done
+  names=$(grep -oh 'images/[a-z0-9-]*\.png' "$REPO"/resources/guide/*.md "$REPO"/resources/guide/zh_CN/*.md |
+    sort -u | sed 's|images/||; s|\.png||')
+  zh=$(grep -oh 'images/zh_CN/[a-z0-9-]*\.png' "$REPO"/resources/guide/*.md "$REPO"/resources/guide/zh_CN/*.md |
+    sort -u | sed 's|images/zh_CN/||; s|\.png||')
+  rm -f "$REPO"/resources/guide/images/*.png "$REPO"/resources/guide/images/zh_CN/*.png
+  mkdir -p "$REPO/resources/guide/images/zh_CN"
+  for name in $names; do
+    cp "$tmp/en/$name.png" "$REPO/resources/guide/images/" || die "the self-test wrote no $name.png"
+  done
+  for name in $zh; do
+    cp "$tmp/zh_CN/$name.png" "$REPO/resources/guide/images/zh_CN/" || die "the self-test wrote no $name.png (zh_CN)"
+  done
+  echo "guide pictures: $(echo "$names" | wc -w) English, $(echo "$zh" | wc -w) Chinese"
+}
+
 test_tsan() {
   in_env cmake --preset tsan >"$REPO/build-configure-tsan.log" 2>&1 ||
     { cat "$REPO/build-configure-tsan.log" >&2; die "configuring the TSan build failed"; }
@@ -339,6 +366,7 @@ main() {
       in_env env QT_QPA_PLATFORM=offscreen ctest --test-dir build --output-on-failure \
         -j "${CTEST_PARALLEL_LEVEL:-$(nproc)}" "$@" ;;
     run) provision; build; run_app "$@" ;;
+    guide) provision; build; guide_pictures ;;
     exec) [ $# -gt 0 ] || die "exec needs a command: dev.sh exec -- CMD..."; provision; in_env "$@" ;;
     fuzz)
       [ $# -ge 1 ] || die "fuzz needs a target: gguf, tokenizer, chat_template, conversation_import, server_request or safetensors"

@@ -691,6 +691,25 @@ last active %2</source>
     </message>
 </context>
 <context>
+    <name>GuideDialog</name>
+    <message>
+        <source>Seekbench User Guide</source>
+        <translation>Seekbench 用户指南</translation>
+    </message>
+    <message>
+        <source>User guide</source>
+        <translation>用户指南</translation>
+    </message>
+    <message>
+        <source>&amp;Back</source>
+        <translation>后退(&amp;B)</translation>
+    </message>
+    <message>
+        <source>&amp;Contents</source>
+        <translation>目录(&amp;C)</translation>
+    </message>
+</context>
+<context>
     <name>InsidePanel</name>
     <message>
         <source>Export PNG…</source>
@@ -1184,6 +1203,10 @@ score %2</source>
     <message>
         <source>Tab, Shift+Tab</source>
         <translation>Tab、Shift+Tab</translation>
+    </message>
+    <message>
+        <source>&amp;User Guide</source>
+        <translation>用户指南(&amp;U)</translation>
     </message>
 </context>
 <context>

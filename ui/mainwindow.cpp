@@ -7,6 +7,7 @@
 #include "chatpanel.h"
 #include "codepanel.h"
 #include "conversationlist.h"
+#include "guidedialog.h"
 #include "knowledgepanel.h"
 #include "modelpanel.h"
 #include "remotedialog.h"
@@ -335,6 +336,12 @@ void MainWindow::createMenus()
     configure->setMenuRole(QAction::PreferencesRole);
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
+    QAction* guide = help->addAction(tr("&User Guide"), this, [this] {
+        QDialog* dialog = createGuideDialog();
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->show();
+    });
+    guide->setShortcut(QKeySequence::HelpContents);
     QAction* about = help->addAction(tr("&About Seekbench"), this, [this] {
         QDialog* dialog = createAboutDialog();
         dialog->setAttribute(Qt::WA_DeleteOnClose);
@@ -466,6 +473,8 @@ QDialog* MainWindow::showWelcomeIfFirstRun()
     dialog->open();
     return dialog;
 }
+
+QDialog* MainWindow::createGuideDialog() { return new GuideDialog(this); }
 
 QDialog* MainWindow::createShortcutsDialog()
 {

@@ -47,6 +47,7 @@ public:
     QDialog* createSettingsDialog();                  // caller owns the dialog
     QDialog* createAboutDialog();
     QDialog* createWelcomeDialog();
+    QDialog* createGuideDialog();                     // Help › User Guide (F1)
     QDialog* createShortcutsDialog();                 // every menu action's keys, and the chat's
     WorkbenchDialog* openWorkbench();                 // Models › Workbench (one, kept while the window lives)
     // On the first start (per data dir): opens the welcome, non-modal; nullptr afterwards.

@@ -50,7 +50,7 @@ private slots:
         QVERIFY2(log.contains("self-test: passed"), log.constData());
 
         const QStringList expected{"window",   "chat",     "conversations", "code",          "attention",
-                                   "routing",  "knowledge", "models",      "settings",      "about",         "welcome", "shortcuts",
+                                   "routing",  "knowledge", "models",      "settings",      "about",         "welcome", "shortcuts", "guide",
                                    "code-completion", "code-findings", "code-tests", "knowledge-search",
                                    "knowledge-source", "knowledge-chat", "knowledge-citation"};
         for (const QString& name : expected) {
@@ -61,12 +61,40 @@ private slots:
         }
         const QImage window(out.path() + QStringLiteral("/shots/window.png"));
         QVERIFY(window.width() >= 1000);
+        // The user guide's pictures are this self-test's (./packaging/dev.sh guide): each one
+        // is still made, at the same size, so a panel that changed shape is noticed here.
+        const QDir guide(QStringLiteral(SEEKBENCH_GUIDE_IMAGES));
+        const QStringList guidePictures = guide.entryList({QStringLiteral("*.png")}, QDir::Files);
+        QVERIFY(guidePictures.size() >= 15);
+        for (const QString& file : guidePictures) {
+            const QImage made(out.path() + QStringLiteral("/shots/") + file);
+            QVERIFY2(!made.isNull(), qPrintable(file + QStringLiteral(": the self-test no longer makes it")));
+            QVERIFY2(made.size() == QImage(guide.filePath(file)).size(),
+                     qPrintable(file + QStringLiteral(" changed size: run ./packaging/dev.sh guide")));
+        }
         // The dark and high-contrast pictures are the same window on a dark ground.
         for (const char* name : {"window-dark", "window-high-contrast"}) {
             const QImage themed(out.path() + QStringLiteral("/shots/") + QLatin1String(name) + QStringLiteral(".png"));
             QVERIFY2(themed.size() == window.size(), name);
             QVERIFY2(themed.pixelColor(themed.width() / 2, themed.height() - 40).lightness() < 90, name);
         }
+    }
+
+    // The whole self-test in Chinese (it checks its steps by state, not by English text), as
+    // ./packaging/dev.sh guide runs it for the guide's Chinese pictures.
+    void passesInChinese()
+    {
+        QTemporaryDir data, out;
+        QProcess app;
+        app.setProcessEnvironment(offscreen());
+        app.start(QStringLiteral(SEEKBENCH_APP), {QStringLiteral("--lang"), QStringLiteral("zh_CN"),
+                                                  QStringLiteral("--data-dir"), data.path(),
+                                                  QStringLiteral("--self-test"), out.path()});
+        QVERIFY(app.waitForFinished(120000));
+        const QByteArray log = app.readAllStandardOutput() + app.readAllStandardError();
+        QVERIFY2(app.exitStatus() == QProcess::NormalExit && app.exitCode() == 0, log.constData());
+        QVERIFY2(log.contains("self-test: passed"), log.constData());
+        QVERIFY(!QImage(out.filePath(QStringLiteral("knowledge-hybrid.png"))).isNull());
     }
 
     // With a model, the self-test chats once; the turn is in the conversation database.

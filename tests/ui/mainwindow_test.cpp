@@ -5,6 +5,7 @@
 #include "ui/chatpanel.h"
 #include "ui/controllers/themecontroller.h"
 #include "ui/conversationlist.h"
+#include "ui/guidedialog.h"
 #include "ui/messagewidget.h"
 #include "ui/modelpanel.h"
 #include "ui/remotedialog.h"
@@ -28,6 +29,7 @@
 #include <QTableWidget>
 #include <QSpinBox>
 #include <QStandardItemModel>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 
 #include <KSyntaxHighlighting/Repository>
@@ -345,6 +347,52 @@ private slots:
         }
         QVERIFY(theme.isDark()); // high contrast is light on dark: code blocks take a dark theme
         app.settings.setTheme(AppSettings::Theme::Light);
+    }
+
+    // Help › User Guide: every page of the guide opens from the contents, every picture a
+    // page shows loads (scaled to the page), and Back returns to the contents.
+    void userGuideOpensEveryPage()
+    {
+        QTemporaryDir dir;
+        AppHarness app(dir.path());
+        std::unique_ptr<QDialog> dialog(app.window->createGuideDialog());
+        auto* guide = qobject_cast<GuideDialog*>(dialog.get());
+        QVERIFY(guide);
+        dialog->show();
+        GuideBrowser* browser = guide->browser();
+        QVERIFY(browser->toPlainText().startsWith(QStringLiteral("Seekbench user guide")));
+        static const QRegularExpression link(QStringLiteral(R"(\]\(([a-z]+\.md)\))")),
+            picture(QStringLiteral(R"(!\[[^\]]*\]\(([^)]+\.png)\))"));
+        // The English guide and the Chinese one (guide/zh_CN/), page by page.
+        for (const QString& folder : {QStringLiteral("guide/"), QStringLiteral("guide/zh_CN/")}) {
+            QFile index(QStringLiteral(":/") + folder + QStringLiteral("index.md"));
+            QVERIFY2(index.open(QIODevice::ReadOnly), qPrintable(folder));
+            const QString contents = QString::fromUtf8(index.readAll());
+            QStringList pages{QStringLiteral("index.md")};
+            for (auto it = link.globalMatch(contents); it.hasNext();)
+                pages << it.next().captured(1);
+            QCOMPARE(pages.size(), 8);
+            int pictures = 0;
+            for (const QString& page : pages) {
+                const QUrl url(QStringLiteral("qrc:/") + folder + page);
+                browser->setSource(url, QTextDocument::MarkdownResource);
+                QVERIFY2(browser->toPlainText().size() > 100, qPrintable(url.toString()));
+                QFile source(QStringLiteral(":/") + folder + page);
+                QVERIFY2(source.open(QIODevice::ReadOnly), qPrintable(page));
+                for (auto it = picture.globalMatch(QString::fromUtf8(source.readAll())); it.hasNext();) {
+                    const QUrl name = url.resolved(QUrl(it.next().captured(1)));
+                    const QImage image = qvariant_cast<QImage>(browser->loadResource(QTextDocument::ImageResource, name));
+                    QVERIFY2(!image.isNull(), qPrintable(name.toString()));
+                    QVERIFY2(image.width() <= browser->viewport()->width(), qPrintable(name.toString()));
+                    ++pictures;
+                }
+            }
+            QVERIFY2(pictures >= 15, qPrintable(folder));
+        }
+        browser->backward();
+        QVERIFY(browser->isBackwardAvailable());
+        browser->home();
+        QVERIFY(browser->toPlainText().startsWith(QStringLiteral("Seekbench user guide")));
     }
 
     void aboutDialogSaysWhatItIs()

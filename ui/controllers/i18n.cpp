@@ -6,6 +6,12 @@
 #include <QLibraryInfo>
 #include <QTranslator>
 
+namespace {
+QString g_language = QStringLiteral("en");
+}
+
+QString installedLanguage() { return g_language; }
+
 bool installTranslations(QCoreApplication& app, const QLocale& locale)
 {
     auto* qt = new QTranslator(&app);
@@ -24,6 +30,7 @@ bool installTranslations(QCoreApplication& app, const QLocale& locale)
         return english;
     }
     app.installTranslator(own);
+    g_language = english ? QStringLiteral("en") : locale.name();
     return true;
 }
 
