@@ -12,6 +12,16 @@
     </message>
 </context>
 <context>
+    <name>EngineWorker</name>
+    <message numerus="yes">
+        <source>%n thread(s)</source>
+        <translation>
+            <numerusform>%n thread</numerusform>
+            <numerusform>%n threads</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>KnowledgePanel</name>
     <message numerus="yes">
         <source>%n document(s)</source>
@@ -70,9 +80,9 @@
     <name>ProfileChart</name>
     <message numerus="yes">
         <source>%1: %n tokens in %2 ms</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%1: %n token in %2 ms</numerusform>
+            <numerusform>%1: %n tokens in %2 ms</numerusform>
         </translation>
     </message>
 </context>
@@ -110,9 +120,9 @@
     <name>WorkbenchController</name>
     <message numerus="yes">
         <source>%1: %2 (%3), %n tensors, %4 MiB</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%1: %2 (%3), %n tensor, %4 MiB</numerusform>
+            <numerusform>%1: %2 (%3), %n tensors, %4 MiB</numerusform>
         </translation>
     </message>
 </context>

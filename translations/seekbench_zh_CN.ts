@@ -678,6 +678,12 @@ last active %2</source>
         <source>This model cannot complete code: it was not trained to fill in the middle. A code model (DeepSeek-Coder, Qwen2.5-Coder) can.</source>
         <translation>此模型无法补全代码：它未经过中间填充（FIM）训练。代码模型（DeepSeek-Coder、Qwen2.5-Coder）可以。</translation>
     </message>
+    <message numerus="yes">
+        <source>%n thread(s)</source>
+        <translation>
+            <numerusform>%n 个线程</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>EntropyBars</name>

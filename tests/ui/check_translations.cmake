@@ -1,6 +1,6 @@
 # Runs lupdate over the sources into a copy of each committed .ts file and fails when the
 # result differs from what is committed (new or vanished strings) or when a Chinese
-# translation is missing. Fix: cmake --build build --target update_translations, translate.
+# translation or an English plural form is missing. Fix: cmake --build build --target update_translations, translate.
 file(REMOVE_RECURSE "${WORK_DIR}")
 file(MAKE_DIRECTORY "${WORK_DIR}")
 set(failed FALSE)
@@ -38,14 +38,13 @@ foreach(lang zh_CN en)
                        "  gone from the sources: ${gone}")
     set(failed TRUE)
   endif()
-  if(lang STREQUAL "zh_CN")
-    file(READ "${fresh}" text)
-    string(REGEX MATCHALL "<source>[^<]*</source>[ \t\r\n]*(<comment>[^<]*</comment>[ \t\r\n]*)?<translation type=\"unfinished\"" missing "${text}")
-    list(LENGTH missing count)
-    if(count GREATER 0)
-      message(SEND_ERROR "${count} strings lack a Chinese translation: ${missing}")
-      set(failed TRUE)
-    endif()
+  # Every Chinese string translated; every English plural ("%n file(s)") given its forms.
+  file(READ "${fresh}" text)
+  string(REGEX MATCHALL "<source>[^<]*</source>[ \t\r\n]*(<comment>[^<]*</comment>[ \t\r\n]*)?<translation type=\"unfinished\"" missing "${text}")
+  list(LENGTH missing count)
+  if(count GREATER 0)
+    message(SEND_ERROR "${count} strings lack a translation in seekbench_${lang}.ts: ${missing}")
+    set(failed TRUE)
   endif()
 endforeach()
 if(failed)

@@ -8,6 +8,7 @@
 #include "engine/model.h"
 
 #include <QFileInfo>
+#include <QRegularExpression>
 #include <algorithm>
 
 namespace {
@@ -23,6 +24,18 @@ std::vector<seekbench::ChatMessage> toMessages(const QList<ChatTurn>& turns)
 }
 
 } // namespace
+
+// The engine describes its device in English for logs and the CLI ("CPU avx512, 2 threads");
+// the app shows the thread count in the user's language.
+static QString localizedDevice(QString device)
+{
+    static const QRegularExpression threads(QStringLiteral(", (\\d+) threads$"));
+    const QRegularExpressionMatch m = threads.match(device);
+    if (m.hasMatch())
+        device.replace(m.capturedStart(), m.capturedLength(),
+                       QStringLiteral(", ") + EngineWorker::tr("%n thread(s)", "", m.captured(1).toInt()));
+    return device;
+}
 
 EngineWorker::EngineWorker(int threads) : m_threads(threads) {}
 
@@ -54,7 +67,7 @@ void EngineWorker::loadModel(const QString& path, const QString& device)
         m.templateName = QString::fromLatin1(tmpl.name());
         m.templateNote = q(tmpl.note());
         m.templateAssumed = tmpl.assumed() || info.chat_template.empty();
-        m.device = q(m_backend->describe());
+        m.device = localizedDevice(q(m_backend->describe()));
         m.deviceNote = q(note);
         m.parameters = static_cast<qint64>(info.parameters);
         m.activeParameters = static_cast<qint64>(info.active_parameters);
