@@ -25,7 +25,7 @@ PACKAGES=(
   python3 python3-numpy python3-safetensors
   python3-pyflakes shellcheck cppcheck nodejs
   libcpp-httplib-dev curl prometheus
-  dpkg-dev file appstream desktop-file-utils libxml2-utils groff-base
+  dpkg-dev file appstream desktop-file-utils libxml2-utils groff-base flatpak-builder
 )
 # Added for `train` (the built-in model's training tool and its corpus), in an environment
 # of its own so that building and testing never download PyTorch.
