@@ -218,7 +218,27 @@ check_deb() {
     QT_QPA_PLATFORM=offscreen seekbench --data-dir /var/tmp/sb/data --self-test /var/tmp/sb/shots
     echo \"self-test screenshots: \$(ls /var/tmp/sb/shots | wc -l)\"
     seekbench-cli run -n 8 -p 'def add(a, b):' </dev/null
-    seekbench --help | head -1" || die "the package failed on a fresh Debian 13 (see above)"
+    seekbench --help | head -1
+    # A desktop's file manager: a .gguf file is application/x-gguf, Seekbench opens it, and a
+    # double-click (the desktop entry launched with the file) opens that model in the app,
+    # which keeps its settings under XDG_CONFIG_HOME and its data under XDG_DATA_HOME.
+    apt-get install -y -q --no-install-recommends libglib2.0-bin shared-mime-info desktop-file-utils >/dev/null
+    update-mime-database /usr/share/mime && update-desktop-database -q /usr/share/applications
+    cp /usr/share/seekbench/models/seekbench-moe.gguf /var/tmp/sb/story.gguf
+    type=\$(gio info -a standard::content-type /var/tmp/sb/story.gguf | sed -n 's/.*content-type: //p')
+    [ \"\$type\" = application/x-gguf ] || { echo \"a .gguf file is \$type, not application/x-gguf\"; exit 1; }
+    gio mime application/x-gguf | grep -q io.github.seekbench.Seekbench.desktop ||
+      { gio mime application/x-gguf; echo 'Seekbench is not the default for .gguf'; exit 1; }
+    export HOME=/var/tmp/sb/home QT_QPA_PLATFORM=offscreen
+    mkdir -p \$HOME
+    ini=\$HOME/.config/seekbench/seekbench/seekbench.ini
+    gio launch /usr/share/applications/io.github.seekbench.Seekbench.desktop /var/tmp/sb/story.gguf
+    for i in \$(seq 30); do grep -qs story.gguf \$ini && break; sleep 1; done
+    for p in /proc/[0-9]*; do [ \"\$(cat \$p/comm 2>/dev/null)\" = seekbench ] && kill \${p#/proc/}; done
+    grep -s story.gguf \$ini || { find \$HOME | head -20; echo 'a double-click did not open the model'; exit 1; }
+    [ -d \$HOME/.local/share/seekbench/seekbench ] || { echo 'no data folder under ~/.local/share'; exit 1; }
+    echo \"double-click: \$type opened by io.github.seekbench.Seekbench.desktop; settings in ~/.config/seekbench, data in ~/.local/share/seekbench\"" ||
+    die "the package failed on a fresh Debian 13 (see above)"
   rm -rf "$root"
   say "the package installed and ran on a fresh Debian 13 ($((SECONDS - t0)) s)"
 }
