@@ -11,11 +11,49 @@
 
 namespace {
 
+// A token of a byte-level vocabulary may be part of a character (a Chinese character is often
+// two tokens): its bytes are shown as \xE4\xB8 rather than as replacement characters.
+QString bytesShown(const std::string& bytes)
+{
+    QString out;
+    const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+    const std::size_t n = bytes.size();
+    for (std::size_t i = 0; i < n;) {
+        const unsigned char b = p[i];
+        const std::size_t len = b < 0x80 ? 1 : (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xe ? 3 : (b >> 3) == 0x1e ? 4 : 0;
+        bool valid = len > 0 && i + len <= n;
+        for (std::size_t k = 1; valid && k < len; ++k)
+            valid = (p[i + k] & 0xc0) == 0x80;
+        const QString decoded = valid ? QString::fromUtf8(bytes.data() + i, static_cast<qsizetype>(len)) : QString();
+        if (valid && !decoded.contains(QChar::ReplacementCharacter)) { // overlong forms and surrogates too
+            out += decoded;
+            i += len;
+        } else {
+            out += QStringLiteral("\\x") + QStringLiteral("%1").arg(b, 2, 16, QLatin1Char('0')).toUpper();
+            ++i;
+        }
+    }
+    return out;
+}
+
+// How many bytes at the end of `s` start a character that is not finished there.
+std::size_t unfinishedTail(const std::string& s)
+{
+    for (std::size_t back = 1; back <= 3 && back <= s.size(); ++back) {
+        const auto b = static_cast<unsigned char>(s[s.size() - back]);
+        if ((b & 0xc0) == 0x80)
+            continue; // a continuation byte: look further back for its lead
+        const std::size_t len = (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xe ? 3 : (b >> 3) == 0x1e ? 4 : 1;
+        return len > back ? back : 0;
+    }
+    return 0;
+}
+
 QString shownPiece(const seekbench::Trace& t, int token)
 {
     if (token < 0 || token >= static_cast<int>(t.pieces.size()))
         return QString();
-    QString s = QString::fromStdString(t.pieces[static_cast<std::size_t>(token)]);
+    QString s = bytesShown(t.pieces[static_cast<std::size_t>(token)]);
     s.replace(QLatin1Char('\n'), QStringLiteral("\\n")).replace(QLatin1Char('\t'), QStringLiteral("\\t"));
     if (!s.isEmpty() && s.trimmed().isEmpty())
         s.replace(QLatin1Char(' '), QChar(0x2423)); // ␣: a token that is only spaces
@@ -265,13 +303,24 @@ QImage RoutingData::loadImage(Scope scope) const
 
 QList<RoutingData::Run> RoutingData::tintRuns(int layer, Scope scope) const
 {
-    QList<Run> runs;
+    // Runs of bytes first; a character split between two runs (its tokens went to different
+    // experts) is shown whole, in the run of the token that finishes it.
+    std::vector<std::pair<std::string, int>> bytes;
     for (int token = first(scope); token < m_tokens; ++token) {
         const int e = topExpert(layer, token);
-        if (runs.isEmpty() || runs.last().expert != e)
-            runs.append({QString(), e});
-        runs.last().text += QString::fromStdString(m_trace->pieces[static_cast<std::size_t>(token)]);
+        if (bytes.empty() || bytes.back().second != e)
+            bytes.push_back({std::string(), e});
+        bytes.back().first += m_trace->pieces[static_cast<std::size_t>(token)];
     }
+    for (std::size_t i = 0; i + 1 < bytes.size(); ++i)
+        if (const std::size_t tail = unfinishedTail(bytes[i].first)) {
+            bytes[i + 1].first.insert(0, bytes[i].first, bytes[i].first.size() - tail, tail);
+            bytes[i].first.resize(bytes[i].first.size() - tail);
+        }
+    QList<Run> runs;
+    for (const auto& [text, expert] : bytes)
+        if (!text.empty())
+            runs.append({bytesShown(text), expert});
     return runs;
 }
 

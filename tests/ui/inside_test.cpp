@@ -33,14 +33,14 @@ namespace {
 // Three tokens; layer 1 traced (layer 0 not); two heads:
 //   head 0: q0 [1], q1 [0.5 0.5], q2 [0.25 0.25 0.5]
 //   head 1: q0 [1], q1 [0.9 0.1], q2 [0    1    0  ]
-TraceResult attentionTrace()
+TraceResult attentionTrace(std::vector<std::string> pieces = {"<s>", " cat", "\n"})
 {
     auto t = std::make_shared<seekbench::Trace>();
     t->model = "hand-made";
     t->n_layers = 2, t->n_heads = 2;
     t->tokens = {1, 2, 3};
     t->positions = {0, 1, 2};
-    t->pieces = {"<s>", " cat", "\n"};
+    t->pieces = std::move(pieces);
     seekbench::AttentionMap& h0 = t->map(1, 0);
     h0.query_pos = {0, 1, 2};
     h0.probs = {{1.0f}, {0.5f, 0.5f}, {0.25f, 0.25f, 0.5f}};
@@ -57,14 +57,14 @@ TraceResult attentionTrace()
 
 // Four tokens, 4 experts, top 2; MoE layers 1 and 2 (layer 0 dense); the message starts at
 // token 2. Layer 1 picks (0,1) (0,2) (0,1) (3,0); layer 2 picks (2,3) every time.
-TraceResult routingTrace()
+TraceResult routingTrace(std::vector<std::string> pieces = {"a", "b", "c", "d"})
 {
     auto t = std::make_shared<seekbench::Trace>();
     t->model = "hand-made";
     t->n_layers = 3, t->n_heads = 1, t->n_experts = 4, t->n_experts_used = 2;
     t->tokens = {5, 6, 7, 8};
     t->positions = {0, 1, 2, 3};
-    t->pieces = {"a", "b", "c", "d"};
+    t->pieces = std::move(pieces);
     const int picks[4][2] = {{0, 1}, {0, 2}, {0, 1}, {3, 0}};
     for (int p = 0; p < 4; ++p) {
         seekbench::RoutingRecord r1;
@@ -231,6 +231,24 @@ private slots:
         const QStringList csv = r.loadCsv(RoutingData::Scope::Conversation).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
         QCOMPARE(csv[0], QStringLiteral("layer,expert 0,expert 1,expert 2,expert 3,entropy bits"));
         QCOMPARE(csv[1], QStringLiteral("1,2,1,0.5,0.5,1.75"));
+    }
+
+    // Byte-level tokens that are parts of a character: labels show their bytes (\xE4\xB8),
+    // not replacement characters; the tinted text shows the character whole, in the colour of
+    // the token that finishes it.
+    void partialCharacters()
+    {
+        const AttentionData attention(attentionTrace({"\xe4\xb8", "\xad", "\xc3\xa9"})); // 中 in two tokens, é
+        QCOMPARE(attention.piece(0), QStringLiteral("\\xE4\\xB8"));
+        QCOMPARE(attention.piece(1), QStringLiteral("\\xAD"));
+        QCOMPARE(attention.piece(2), QString::fromUtf8("\xc3\xa9"));
+        // Tokens 0-2 go to expert 0, token 3 to expert 3.
+        const RoutingData routing(routingTrace({"a", "b", "\xe4\xb8", "\xad"}));
+        const QList<RoutingData::Run> runs = routing.tintRuns(1, RoutingData::Scope::Conversation);
+        QCOMPARE(runs.size(), 2);
+        QCOMPARE(runs[0].text, QStringLiteral("ab"));
+        QCOMPARE(runs[1].text, QString::fromUtf8("\xe4\xb8\xad"));
+        QCOMPARE(runs[1].expert, 3);
     }
 
     void heatmapPixelsZoomAndHover()
