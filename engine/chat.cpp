@@ -227,7 +227,7 @@ MessageTrace Chat::trace(int64_t conversation, const std::vector<ChatMessage>& m
     }
     session.set_trace(nullptr);
     for (int t : trace.tokens)
-        trace.pieces.push_back(utf8_sanitize(m_model.tokenizer().piece(t, true)));
+        trace.pieces.push_back(m_model.tokenizer().piece(t, true)); // bytes: may be part of a character
     return out;
 }
 

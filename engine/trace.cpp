@@ -3,6 +3,7 @@
 #include "trace.h"
 
 #include "text_io.h"
+#include "tokenizer.h"
 
 #include <algorithm>
 #include <cmath>
@@ -145,7 +146,7 @@ std::string trace_json(const Trace& t)
     for (std::size_t i = 0; i < t.pieces.size(); ++i) {
         if (i)
             o << ',';
-        put_string(o, t.pieces[i]);
+        put_string(o, utf8_sanitize(t.pieces[i])); // JSON is text: a part of a character becomes U+FFFD
     }
     o << "],\"attention\":[";
     for (std::size_t i = 0; i < t.attention.size(); ++i) {

@@ -42,7 +42,8 @@ struct Trace {
     int n_layers = 0, n_heads = 0, n_experts = 0, n_experts_used = 0;
     std::vector<int> tokens;     // traced tokens, in order
     std::vector<int> positions;  // their positions
-    std::vector<std::string> pieces; // their text, filled by the caller that has the tokenizer
+    std::vector<std::string> pieces; // their bytes (a byte-level token may be part of a character),
+                                     // filled by the caller that has the tokenizer
     std::vector<AttentionMap> attention;
     std::vector<RoutingRecord> routing;
 

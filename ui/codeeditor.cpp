@@ -96,18 +96,32 @@ QString CodeEditor::language() const
 
 void CodeEditor::applyTheme()
 {
-    // The theme follows the palette the editor inherits (its own holds the theme's colours).
-    const QPalette inherited = parentWidget() ? parentWidget()->palette() : QApplication::palette(this);
+    // The theme follows the palette the editor inherits (its own holds the theme's colours):
+    // a parent's own palette, else the application's, which is already the new one when the
+    // theme changes (a parent may not have taken it yet).
+    const QPalette inherited = parentWidget() && parentWidget()->testAttribute(Qt::WA_SetPalette)
+                                   ? parentWidget()->palette()
+                                   : QApplication::palette(this);
     const KSyntaxHighlighting::Theme theme = m_repository.themeForPalette(inherited);
     if (m_themed && theme.name() == m_highlighter->theme().name())
         return;
     m_themed = true;
     m_highlighter->setTheme(theme);
-    QPalette p = palette();
+    // Only these two roles are the editor's own: a copy of palette() would set every role and
+    // cut the editor off from later theme changes.
+    QPalette p;
     p.setColor(QPalette::Base, QColor::fromRgba(theme.editorColor(KSyntaxHighlighting::Theme::BackgroundColor)));
     p.setColor(QPalette::Text, QColor::fromRgba(theme.textColor(KSyntaxHighlighting::Theme::Normal)));
     setPalette(p);
     m_highlighter->rehighlight();
+}
+
+bool CodeEditor::event(QEvent* event)
+{
+    const bool handled = QPlainTextEdit::event(event);
+    if (event->type() == QEvent::ApplicationPaletteChange)
+        applyTheme();
+    return handled;
 }
 
 void CodeEditor::changeEvent(QEvent* event)

@@ -25,7 +25,8 @@ QString bytesShown(const std::string& bytes)
         for (std::size_t k = 1; valid && k < len; ++k)
             valid = (p[i + k] & 0xc0) == 0x80;
         const QString decoded = valid ? QString::fromUtf8(bytes.data() + i, static_cast<qsizetype>(len)) : QString();
-        if (valid && !decoded.contains(QChar::ReplacementCharacter)) { // overlong forms and surrogates too
+        // (Qt decodes overlong forms and surrogates to U+FFFD; U+FFFD itself is a character.)
+        if (valid && (!decoded.contains(QChar::ReplacementCharacter) || bytes.compare(i, len, "\xef\xbf\xbd") == 0)) {
             out += decoded;
             i += len;
         } else {

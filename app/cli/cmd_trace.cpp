@@ -61,7 +61,7 @@ int cmd_trace(int argc, char** argv)
     Sampler sampler(greedy);
     session.generate(tokens, sampler, a.integer("-n", 0), {});
     for (int32_t t : trace.tokens)
-        trace.pieces.push_back(utf8_sanitize(model->tokenizer().piece(t, true)));
+        trace.pieces.push_back(model->tokenizer().piece(t, true));
     write_trace_json(trace, out);
     std::fprintf(stderr, "trace: %zu tokens, %zu attention maps, %zu routing records, %.1f MiB -> %s\n",
                  trace.tokens.size(), trace.attention.size(), trace.routing.size(),

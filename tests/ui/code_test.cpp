@@ -10,6 +10,7 @@
 #include "ui/codeblock.h"
 #include "ui/codeeditor.h"
 #include "ui/codepanel.h"
+#include "ui/controllers/themecontroller.h"
 #include "ui/diffview.h"
 #include "ui/messagewidget.h"
 
@@ -226,8 +227,37 @@ private slots:
             dark.setColor(role, base);
         for (auto role : {QPalette::WindowText, QPalette::Text})
             dark.setColor(role, text);
+        const QPalette before = parent.palette();
         parent.setPalette(dark);
         QTRY_COMPARE(e.palette().color(QPalette::Base).lightness() > 128, !lightFirst);
+        // And back: the editor follows the next change too.
+        parent.setPalette(before);
+        QTRY_COMPARE(e.palette().color(QPalette::Base).lightness() > 128, lightFirst);
+    }
+
+    // The theme setting (ThemeController) to dark and back to light: the editor follows both
+    // ways, also after it took the first theme's colours as its own.
+    void editorFollowsTheThemeSetting()
+    {
+        QTemporaryDir dir;
+        AppHarness app(dir.path());
+        ThemeController theme(*qApp, app.settings);
+        app.settings.setTheme(AppSettings::Theme::Light);
+        KSyntaxHighlighting::Repository repository;
+        QWidget parent;
+        auto* e = new CodeEditor(repository, &parent);
+        parent.resize(300, 200);
+        parent.show();
+        QTRY_VERIFY(e->palette().color(QPalette::Base).lightness() > 128);
+        for (auto dark : {AppSettings::Theme::Dark, AppSettings::Theme::HighContrast}) {
+            app.settings.setTheme(dark);
+            QTRY_VERIFY(e->palette().color(QPalette::Base).lightness() < 128);
+            app.settings.setTheme(AppSettings::Theme::Light);
+            QTRY_VERIFY(e->palette().color(QPalette::Base).lightness() > 128);
+            // What is drawn, not only the palette: nothing of the dark theme stays behind.
+            QTRY_VERIFY(e->viewport()->grab().toImage().pixelColor(e->viewport()->width() / 2,
+                                                                   e->viewport()->height() - 5).lightness() > 128);
+        }
     }
 
     void editorFoldsBracketsAndNumbers()

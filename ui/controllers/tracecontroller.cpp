@@ -129,7 +129,10 @@ void TraceController::computeProvenance()
     QList<SentenceProvenance> sentences;
     SentenceProvenance current;
     int tokens = 0;
+    std::string textBytes;
     auto close = [&] {
+        current.text = QString::fromStdString(textBytes);
+        textBytes.clear();
         if (tokens > 0 && !current.text.trimmed().isEmpty()) {
             for (double& share : current.shares)
                 share /= tokens;
@@ -143,8 +146,9 @@ void TraceController::computeProvenance()
         const auto q = static_cast<std::size_t>(i - m_trace.messageStart);
         if (q >= p.per_token.size() || static_cast<std::size_t>(i) >= m_trace.trace->pieces.size())
             break;
-        const QString piece = QString::fromStdString(m_trace.trace->pieces[static_cast<std::size_t>(i)]);
-        current.text += piece;
+        const std::string& bytes = m_trace.trace->pieces[static_cast<std::size_t>(i)];
+        textBytes += bytes; // decoded at the sentence's end: a character may span two tokens
+        const QString piece = QString::fromStdString(bytes);
         if (current.shares.isEmpty())
             current.shares = QList<double>(p.per_token[q].size(), 0.0);
         for (std::size_t s = 0; s < p.per_token[q].size(); ++s)
