@@ -35,7 +35,14 @@ AppOptionsResult parseAppOptions(const QStringList& arguments)
                                     "Exercise everything the app can do, save one screenshot "
                                     "per panel into <dir>, then exit."),
         QStringLiteral("dir"));
-    parser.addOptions({dataDir, model, lang, selfTest});
+    const QCommandLineOption streamBench(
+        QStringLiteral("stream-bench"),
+        QCoreApplication::translate("AppOptions",
+                                    "Time <runs> replies streamed in the app (Attention and Routing "
+                                    "closed, then open) against seekbench-cli's chat with the same "
+                                    "model, print both, then exit."),
+        QStringLiteral("runs"));
+    parser.addOptions({dataDir, model, lang, selfTest, streamBench});
     // What a file manager passes on a double-click (the desktop file's Exec=seekbench %f).
     parser.addPositionalArgument(QStringLiteral("model"),
                                  QCoreApplication::translate("AppOptions", "A GGUF model to open, as with --model."),
@@ -71,5 +78,14 @@ AppOptionsResult parseAppOptions(const QStringList& arguments)
     result.options.modelPath = absolute(files.isEmpty() ? parser.value(model) : files.constFirst());
     result.options.language = parser.value(lang);
     result.options.selfTestDir = absolute(parser.value(selfTest));
+    if (parser.isSet(streamBench)) {
+        bool ok = false;
+        result.options.streamBenchRuns = parser.value(streamBench).toInt(&ok);
+        if (!ok || result.options.streamBenchRuns < 1 || result.options.streamBenchRuns > 100) {
+            result.action = AppOptionsResult::Action::Exit;
+            result.exitCode = 2;
+            result.message = QCoreApplication::translate("AppOptions", "--stream-bench needs a number of runs from 1 to 100\n");
+        }
+    }
     return result;
 }

@@ -10,6 +10,7 @@ struct AppOptions {
     QString modelPath;    // a GGUF file to open at start ("" = none)
     QString language;     // a locale name such as "zh_CN" ("" = settings, then system)
     QString selfTestDir;  // run the self-test, write PNGs here, exit ("" = normal start)
+    int streamBenchRuns = 0; // > 0: time replies in the app against seekbench-cli, then exit
 };
 
 struct AppOptionsResult {

@@ -117,9 +117,10 @@ int main(int argc, char** argv)
         QTimer::singleShot(0, &models, [&models, path = options.modelPath] { models.open(path); });
 
     std::unique_ptr<SelfTest> selfTest;
-    if (!options.selfTestDir.isEmpty()) {
+    if (!options.selfTestDir.isEmpty() || options.streamBenchRuns > 0) {
         selfTest = std::make_unique<SelfTest>(window, models, devices, chat, theme, options);
-        QTimer::singleShot(0, selfTest.get(), &SelfTest::run);
+        QTimer::singleShot(0, selfTest.get(),
+                           options.streamBenchRuns > 0 ? &SelfTest::runStreamBench : &SelfTest::run);
     } else {
         window.showWelcomeIfFirstRun();
     }

@@ -68,6 +68,16 @@
         <translation>无法识别的参数：%1（一次只能打开一个模型）
 </translation>
     </message>
+    <message>
+        <source>Time &lt;runs&gt; replies streamed in the app (Attention and Routing closed, then open) against seekbench-cli&apos;s chat with the same model, print both, then exit.</source>
+        <translation>在应用中计时 &lt;runs&gt; 次流式回复（先关闭、再打开注意力和路由面板），与 seekbench-cli 用同一模型对话的速度对比，打印两者后退出。</translation>
+    </message>
+    <message>
+        <source>--stream-bench needs a number of runs from 1 to 100
+</source>
+        <translation>--stream-bench 需要 1 到 100 之间的次数
+</translation>
+    </message>
 </context>
 <context>
     <name>AttentionPanel</name>

@@ -45,6 +45,8 @@ private slots:
         QTest::newRow("missing value") << QStringList{"--model"} << "model";
         QTest::newRow("two files") << QStringList{"a.gguf", "b.gguf"} << "b.gguf";
         QTest::newRow("a file and --model") << QStringList{"--model", "a.gguf", "b.gguf"} << "b.gguf";
+        QTest::newRow("stream-bench not a number") << QStringList{"--stream-bench", "x"} << "--stream-bench";
+        QTest::newRow("stream-bench zero") << QStringList{"--stream-bench", "0"} << "1 to 100";
     }
     void rejects()
     {
@@ -62,8 +64,18 @@ private slots:
         const AppOptionsResult r = parseAppOptions({QStringLiteral("seekbench"), QStringLiteral("--help")});
         QCOMPARE(r.action, AppOptionsResult::Action::Exit);
         QCOMPARE(r.exitCode, 0);
-        for (const char* option : {"--data-dir", "--model", "--lang", "--self-test"})
+        for (const char* option : {"--data-dir", "--model", "--lang", "--self-test", "--stream-bench"})
             QVERIFY2(r.message.contains(QLatin1String(option)), option);
+    }
+
+    void streamBench()
+    {
+        const AppOptionsResult r = parseAppOptions({QStringLiteral("seekbench"), QStringLiteral("--stream-bench"),
+                                                    QStringLiteral("3"), QStringLiteral("m.gguf")});
+        QCOMPARE(r.action, AppOptionsResult::Action::Run);
+        QCOMPARE(r.options.streamBenchRuns, 3);
+        QVERIFY(r.options.modelPath.endsWith(QLatin1String("/m.gguf")));
+        QCOMPARE(parseAppOptions({QStringLiteral("seekbench")}).options.streamBenchRuns, 0);
     }
 };
 
