@@ -2,6 +2,7 @@
 // the main window, and the self-test when asked for.
 #include "appoptions.h"
 #include "selftest.h"
+#include "streambench.h"
 
 #include "ui/mainwindow.h"
 
@@ -117,10 +118,13 @@ int main(int argc, char** argv)
         QTimer::singleShot(0, &models, [&models, path = options.modelPath] { models.open(path); });
 
     std::unique_ptr<SelfTest> selfTest;
-    if (!options.selfTestDir.isEmpty() || options.streamBenchRuns > 0) {
+    std::unique_ptr<StreamBench> streamBench;
+    if (options.streamBenchRuns > 0) {
+        streamBench = std::make_unique<StreamBench>(window, models, chat, options);
+        QTimer::singleShot(0, streamBench.get(), &StreamBench::run);
+    } else if (!options.selfTestDir.isEmpty()) {
         selfTest = std::make_unique<SelfTest>(window, models, devices, chat, theme, options);
-        QTimer::singleShot(0, selfTest.get(),
-                           options.streamBenchRuns > 0 ? &SelfTest::runStreamBench : &SelfTest::run);
+        QTimer::singleShot(0, selfTest.get(), &SelfTest::run);
     } else {
         window.showWelcomeIfFirstRun();
     }

@@ -1,6 +1,8 @@
 // SelfTest: each step waits for the app's own signals (with a deadline), never sleeps.
 #include "selftest.h"
 
+#include "eventwait.h"
+
 #include "ui/attentionpanel.h"
 #include "ui/chatpanel.h"
 #include "ui/codeeditor.h"
@@ -8,7 +10,6 @@
 #include "ui/heatmapview.h"
 #include "ui/knowledgepanel.h"
 
-#include "engine/sampler.h"
 #include "engine/synth.h"
 #include "ui/mainwindow.h"
 #include "ui/messagewidget.h"
@@ -26,9 +27,6 @@
 #include <QApplication>
 #include <QDeadlineTimer>
 #include <QDialog>
-#include <QDockWidget>
-#include <QProcess>
-#include <QRegularExpression>
 #include <QElapsedTimer>
 #include <QDir>
 #include <QFile>
@@ -50,26 +48,6 @@
 #include <cmath>
 #include <cstdio>
 #include <random>
-
-namespace {
-constexpr int kStepTimeoutMs = 30000;
-
-// Pumps events until `done` or the deadline; false on timeout.
-// Sleeps in the event loop between checks, as the app idles for a user: a busy loop here
-// took a core from the engine and halved the reply speed the self-test reports.
-template <typename Pred> bool waitUntil(Pred done, int timeoutMs = kStepTimeoutMs)
-{
-    QDeadlineTimer deadline(timeoutMs);
-    QTimer tick; // wakes the wait at least every 20 ms, so the deadline is seen
-    tick.start(20);
-    while (!done()) {
-        if (deadline.hasExpired())
-            return false;
-        QApplication::processEvents(QEventLoop::AllEvents | QEventLoop::WaitForMoreEvents);
-    }
-    return true;
-}
-} // namespace
 
 SelfTest::SelfTest(MainWindow& window, ModelController& models, DeviceController& devices, ChatControllers& chat,
                    ThemeController& theme, const AppOptions& options, QObject* parent)
@@ -570,110 +548,9 @@ void SelfTest::fail(const QString& reason)
     std::fprintf(stderr, "self-test FAILED: %s\n", qPrintable(reason));
 }
 
-// One reply of the bench: a new conversation, the same prompt, the Attention and Routing
-// docks closed or open; the reply's stored speed, and the longest stretch the GUI thread did
-// not get to a 5 ms timer while it streamed (what a user feels as a stutter).
-bool SelfTest::streamOnce(bool docksOpen, double& tokensPerSecond, double& longestGapMs)
-{
-    for (const QString& id : {QStringLiteral("attention"), QStringLiteral("routing")})
-        if (QDockWidget* dock = m_window.dock(id))
-            dock->setVisible(docksOpen);
-    QApplication::processEvents();
-    m_chat.conversations.newConversation();
-    QElapsedTimer sinceTick;
-    qint64 longest = 0;
-    QTimer ticker;
-    ticker.setTimerType(Qt::PreciseTimer);
-    connect(&ticker, &QTimer::timeout, this, [&] {
-        if (sinceTick.isValid())
-            longest = std::max(longest, sinceTick.nsecsElapsed());
-        sinceTick.start();
-    });
-    if (!m_chat.turns.send(QStringLiteral("Tell me a story."))) {
-        fail(QStringLiteral("the prompt could not be sent"));
-        return false;
-    }
-    ticker.start(5);
-    const bool done = waitUntil([this] { return !m_chat.turns.isGenerating(); }, 600000);
-    ticker.stop();
-    if (!done) {
-        fail(QStringLiteral("the reply did not finish within 10 minutes"));
-        return false;
-    }
-    // A trace of the reply (docks open) runs after it: let it end before the next reply.
-    if (!waitUntil([this] { return !m_chat.traces.isTracing(); }, 600000)) {
-        fail(QStringLiteral("the trace of the reply did not finish"));
-        return false;
-    }
-    const MessageData& reply = m_chat.conversations.branch().back();
-    tokensPerSecond = reply.tokensPerSecond;
-    longestGapMs = std::max(0.0, static_cast<double>(longest) / 1e6 - 5.0); // beyond the timer's own 5 ms
-    std::printf("stream-bench: app, docks %s: %d tokens at %.1f tokens/s, longest event-loop gap %.1f ms\n",
-                docksOpen ? "open" : "closed", reply.generatedTokens, tokensPerSecond, longestGapMs);
-    std::fflush(stdout);
-    return true;
-}
-
-void SelfTest::runStreamBench()
-{
-    waitForDevices();
-    if (!m_failed && !waitUntil([this] { return !m_models.currentPath().isEmpty() || !m_modelError.isEmpty(); }))
-        fail(QStringLiteral("no model opened"));
-    if (!m_failed && !m_modelError.isEmpty())
-        fail(QStringLiteral("opening the model failed: %1").arg(m_modelError));
-    const QString model = m_models.currentPath();
-    const QString cli = QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("seekbench-cli"));
-    auto median = [](QList<double> v) {
-        std::sort(v.begin(), v.end());
-        return v.isEmpty() ? 0.0 : v[v.size() / 2];
-    };
-    QList<double> closed, open, viaCli, gaps;
-    for (int run = 0; run < m_options.streamBenchRuns && !m_failed; ++run) {
-        double speed = 0, gap = 0;
-        for (bool docks : {false, true}) {
-            if (!streamOnce(docks, speed, gap))
-                break;
-            (docks ? open : closed) << speed;
-            gaps << gap;
-        }
-        if (m_failed)
-            break;
-        // The same prompt and length through the CLI, between the app's replies; the app's
-        // engine is idle meanwhile (its threads sleep).
-        QProcess p;
-        p.start(cli, {QStringLiteral("chat"), QStringLiteral("-m"), model, QStringLiteral("-p"),
-                      QStringLiteral("Tell me a story."), QStringLiteral("-n"),
-                      QString::number(seekbench::ChatDefaults::max_tokens)});
-        if (!p.waitForFinished(600000) || p.exitCode() != 0) {
-            fail(QStringLiteral("seekbench-cli chat failed: %1").arg(QString::fromUtf8(p.readAllStandardError())));
-            break;
-        }
-        static const QRegularExpression speedLine(QStringLiteral(R"(\[(\d+) tokens, ([0-9.]+) tokens/s)"));
-        const QRegularExpressionMatch m = speedLine.match(QString::fromUtf8(p.readAllStandardError()));
-        if (!m.hasMatch()) {
-            fail(QStringLiteral("seekbench-cli chat printed no speed"));
-            break;
-        }
-        viaCli << m.captured(2).toDouble();
-        std::printf("stream-bench: seekbench-cli chat: %s tokens at %s tokens/s\n", qPrintable(m.captured(1)),
-                    qPrintable(m.captured(2)));
-        std::fflush(stdout);
-    }
-    if (!m_failed) {
-        const double c = median(viaCli);
-        std::printf("stream-bench: %s, medians of %d: app %.1f tokens/s with Attention/Routing closed (%.2fx the "
-                    "CLI), %.1f open (%.2fx), seekbench-cli chat %.1f; longest event-loop gap %.1f ms (median), "
-                    "%.1f ms (worst)\n",
-                    qPrintable(QFileInfo(model).fileName()), m_options.streamBenchRuns, median(closed),
-                    median(closed) / c, median(open), median(open) / c, c, median(gaps),
-                    gaps.isEmpty() ? 0.0 : *std::max_element(gaps.begin(), gaps.end()));
-    }
-    finish();
-}
-
 void SelfTest::finish()
 {
-    if (!m_failed && m_options.streamBenchRuns == 0)
+    if (!m_failed)
         std::printf("self-test: passed, %lld pictures\n", static_cast<long long>(m_written.size()));
     std::fflush(stdout);
     QTimer::singleShot(0, qApp, [failed = m_failed] { QApplication::exit(failed ? 1 : 0); });

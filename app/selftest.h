@@ -25,9 +25,6 @@ public:
              ThemeController& theme, const AppOptions& options, QObject* parent = nullptr);
 
     void run(); // every step, then the app exits
-    // --stream-bench: replies timed in the app (docks closed, then open) and by seekbench-cli
-    // chat with the same model, side by side, and the event loop's longest gap; then exits.
-    void runStreamBench();
 
 private:
     void waitForDevices();
@@ -42,7 +39,6 @@ private:
     void workbench();
     bool writePicture(QWidget* widget, const QString& name);
     void fail(const QString& reason);
-    bool streamOnce(bool docksOpen, double& tokensPerSecond, double& longestGapMs);
     void finish();
 
     MainWindow& m_window;

@@ -97,6 +97,23 @@ private slots:
         QVERIFY(!QImage(out.filePath(QStringLiteral("knowledge-hybrid.png"))).isNull());
     }
 
+    // --stream-bench with the built-in model: the app's replies and the CLI's, and a summary
+    // a user can compare (figures are for the benchmark, not checked here).
+    void streamBenchPrintsBothSides()
+    {
+        QTemporaryDir data;
+        QProcess app;
+        app.setProcessEnvironment(offscreen());
+        app.start(QStringLiteral(SEEKBENCH_APP), {QStringLiteral("--data-dir"), data.path(),
+                                                  QStringLiteral("--stream-bench"), QStringLiteral("1")});
+        QVERIFY(app.waitForFinished(120000));
+        const QByteArray log = app.readAllStandardOutput() + app.readAllStandardError();
+        QVERIFY2(app.exitStatus() == QProcess::NormalExit && app.exitCode() == 0, log.constData());
+        for (const char* line : {"stream-bench: app, docks closed:", "stream-bench: app, docks open:",
+                                 "stream-bench: seekbench-cli chat:", "medians of 1: app"})
+            QVERIFY2(log.contains(line), log.constData());
+    }
+
     // With a model, the self-test chats once; the turn is in the conversation database.
     void chatsWithTheModelAndStoresTheTurn()
     {
