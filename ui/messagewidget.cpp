@@ -11,6 +11,7 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QHBoxLayout>
+#include <QHash>
 #include <QLabel>
 #include <QPainter>
 #include <QPlainTextEdit>
@@ -41,6 +42,39 @@ QString breakWords(const QString& text)
     return out;
 }
 constexpr int kLayoutIntervalMs = 60;
+
+// A word-wrapped label that remembers its height per width until its text or font changes:
+// one layout pass asks the same few widths several times, and every answer lays the whole
+// text out again (for a streaming reply, every 60 ms).
+class WrapLabel : public QLabel {
+public:
+    using QLabel::QLabel;
+
+    int heightForWidth(int width) const override
+    {
+        if (text() != m_heightsFor) {
+            m_heights.clear();
+            m_heightsFor = text();
+        }
+        if (const auto it = m_heights.constFind(width); it != m_heights.cend())
+            return *it;
+        const int height = QLabel::heightForWidth(width);
+        m_heights.insert(width, height);
+        return height;
+    }
+
+protected:
+    void changeEvent(QEvent* event) override
+    {
+        if (event->type() == QEvent::FontChange || event->type() == QEvent::StyleChange)
+            m_heights.clear();
+        QLabel::changeEvent(event);
+    }
+
+private:
+    mutable QString m_heightsFor;
+    mutable QHash<int, int> m_heights;
+};
 }
 
 MessageWidget::MessageWidget(KSyntaxHighlighting::Repository& repository, QWidget* parent)
@@ -192,7 +226,7 @@ void MessageWidget::render()
                 connect(block, &CodeBlock::openInCodePanel, this, &MessageWidget::openInCodePanel);
                 w = block;
             } else {
-                auto* label = new QLabel(m_body);
+                auto* label = new WrapLabel(m_body);
                 label->setWordWrap(true);
                 label->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
                 label->setTextFormat(user ? Qt::PlainText : Qt::MarkdownText);

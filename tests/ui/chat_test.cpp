@@ -233,6 +233,31 @@ private slots:
 
     // Messages wrap to the chat's width: no horizontal scroll bar, every message inside the
     // view, its buttons on screen, down to a laptop's half screen.
+    // A message's height for a width follows its text: the prose label remembers heights per
+    // width (a layout pass asks the same widths again), and forgets them when the text grows.
+    void messageHeightFollowsItsText()
+    {
+        KSyntaxHighlighting::Repository repository;
+        QWidget chat;
+        MessageWidget message(repository, &chat);
+        MessageData m;
+        m.id = 1;
+        m.role = QStringLiteral("assistant");
+        m.answer = QStringLiteral("A short answer.");
+        message.show(m, true);
+        chat.resize(700, 500);
+        chat.show();
+        QApplication::processEvents();
+        const int shortHeight = message.heightForWidth(300);
+        QCOMPARE(message.heightForWidth(300), shortHeight);
+        m.answer = QString(QStringLiteral("A much longer answer that wraps over many lines. ")).repeated(12);
+        message.show(m, true);
+        QApplication::processEvents();
+        const int longHeight = message.heightForWidth(300);
+        QVERIFY2(longHeight > shortHeight + 50, qPrintable(QStringLiteral("%1 vs %2").arg(longHeight).arg(shortHeight)));
+        QVERIFY(message.heightForWidth(600) < longHeight);
+    }
+
     void messagesWrapToTheView()
     {
         QTemporaryDir dir;
