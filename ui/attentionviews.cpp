@@ -16,6 +16,16 @@
 
 namespace {
 constexpr int kThumb = 64, kGap = 6, kLabel = 34;
+
+// Inside a panel's scroll area, a rectangle of `w` (the keyboard's place) stays in sight.
+void keepInSight(QWidget* w, const QRect& rect)
+{
+    for (QWidget* p = w->parentWidget(); p; p = p->parentWidget())
+        if (auto* area = qobject_cast<QScrollArea*>(p)) {
+            area->ensureVisible(rect.center().x(), rect.center().y(), rect.width() / 2, rect.height() / 2);
+            return;
+        }
+}
 } // namespace
 
 // ---- ThumbnailGrid ----
@@ -117,12 +127,7 @@ void ThumbnailGrid::setCurrent(int layerRow, int head)
     m_current = {std::clamp(head, 0, m_data->heads() - 1),
                  std::clamp(layerRow, 0, static_cast<int>(m_data->layers().size()) - 1)};
     const QRect box = thumbnailRect(m_current.y(), m_current.x());
-    // Inside the panel's scroll area, the current thumbnail stays in sight.
-    for (QWidget* w = parentWidget(); w; w = w->parentWidget())
-        if (auto* area = qobject_cast<QScrollArea*>(w)) {
-            area->ensureVisible(box.center().x(), box.center().y(), box.width(), box.height());
-            break;
-        }
+    keepInSight(this, box.adjusted(-box.width() / 2, -box.height() / 2, box.width() / 2, box.height() / 2));
     if (!m_descriptionKept) {
         m_description = accessibleDescription();
         m_descriptionKept = true;
@@ -289,10 +294,6 @@ void HeadView::keyPressEvent(QKeyEvent* event)
     case Qt::Key_End: setQuery(m_data->tokens() - 1); break;
     default: QWidget::keyPressEvent(event); return;
     }
-    for (QWidget* w = parentWidget(); w; w = w->parentWidget())
-        if (auto* area = qobject_cast<QScrollArea*>(w)) {
-            area->ensureVisible(width() / 6, 4 + m_query * rowHeight() + rowHeight() / 2, 0, rowHeight());
-            break;
-        }
+    keepInSight(this, QRect(0, 4 + (m_query - 1) * rowHeight(), width() / 3, 3 * rowHeight()));
     event->accept();
 }

@@ -11,6 +11,12 @@
 
 namespace {
 
+// How many bytes a UTF-8 sequence starting with `lead` has; 0 for a byte no sequence starts with.
+std::size_t utf8Length(unsigned char lead)
+{
+    return lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xe ? 3 : (lead >> 3) == 0x1e ? 4 : 0;
+}
+
 // A token of a byte-level vocabulary may be part of a character (a Chinese character is often
 // two tokens): its bytes are shown as \xE4\xB8 rather than as replacement characters.
 QString bytesShown(const std::string& bytes)
@@ -20,7 +26,7 @@ QString bytesShown(const std::string& bytes)
     const std::size_t n = bytes.size();
     for (std::size_t i = 0; i < n;) {
         const unsigned char b = p[i];
-        const std::size_t len = b < 0x80 ? 1 : (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xe ? 3 : (b >> 3) == 0x1e ? 4 : 0;
+        const std::size_t len = utf8Length(b);
         bool valid = len > 0 && i + len <= n;
         for (std::size_t k = 1; valid && k < len; ++k)
             valid = (p[i + k] & 0xc0) == 0x80;
@@ -44,8 +50,8 @@ std::size_t unfinishedTail(const std::string& s)
         const auto b = static_cast<unsigned char>(s[s.size() - back]);
         if ((b & 0xc0) == 0x80)
             continue; // a continuation byte: look further back for its lead
-        const std::size_t len = (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xe ? 3 : (b >> 3) == 0x1e ? 4 : 1;
-        return len > back ? back : 0;
+        const std::size_t len = utf8Length(b);
+        return len > back ? back : 0; // an invalid lead (0) or a complete sequence: nothing unfinished
     }
     return 0;
 }

@@ -55,10 +55,12 @@ QPalette darkPalette()
 
 // White on black, yellow selection; Fusion draws frames a shade darker than the window, which
 // on black is nothing, so HighContrastStyle outlines the controls.
+const QColor kHighContrastYellow(0xff, 0xe0, 0x00); // the selection, and what has the focus
+
 QPalette highContrastPalette()
 {
     QPalette p;
-    const QColor black(Qt::black), white(Qt::white), yellow(0xff, 0xe0, 0x00), grey(0xc8, 0xc8, 0xc8);
+    const QColor black(Qt::black), white(Qt::white), yellow = kHighContrastYellow, grey(0xc8, 0xc8, 0xc8);
     for (auto role : {QPalette::Window, QPalette::Base, QPalette::Button, QPalette::ToolTipBase})
         p.setColor(role, black);
     p.setColor(QPalette::AlternateBase, QColor(0x24, 0x24, 0x24));
@@ -94,7 +96,7 @@ public:
                        const QWidget* widget) const override
     {
         if (element == PE_FrameFocusRect) {
-            outline(painter, option->rect, QColor(0xff, 0xe0, 0x00), 2);
+            outline(painter, option->rect, kHighContrastYellow, 2);
             return;
         }
         QProxyStyle::drawPrimitive(element, option, painter, widget);
@@ -104,10 +106,7 @@ public:
         case PE_FrameTabWidget:
         case PE_FrameGroupBox:
         case PE_PanelButtonCommand:
-        case PE_PanelButtonTool:
-            outline(painter, option->rect, option->state & State_HasFocus ? QColor(0xff, 0xe0, 0x00) : Qt::white,
-                    option->state & State_HasFocus ? 2 : 1);
-            break;
+        case PE_PanelButtonTool: controlOutline(painter, option); break;
         default: break;
         }
     }
@@ -117,8 +116,7 @@ public:
     {
         QProxyStyle::drawComplexControl(control, option, painter, widget);
         if (control == CC_ComboBox || control == CC_SpinBox)
-            outline(painter, option->rect, option->state & State_HasFocus ? QColor(0xff, 0xe0, 0x00) : Qt::white,
-                    option->state & State_HasFocus ? 2 : 1);
+            controlOutline(painter, option);
     }
 
     void drawControl(ControlElement element, const QStyleOption* option, QPainter* painter,
@@ -126,10 +124,17 @@ public:
     {
         QProxyStyle::drawControl(element, option, painter, widget);
         if (element == CE_TabBarTabShape)
-            outline(painter, option->rect, option->state & State_Selected ? QColor(0xff, 0xe0, 0x00) : Qt::white, 1);
+            outline(painter, option->rect, option->state & State_Selected ? kHighContrastYellow : Qt::white, 1);
     }
 
 private:
+    // White, or yellow and thicker while the control has the keyboard focus.
+    static void controlOutline(QPainter* painter, const QStyleOption* option)
+    {
+        const bool focus = option->state & State_HasFocus;
+        outline(painter, option->rect, focus ? kHighContrastYellow : Qt::white, focus ? 2 : 1);
+    }
+
     static void outline(QPainter* painter, const QRect& rect, const QColor& colour, int width)
     {
         painter->save();
