@@ -51,7 +51,7 @@ public:
     // without touching it. `read_only` never writes.
     explicit ConversationStore(const std::string& path, bool read_only = false);
 
-    static constexpr int kSchemaVersion = 3;
+    static constexpr int kSchemaVersion = 4;
     int schema_version();
     bool read_only() const { return m_read_only; }
 
@@ -87,8 +87,10 @@ public:
     // The newest path down from `message_id`: its newest child, that one's newest, ...
     int64_t newest_leaf_under(int64_t message_id);
 
-    // Full-text search. Queries of 3 or more characters use the trigram index (so Chinese
-    // and other unsegmented text match inside words); shorter ones scan with LIKE.
+    // Full-text search, best first among the newest 2,000 matches. Queries of 3 or more
+    // characters use the word index (whole words) or, for Chinese and other text without
+    // spaces or when no word matches, the trigram index (parts of words); shorter ones scan
+    // with LIKE, newest first.
     std::vector<SearchHit> search(const std::string& query, int limit = 50);
 
     // Markdown: the current branch, readable. JSON: everything (all branches, statistics).
@@ -102,6 +104,7 @@ public:
     Database& database() { return m_db; }
 
 private:
+    std::vector<SearchHit> search_index(const char* index, const std::string& match, int limit);
     void touch(int64_t conversation_id, int64_t now);
     Conversation read_conversation(Statement& st);
     Message read_message(Statement& st);

@@ -10,6 +10,7 @@ int cmd_embed(int argc, char** argv);
 int cmd_fim(int argc, char** argv);
 int cmd_ingest(int argc, char** argv);   // with storage only
 int cmd_query(int argc, char** argv);    // with storage only
+int bench_search(int argc, char** argv); // bench --search, with storage only
 int cmd_info(int argc, char** argv);
 int cmd_run(int argc, char** argv);
 int cmd_tokenize(int argc, char** argv);

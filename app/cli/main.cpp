@@ -34,6 +34,7 @@ int usage(FILE* out)
                  "  bench -m FILE [-p 512] [-n 128] [-r 5] [--threads N] [--device D] [--cpu TIER] [--no-amx] [--trace]\n"
                  "                                    prompt (pp) and generation (tg) tokens/s\n"
                  "  bench --memory [--threads N]      the machine's memory bandwidth\n"
+                 "  bench --search N [--db FILE] [-r 100]  conversation search over N stored messages\n"
                  "  synth --preset NAME --type TYPE -o FILE [--seed S]\n"
                  "                                    a random-weight model of a named shape (--list-presets)\n"
                  "  perplexity -m FILE -f TEXT [--window 256] [--device D]\n"

@@ -78,11 +78,14 @@ private slots:
             QCOMPARE(db.user_version(), 1);
         }
         ConversationStore store(path);
-        QCOMPARE(store.schema_version(), 3);
+        QCOMPARE(store.schema_version(), ConversationStore::kSchemaVersion);
         QCOMPARE(store.conversation(1)->knowledge, std::string("[]")); // no collections until chosen
         QCOMPARE(store.conversations().size(), std::size_t(1));
         QCOMPARE(store.branch(1).at(0).content, std::string("an elephant"));
         QCOMPARE(store.search("elephant").size(), std::size_t(1)); // old rows are indexed too
+        Statement words(store.database(), "SELECT count(*) FROM messages_words WHERE messages_words MATCH 'elephant'");
+        QVERIFY(words.step());
+        QCOMPARE(words.column_int(0), int64_t(1)); // in the word index of version 4 too
     }
 
     void conversationsAndBranches()
@@ -150,6 +153,40 @@ private slots:
         const auto hits = s.search("lazy dog");
         QCOMPARE(hits.at(0).title, std::string("languages"));
         QVERIFY(hits.at(0).snippet.find("\x02lazy dog\x03") != std::string::npos); // marks a UI can draw
+        // Whole words come from the word index, parts of words (typing, text inside a word)
+        // from the trigram index when no word matches.
+        QCOMPARE(s.search("JUMP").size(), std::size_t(1));
+        QCOMPARE(s.search("the laz").size(), std::size_t(1));
+        QVERIFY(s.search("the lazy cat").empty());
+        const auto inside = s.search("umps ov");
+        QCOMPARE(inside.size(), std::size_t(1));
+        QVERIFY(inside.at(0).snippet.find("\x02umps ov\x03") != std::string::npos);
+        QVERIFY(s.search("!!!").empty()); // no word characters at all: the trigram index, no error
+        // An edited message is found by its new words only, in both indexes.
+        Message edited = *s.message(m1);
+        edited.content = "A slow green turtle.";
+        s.update_message(edited);
+        QVERIFY(s.search("quick").empty());
+        QVERIFY(s.search("uick").empty());
+        QCOMPARE(s.search("turtle").size(), std::size_t(1));
+        QCOMPARE(s.search("urtl").size(), std::size_t(1));
+    }
+
+    // Over many matches only the newest kSearchRanked are ranked: a query found in every
+    // message still answers, best first among the newest, never older ones.
+    void searchRanksTheNewestMatches()
+    {
+        ConversationStore s(":memory:");
+        const int64_t c = s.create_conversation("many");
+        int64_t parent = 0, first = 0;
+        for (int i = 0; i < 2100; ++i) {
+            parent = s.add_message(msg(c, parent, "user", i == 0 ? "router router router" : "the router " + std::to_string(i)));
+            first = first ? first : parent;
+        }
+        const auto hits = s.search("router", 10);
+        QCOMPARE(hits.size(), std::size_t(10));
+        for (const SearchHit& h : hits)
+            QVERIFY(h.message_id > first + 99); // the oldest 100 are past the newest 2,000
     }
 
     void exportImportRoundTrip()
