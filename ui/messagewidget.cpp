@@ -43,6 +43,37 @@ QString breakWords(const QString& text)
 }
 constexpr int kLayoutIntervalMs = 60;
 
+// While a reply streams, its prose is shown as one label per paragraph, and a paragraph
+// longer than kStreamChunk characters as pieces of about that size (cut at the last space
+// before it, or at it): only the last piece's text changes, so a layout pass shapes that
+// piece alone and the others answer from their height cache. Every cut depends only on text
+// before it, so a piece never changes once the next one exists. The finished reply is laid
+// out whole again (Markdown across the cuts renders right there).
+constexpr int kStreamChunk = 600;
+
+QList<MarkdownSegment> streaming_pieces(const QList<MarkdownSegment>& segments)
+{
+    QList<MarkdownSegment> out;
+    for (const MarkdownSegment& seg : segments) {
+        if (seg.code) {
+            out.append(seg);
+            continue;
+        }
+        for (const QString& paragraph : seg.text.split(QStringLiteral("\n\n"), Qt::SkipEmptyParts)) {
+            qsizetype from = 0;
+            while (paragraph.size() - from > kStreamChunk) {
+                qsizetype cut = paragraph.lastIndexOf(QLatin1Char(' '), from + kStreamChunk);
+                if (cut <= from)
+                    cut = from + kStreamChunk - (paragraph[from + kStreamChunk - 1].isHighSurrogate() ? 1 : 0);
+                out.append(MarkdownSegment{false, {}, paragraph.mid(from, cut - from)});
+                from = cut;
+            }
+            out.append(MarkdownSegment{false, {}, paragraph.mid(from)});
+        }
+    }
+    return out;
+}
+
 // A word-wrapped label that remembers its height per width until its text or font changes:
 // one layout pass asks the same few widths several times, and every answer lays the whole
 // text out again (for a streaming reply, every 60 ms).
@@ -208,7 +239,8 @@ void MessageWidget::render()
 
     // Prose and code segments, reusing the widgets already there when their kind matches.
     const QString answer = user ? m_message.content : m_message.answer;
-    const QList<MarkdownSegment> segments = split_code_blocks(answer);
+    const QList<MarkdownSegment> segments = m_message.streaming && !user ? streaming_pieces(split_code_blocks(answer))
+                                                                         : split_code_blocks(answer);
     m_codeBlocks.clear();
     for (int i = 0; i < segments.size(); ++i) {
         const MarkdownSegment& seg = segments[i];

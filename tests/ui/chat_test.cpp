@@ -258,6 +258,51 @@ private slots:
         QVERIFY(message.heightForWidth(600) < longHeight);
     }
 
+    // A streaming reply is shown a paragraph, or a piece of a long one, per label: text that
+    // arrives changes the last piece only (a layout pass shapes that alone), the pieces before
+    // it never change, and the finished reply is one label again.
+    void streamingReplyGrowsAtItsEnd()
+    {
+        KSyntaxHighlighting::Repository repository;
+        QWidget chat;
+        MessageWidget message(repository, &chat);
+        chat.resize(700, 500);
+        chat.show();
+        const auto pieces = [&] {
+            QStringList texts;
+            for (QLabel* label : message.findChildren<QLabel*>())
+                if (label->textFormat() == Qt::MarkdownText && !label->isHidden())
+                    texts << label->text();
+            return texts;
+        };
+        MessageData m;
+        m.id = 7;
+        m.role = QStringLiteral("assistant");
+        m.streaming = true;
+        const QString first = QStringLiteral("A first paragraph.");
+        const QString words = QStringLiteral("many words in one long paragraph, ").repeated(100); // 3,500 characters
+        m.answer = first + QStringLiteral("\n\n") + words.left(2000);
+        message.show(m, true);
+        QApplication::processEvents(); // a layout shows the widgets it is given from the event loop
+        const QStringList before = pieces();
+        QVERIFY2(before.size() >= 3, qPrintable(QString::number(before.size()))); // the paragraph, then pieces of 2,000 characters
+        QCOMPARE(before.at(0), first);
+        const qsizetype last = before.size() - 1;
+        m.answer = first + QStringLiteral("\n\n") + words + QStringLiteral("\n\nThe end");
+        message.show(m, true);
+        QTest::qWait(150); // the layout interval
+        const QStringList after = pieces();
+        QVERIFY2(after.size() > before.size() + 1, qPrintable(QString::number(after.size())));
+        QCOMPARE(after.mid(0, last), before.mid(0, last)); // nothing before the last piece changed
+        QVERIFY(after.at(last).startsWith(before.at(last)));
+        QCOMPARE(after.last(), QStringLiteral("The end"));
+        QCOMPARE(after.join(QString()).remove(QLatin1Char(' ')), QString(first + words + QStringLiteral("The end")).remove(QLatin1Char(' ')));
+        m.streaming = false;
+        message.show(m, true);
+        QTest::qWait(10);
+        QCOMPARE(pieces(), QStringList{m.answer});
+    }
+
     void messagesWrapToTheView()
     {
         QTemporaryDir dir;
