@@ -5,6 +5,7 @@
 #include "error.h"
 #include "model_loader.h"
 
+#include <algorithm>
 #include <map>
 
 namespace seekbench {
@@ -35,6 +36,18 @@ std::unique_ptr<Model> Model::load(const std::string& path, const std::function<
     model->m_tokenizer = Tokenizer::from_gguf(f);
     model->m_config = read_config(f, model->m_tokenizer->n_vocab());
     model->m_weights = read_weights(f, model->m_config, progress);
+    // The weights into memory in the background, in the order a forward pass reads them; the
+    // embedding table is left to page faults (a prompt reads a few of its rows) unless the
+    // output reuses it.
+    std::vector<const GgufTensor*> order;
+    for (const GgufTensor& t : f.tensors())
+        if (t.name != "token_embd.weight" || !f.find_tensor("output.weight"))
+            order.push_back(&t);
+    std::sort(order.begin(), order.end(), [](const GgufTensor* a, const GgufTensor* b) { return a->offset < b->offset; });
+    std::vector<MapPrefetch::Range> ranges;
+    for (const GgufTensor* t : order)
+        ranges.emplace_back(t->data, t->nbytes);
+    model->m_prefetch = MapPrefetch::start(std::move(ranges));
     return model;
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "gguf.h"
+#include "map_prefetch.h"
 #include "tensor_type.h"
 #include "tokenizer.h"
 
@@ -185,6 +186,7 @@ private:
     ModelConfig m_config;
     Weights m_weights;
     std::unique_ptr<Tokenizer> m_tokenizer;
+    std::unique_ptr<MapPrefetch> m_prefetch; // last: stops before the mapping goes
 };
 
 } // namespace seekbench

@@ -43,11 +43,14 @@ Spread spread(std::vector<double> v)
 
 int cmd_bench(int argc, char** argv)
 {
+    for (int i = 2; i < argc; ++i) {
+        if (std::strcmp(argv[i], "--first-token") == 0)
+            return bench_first_token(argc, argv);
 #ifdef SEEKBENCH_HAVE_STORAGE
-    for (int i = 2; i < argc; ++i)
         if (std::strcmp(argv[i], "--search") == 0)
             return bench_search(argc, argv);
 #endif
+    }
     const Args a(argc, argv, 2, {"-m", "--model", "-p", "-n", "-r", "--threads", "--device", "--cpu"});
     a.allow_only({"-m", "--model", "-p", "-n", "-r", "--threads", "--device", "--cpu", "--memory", "--no-amx", "--trace"});
     if (a.has("--memory")) {

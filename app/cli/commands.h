@@ -11,6 +11,7 @@ int cmd_fim(int argc, char** argv);
 int cmd_ingest(int argc, char** argv);   // with storage only
 int cmd_query(int argc, char** argv);    // with storage only
 int bench_search(int argc, char** argv); // bench --search, with storage only
+int bench_first_token(int argc, char** argv); // bench --first-token
 int cmd_info(int argc, char** argv);
 int cmd_run(int argc, char** argv);
 int cmd_tokenize(int argc, char** argv);

@@ -109,6 +109,11 @@ TEST_CASE("synth then bench")
         CHECK_MSG(r.out.find(s) != std::string::npos, "missing '" << s << "' in\n" << r.out);
     r = run("synth --list-presets");
     CHECK(r.out.find("qwen2.5-1.5b") != std::string::npos && r.out.find("tinyllama-1.1b") != std::string::npos);
+    // Opening a model that is not in memory to its first token, the file evicted first.
+    r = run("bench --first-token -m " + out + " -r 2 --threads 1 --wait-ms 5");
+    CHECK_EQ(r.code, 0);
+    for (const char* s : {"| 1 | ", "| 2 | ", "| 5 |", "median total:"})
+        CHECK_MSG(r.out.find(s) != std::string::npos, "missing '" << s << "' in\n" << r.out);
 }
 
 TEST_CASE("--cpu and SEEKBENCH_CPU force a kernel tier; every tier this CPU runs tells the oracle's story")

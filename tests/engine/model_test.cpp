@@ -3,18 +3,25 @@
 // against the float64 reference, batched and token by token. Broken files name the fault.
 #include "engine/cpu/backend.h"
 #include "engine/error.h"
+#include "engine/map_prefetch.h"
+#include "engine/mapped_file.h"
 #include "engine/model.h"
 #include "engine/session.h"
 #include "model_files.h"
 #include "reference.h"
 #include "testing.h"
 
+#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <iterator>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 using namespace seekbench;
 using namespace seekbench::test;
@@ -191,4 +198,51 @@ TEST_CASE("broken model files name the fault")
     const std::string vocab = std::string(SEEKBENCH_SHARED_DIR) + "/vocab/ggml-vocab-llama-spm.gguf";
     if (std::filesystem::exists(vocab))
         CHECK_THROWS_WITH(Model::load(vocab), "vocabulary-only");
+}
+
+TEST_CASE("a model's weights are brought into memory in the background")
+{
+    // 80 MiB written, dropped from the page cache, mapped: the prefetch faults every page in
+    // (mincore sees them), stops at once when destroyed, and leaves small files alone.
+    const std::string path = (std::filesystem::temp_directory_path() / "seekbench-prefetch-test.bin").string();
+    constexpr std::size_t kBytes = std::size_t(80) << 20;
+    {
+        std::ofstream out(path, std::ios::binary);
+        std::vector<char> block(1 << 20, 'w');
+        for (std::size_t i = 0; i < kBytes / block.size(); ++i)
+            out.write(block.data(), static_cast<std::streamsize>(block.size()));
+    }
+    const auto drop = [&] {
+        const int fd = ::open(path.c_str(), O_RDONLY);
+        fdatasync(fd);
+        posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+        ::close(fd);
+    };
+    drop();
+    const MappedFile map = MappedFile::open(path);
+    const long page = sysconf(_SC_PAGESIZE);
+    const auto resident = [&] {
+        std::vector<unsigned char> in((kBytes + static_cast<std::size_t>(page) - 1) / static_cast<std::size_t>(page));
+        mincore(const_cast<uint8_t*>(map.data()), kBytes, in.data());
+        std::size_t n = 0;
+        for (unsigned char c : in)
+            n += c & 1;
+        return static_cast<double>(n) / static_cast<double>(in.size());
+    };
+    const double before = resident();
+    CHECK_MSG(before < 0.5, "resident before: " << before); // the page cache dropped the file
+    {
+        auto prefetch = MapPrefetch::start({{map.data(), kBytes}});
+        CHECK(prefetch != nullptr);
+        CHECK(prefetch->bytes() == kBytes);
+        const auto t0 = std::chrono::steady_clock::now();
+        while (!prefetch->done() && std::chrono::steady_clock::now() - t0 < std::chrono::seconds(30))
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        CHECK(prefetch->done());
+    }
+    CHECK_MSG(resident() == 1.0, "resident after: " << resident());
+    drop();
+    { auto stopped = MapPrefetch::start({{map.data(), kBytes}}); } // destroyed at once: joins, no crash
+    CHECK(MapPrefetch::start({{map.data(), std::size_t(1) << 20}}) == nullptr); // 1 MiB: not worth threads
+    std::filesystem::remove(path);
 }

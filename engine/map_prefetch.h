@@ -1,0 +1,44 @@
+// Brings a loaded model's weights into memory ahead of the first token: a few background
+// threads fault in the mapped tensors in file order (which is the order a forward pass reads
+// them), 8 MiB at a time, so the first prompt finds most pages there instead of waiting on
+// one page fault after another, and the disk sees several reads at once. The threads mostly
+// wait for the disk; they stop (and are joined) when the object goes, which must be before
+// the mapping does.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <thread>
+#include <utility>
+#include <vector>
+
+namespace seekbench {
+
+class MapPrefetch {
+public:
+    using Range = std::pair<const uint8_t*, std::size_t>; // inside one read-only mapping
+    // Nothing to do (nullptr) when the ranges are small (under 64 MiB in all) or would not
+    // fit in the memory now available: then faulting them in would only push out others.
+    static std::unique_ptr<MapPrefetch> start(std::vector<Range> ranges, int threads = 8);
+    ~MapPrefetch();
+    MapPrefetch(const MapPrefetch&) = delete;
+    MapPrefetch& operator=(const MapPrefetch&) = delete;
+
+    std::size_t bytes() const { return m_total; }
+    bool done() const { return m_done.load() == static_cast<int>(m_threads.size()); }
+
+private:
+    MapPrefetch() = default;
+    void run();
+
+    std::vector<Range> m_chunks; // page-aligned, 8 MiB at most, in order
+    std::size_t m_total = 0;
+    std::atomic<std::size_t> m_next{0};
+    std::atomic<bool> m_stop{false};
+    std::atomic<int> m_done{0};
+    std::vector<std::thread> m_threads;
+};
+
+} // namespace seekbench
