@@ -150,6 +150,14 @@ float dot_q4_0(int64_t k, const void* w, const void* a)
     return s;
 }
 
+// A K-quant block with mins in the x86 kernels' float steps (their block_value_min): the
+// exact integer sum times (weight scale x activation scale), less the mins' part in one fused
+// step, so every tier gives a row the same bits.
+inline float k_block_value(int sumi, float scale, int summ, float scale_min)
+{
+    return std::fma(-static_cast<float>(summ), scale_min, static_cast<float>(sumi) * scale);
+}
+
 float dot_q4_k(int64_t k, const void* w, const void* a)
 {
     const auto* wb = static_cast<const BlockQ4_K*>(w);
@@ -172,8 +180,7 @@ float dot_q4_k(int64_t k, const void* w, const void* a)
             summ += m0 * (ab[i].bsums[2 * j] + ab[i].bsums[2 * j + 1]) +
                     m1 * (ab[i].bsums[2 * j + 2] + ab[i].bsums[2 * j + 3]);
         }
-        s += ab[i].d * (fp16_to_f32(wb[i].d) * static_cast<float>(sumi) -
-                        fp16_to_f32(wb[i].dmin) * static_cast<float>(summ));
+        s += k_block_value(sumi, fp16_to_f32(wb[i].d) * ab[i].d, summ, fp16_to_f32(wb[i].dmin) * ab[i].d);
     }
     return s;
 }
@@ -201,8 +208,7 @@ float dot_q5_k(int64_t k, const void* w, const void* a)
             summ += m0 * (ab[i].bsums[2 * j] + ab[i].bsums[2 * j + 1]) +
                     m1 * (ab[i].bsums[2 * j + 2] + ab[i].bsums[2 * j + 3]);
         }
-        s += ab[i].d * (fp16_to_f32(wb[i].d) * static_cast<float>(sumi) -
-                        fp16_to_f32(wb[i].dmin) * static_cast<float>(summ));
+        s += k_block_value(sumi, fp16_to_f32(wb[i].d) * ab[i].d, summ, fp16_to_f32(wb[i].dmin) * ab[i].d);
     }
     return s;
 }
