@@ -39,9 +39,10 @@ std::unique_ptr<Model> Model::load(const std::string& path, const std::function<
     // The weights into memory in the background, in the order a forward pass reads them; the
     // embedding table is left to page faults (a prompt reads a few of its rows) unless the
     // output reuses it.
+    const bool own_output = f.find_tensor("output.weight") != nullptr;
     std::vector<const GgufTensor*> order;
     for (const GgufTensor& t : f.tensors())
-        if (t.name != "token_embd.weight" || !f.find_tensor("output.weight"))
+        if (t.name != "token_embd.weight" || !own_output)
             order.push_back(&t);
     std::sort(order.begin(), order.end(), [](const GgufTensor* a, const GgufTensor* b) { return a->offset < b->offset; });
     std::vector<MapPrefetch::Range> ranges;

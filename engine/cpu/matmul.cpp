@@ -231,9 +231,10 @@ void Matmul::run_dot(const MatmulJob* jobs, std::size_t n_jobs, int64_t ldx)
                 }
             return;
         }
-        // Software prefetch a fixed distance ahead of the row being read: the hardware
-        // prefetchers alone leave DRAM half idle on this access pattern. The start of a
-        // task is fetched at once, and the stream runs on into the next task's rows.
+        // Software prefetch a fixed distance ahead of the row being read where it helps
+        // (software_prefetch(): Intel's hardware prefetchers alone leave DRAM half idle on
+        // this access pattern). The start of a task is fetched at once, and the stream runs
+        // on into the next task's rows.
         const bool prefetch = software_prefetch();
         const uint8_t* matrix_end = w.data + static_cast<std::size_t>(w.rows) * w.row_bytes;
         const uint8_t* first = w.data + static_cast<std::size_t>(sp.r0) * w.row_bytes;
