@@ -1,7 +1,8 @@
 // Attention over the GPU's F16 KV cache. Split-K flash decoding: the keys of each query are
 // cut into chunks of kAttentionChunk; one block per (chunk, head, token) computes its part of
 // the softmax (its max, its sum and its weighted values), and a second kernel combines the
-// parts. The grid depends on the context size only, so a decode step can be captured once
+// parts. MLA attends over its latent cache the same way: one KV head, keys of 576 values,
+// values the first 512 of each key row. The grid depends on the context size only, so a decode step can be captured once
 // as a CUDA graph and replayed at every position (positions are read on the device).
 // The CPU's cpu::attention is the reference.
 #include "cuda_compat.cuh"
@@ -13,7 +14,6 @@ namespace seekbench::cuda {
 namespace {
 
 constexpr int kThreads = 64; // two warps: a chunk of 256 keys is four per thread
-constexpr int kMaxHeadDim = 256;
 
 struct Where { // a token's query and its keys and values in one layer's cache
     const float* q;
@@ -38,6 +38,8 @@ __global__ void __launch_bounds__(256) kv_store_kernel(const float* k, const flo
     const int64_t row = int64_t(seq[m]) * c.n_ctx + pos[m];
     for (int64_t i = threadIdx.x; i < c.k_dim; i += blockDim.x)
         c.k[row * c.k_dim + i] = __float2half(k[int64_t(m) * c.k_dim + i]);
+    if (c.v == c.k)
+        return; // MLA: the values are in the keys
     for (int64_t i = threadIdx.x; i < c.v_dim; i += blockDim.x)
         c.v[row * c.v_dim + i] = __float2half(v[int64_t(m) * c.v_dim + i]);
 }
@@ -162,7 +164,7 @@ void check_dims(const AttentionDims& d)
 {
     if (d.head_dim > kMaxHeadDim || d.head_dim_v > kMaxHeadDim || d.n_kv_heads <= 0 || d.n_heads % d.n_kv_heads != 0)
         throw Error(ErrorCode::Unsupported, "attention heads of " + std::to_string(d.head_dim) +
-                                                " values (the GPU kernels take up to 256)");
+                                                " values (the GPU kernels take up to " + std::to_string(kMaxHeadDim) + ")");
 }
 
 int splits(int n_ctx) { return (n_ctx + kAttentionChunk - 1) / kAttentionChunk; }
@@ -208,8 +210,9 @@ void kv_move(const KvLayer& c, int seq, int from, int to, int by, __half* tmp, S
     if (to <= from || by == 0)
         return;
     const int64_t first = int64_t(seq) * c.n_ctx;
-    for (const auto& [base, dim] : {std::pair<__half*, int64_t>{c.k, c.k_dim}, {c.v, c.v_dim}}) {
-        if (dim == 0)
+    const bool values_in_keys = c.v == c.k; // MLA: the keys rows hold everything
+    for (const auto& [base, dim] : {std::pair<__half*, int64_t>{c.k, c.k_dim}, {values_in_keys ? nullptr : c.v, c.v_dim}}) {
+        if (dim == 0 || !base)
             continue;
         const std::size_t bytes = std::size_t(to - from) * std::size_t(dim) * sizeof(__half);
         CUDA_CHECK(cudaMemcpyAsync(tmp, base + (first + from) * dim, bytes, cudaMemcpyDeviceToDevice, stream));

@@ -1,6 +1,7 @@
-// The CUDA backend: a dense llama or qwen2 model on one NVIDIA GPU, weights uploaded once in
-// their file's format. Part 1 of the GPU work: MoE and MLA models, partial offload and
-// experts on the CPU come in part 2; until then open_cuda says why and the engine uses the CPU.
+// The CUDA backend: a whole model on one NVIDIA GPU, weights uploaded once in their file's
+// format: llama, qwen2 and mixtral, qwen2moe, qwen3moe, and deepseek2 (MLA with weight
+// absorption over a latent-only cache, DeepSeekMoE routing on the device). What it cannot
+// run (a format, a shape) open_cuda says, and the engine uses the CPU.
 #pragma once
 
 #include "engine/backend.h"

@@ -117,18 +117,27 @@ template <> SB_DEVICE float dot_task<int(TensorType::Q6_K)>(const uint8_t* row, 
     return half_bits(b + 208) * a.d * (float(sc[0]) * float(sum0) + float(sc[1]) * float(sum1));
 }
 
-// One warp per row of `w`, blockIdx.y the token: y[m][row] (+)= w[row] . x[m].
+// Which matrix and input row a slot (blockIdx.y) takes: ids == null for a plain product.
+struct Slots {
+    const int* ids;
+    int64_t expert_bytes;
+    int x_per;
+};
+
+// One warp per row of `w`, blockIdx.y the token (or slot): y[s][row] (+)= w[row] . x[s / x_per].
 template <int T>
 __global__ void __launch_bounds__(128) matvec_q(const uint8_t* w, std::size_t row_bytes, int64_t rows, int64_t cols,
-                                               const BlockQ8_1* xq, float* y, int accumulate)
+                                               const BlockQ8_1* xq, float* y, int accumulate, Slots slots)
 {
     const int lane = int(threadIdx.x) % 32;
     const int64_t row = int64_t(blockIdx.x) * kWarpsPerBlock + int(threadIdx.x) / 32;
     if (row >= rows)
         return; // a whole warp leaves: no block-wide barrier follows
     const int m = int(blockIdx.y);
+    if (slots.ids)
+        w += int64_t(slots.ids[m]) * slots.expert_bytes;
     const uint8_t* wr = w + row * int64_t(row_bytes);
-    const BlockQ8_1* xm = xq + int64_t(m) * (cols / 32);
+    const BlockQ8_1* xm = xq + int64_t(m / slots.x_per) * (cols / 32);
     float acc = 0.0f;
     for (int64_t t = lane; t < cols / 32; t += 32) // a task: 32 weights, one activation block
         acc += dot_task<T>(wr, t, xm[t]);
@@ -156,15 +165,17 @@ template <> SB_DEVICE float float_weight<int(TensorType::BF16)>(const uint8_t* r
 
 template <int T>
 __global__ void __launch_bounds__(128) matvec_f(const uint8_t* w, std::size_t row_bytes, int64_t rows, int64_t cols,
-                                               const float* x, float* y, int accumulate)
+                                               const float* x, float* y, int accumulate, Slots slots)
 {
     const int lane = int(threadIdx.x) % 32;
     const int64_t row = int64_t(blockIdx.x) * kWarpsPerBlock + int(threadIdx.x) / 32;
     if (row >= rows)
         return;
     const int m = int(blockIdx.y);
+    if (slots.ids)
+        w += int64_t(slots.ids[m]) * slots.expert_bytes;
     const uint8_t* wr = w + row * int64_t(row_bytes);
-    const float* xm = x + int64_t(m) * cols;
+    const float* xm = x + int64_t(m / slots.x_per) * cols;
     float acc = 0.0f;
     for (int64_t c = lane; c < cols; c += 32)
         acc += float_weight<T>(wr, c) * xm[c];
@@ -291,7 +302,10 @@ void quantize_q8_1(const float* x, BlockQ8_1* xq, int M, int64_t cols, Stream st
               dim3(32 * kWarpsPerBlock), 0, stream, x, xq, cols);
 }
 
-void matvec(const DeviceMatrix& w, const float* x, const BlockQ8_1* xq, int M, float* y, bool accumulate, Stream stream)
+namespace {
+
+void matvec_slots(const DeviceMatrix& w, const float* x, const BlockQ8_1* xq, int M, float* y, bool accumulate,
+                  Slots slots, Stream stream)
 {
     const auto* data = static_cast<const uint8_t*>(w.data);
     const dim3 grid = matvec_grid(w.rows, M), block(32 * kWarpsPerBlock);
@@ -299,19 +313,33 @@ void matvec(const DeviceMatrix& w, const float* x, const BlockQ8_1* xq, int M, f
 #define SB_CASE(F)                                                                                          \
     case TensorType::F:                                                                                     \
         SB_LAUNCH(matvec_q<int(TensorType::F)>, grid, block, 0, stream, data, w.row_bytes, w.rows, w.cols, xq, y, \
-                  int(accumulate));                                                                         \
+                  int(accumulate), slots);                                                                  \
         return;
         SB_FOR_QUANT(SB_CASE)
 #undef SB_CASE
 #define SB_CASE(F)                                                                                          \
     case TensorType::F:                                                                                     \
         SB_LAUNCH(matvec_f<int(TensorType::F)>, grid, block, 0, stream, data, w.row_bytes, w.rows, w.cols, x, y,  \
-                  int(accumulate));                                                                         \
+                  int(accumulate), slots);                                                                  \
         return;
         SB_FOR_FLOAT(SB_CASE)
 #undef SB_CASE
     default: throw Error(ErrorCode::Unsupported, std::string("the GPU does not run ") + type_name(w.type) + " weights");
     }
+}
+
+} // namespace
+
+void matvec(const DeviceMatrix& w, const float* x, const BlockQ8_1* xq, int M, float* y, bool accumulate, Stream stream)
+{
+    matvec_slots(w, x, xq, M, y, accumulate, Slots{nullptr, 0, 1}, stream);
+}
+
+void matvec_experts(const DeviceMatrix& w, std::size_t expert_bytes, const int* ids, int slots, int x_per,
+                    const float* x, const BlockQ8_1* xq, float* y, Stream stream)
+{
+    if (slots > 0)
+        matvec_slots(w, x, xq, slots, y, false, Slots{ids, int64_t(expert_bytes), std::max(1, x_per)}, stream);
 }
 
 void dequantize_f16(const DeviceMatrix& w, int64_t row0, int64_t rows, __half* out, Stream stream)

@@ -7,11 +7,12 @@
 namespace seekbench::cuda {
 namespace {
 
-__global__ void __launch_bounds__(256) rms_norm_kernel(const float* x, const float* w, float* y, int64_t n, float eps)
+__global__ void __launch_bounds__(256) rms_norm_kernel(const float* x, const float* w, float* y, int64_t n,
+                                                      int64_t stride, float eps)
 {
     SB_SHARED(float, scratch, [32]);
-    const float* xr = x + int64_t(blockIdx.x) * n;
-    float* yr = y + int64_t(blockIdx.x) * n;
+    const float* xr = x + int64_t(blockIdx.x) * stride;
+    float* yr = y + int64_t(blockIdx.x) * stride;
     float ss = 0.0f;
     for (int64_t i = threadIdx.x; i < n; i += blockDim.x)
         ss += xr[i] * xr[i];
@@ -23,10 +24,10 @@ __global__ void __launch_bounds__(256) rms_norm_kernel(const float* x, const flo
 
 } // namespace
 
-void rms_norm(const float* x, const float* w, float* y, int rows, int64_t n, float eps, Stream stream)
+void rms_norm(const float* x, const float* w, float* y, int rows, int64_t n, float eps, Stream stream, int64_t stride)
 {
     if (rows > 0)
-        SB_LAUNCH(rms_norm_kernel, dim3(unsigned(rows)), dim3(256), 0, stream, x, w, y, n, eps);
+        SB_LAUNCH(rms_norm_kernel, dim3(unsigned(rows)), dim3(256), 0, stream, x, w, y, n, stride > 0 ? stride : n, eps);
 }
 
 } // namespace seekbench::cuda

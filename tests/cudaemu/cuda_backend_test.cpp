@@ -1,8 +1,9 @@
 // The whole CUDA path, under the emulator (or on a GPU, built by nvcc): stories260K's
 // published story token for token; the CPU's logits and top-1 over 1,000 positions on synth
 // llama and qwen2 models in each format the GPU runs, prompt and decode; a decode step replayed from
-// its CUDA graph; a context shift; traces; and the ways it refuses: a model it does not run
-// yet, no device, an old driver, too little memory.
+// its CUDA graph; a context shift; traces; and the ways it refuses: an embedding model, a
+// format it does not run, no device, an old driver, too little memory. MoE and MLA models:
+// cuda_moe_test.cpp.
 #include "cuda_testing.h"
 #include "../engine/model_files.h"
 
@@ -20,6 +21,9 @@
 #include <sstream>
 
 using namespace seekbench;
+using seekbench::test::Agreement;
+using seekbench::test::check_attention_traces;
+using seekbench::test::gpu;
 using seekbench::test::need_device;
 using seekbench::test::published_stories_text;
 
@@ -27,14 +31,6 @@ namespace {
 
 const std::string kModels = std::string(SEEKBENCH_SHARED_DIR) + "/models/";
 const std::string kTmp = SEEKBENCH_TEST_TMP;
-
-std::unique_ptr<Backend> gpu(const Model& model, const cuda::CudaOptions& o = {})
-{
-    std::string why;
-    auto b = cuda::open_cuda(model, 0, why, o);
-    REQUIRE_MSG(b, "the CUDA backend refused: " << why);
-    return b;
-}
 
 // llama and qwen2 shapes whose rows are whole k-quant blocks (256), so every format's
 // kernels run, small enough for the emulator.
@@ -52,15 +48,6 @@ std::string synth_model(const std::string& preset, TensorType type)
         write_synth_model(p, o, path);
     }
     return path;
-}
-
-int argmax(const float* v, int n)
-{
-    int best = 0;
-    for (int i = 1; i < n; ++i)
-        if (v[i] > v[best])
-            best = i;
-    return best;
 }
 
 } // namespace
@@ -90,41 +77,6 @@ TEST_CASE("stories260K greedy from BOS on the GPU prints the published text")
     CHECK_MSG(text == published_stories_text(), "got\n" << text);
     CHECK(cuda::graph_replays() - replays >= 250); // every decode step but the first replays the graph
 }
-
-// The GPU and the CPU round differently: the GPU's prompts take FP16 activations and its
-// decode 8-bit ones in blocks of 32, where the CPU's 8-bit activations come in blocks of 32
-// (Q8_0) or 256 (k-quants). Random-weight models have flat logits, so some positions are
-// near ties that either rounding may tip. So: the logits must agree within each format's
-// bound (relative, over the row), and the top-1 token must agree at every position whose
-// CPU lead is larger than twice the difference that bound allows, but for at most one in a
-// thousand positions (99.9%: one of the 1,000; a lead just past the line can still be a
-// near tie for the GPU's rounding). The exact agreement is printed beside it.
-struct Agreement {
-    double bound = 0; // allowed relative difference of a logit row
-    int positions = 0, exact = 0, decisive = 0, decisive_agree = 0;
-    double worst_rel = 0;
-
-    void add(const float* cpu, const float* gpu, int n)
-    {
-        double diff = 0, norm = 0;
-        for (int i = 0; i < n; ++i) {
-            diff += double(cpu[i] - gpu[i]) * double(cpu[i] - gpu[i]);
-            norm += double(cpu[i]) * cpu[i];
-        }
-        worst_rel = std::max(worst_rel, std::sqrt(diff / std::max(norm, 1e-30)));
-        const int c = argmax(cpu, n), g = argmax(gpu, n);
-        ++positions;
-        exact += c == g;
-        double second = -1e300;
-        for (int i = 0; i < n; ++i)
-            if (i != c)
-                second = std::max(second, double(cpu[i]));
-        if (cpu[c] - second > 2 * bound * std::sqrt(norm / n)) { // not a tie within the bound
-            ++decisive;
-            decisive_agree += c == g;
-        }
-    }
-};
 
 TEST_CASE("the GPU's logits and top-1 tokens agree with the CPU's over 1,000 positions, in each format")
 {
@@ -236,29 +188,7 @@ TEST_CASE("attention traces from the GPU equal the CPU's")
     const auto model = Model::load(synth_model("llama-tiny", TensorType::Q8_0));
     CpuBackend cpu(*model, 2);
     const auto cuda = gpu(*model);
-    Trace tc, tg;
-    tc.options.attention = tg.options.attention = true;
-    tc.options.layers = tg.options.layers = {1};
-    Session sc(cpu), sg(*cuda);
-    sc.set_trace(&tc);
-    sg.set_trace(&tg);
-    const std::vector<int32_t> tokens{1, 5, 9, 200, 300, 7, 8};
-    sc.eval(tokens);
-    sg.eval(tokens);
-    REQUIRE(tc.attention.size() == tg.attention.size());
-    REQUIRE(tg.attention.size() == 4u); // layer 1's four heads
-    for (std::size_t i = 0; i < tc.attention.size(); ++i) {
-        const AttentionMap &a = tc.attention[i], &b = tg.attention[i];
-        CHECK_EQ(a.layer, b.layer);
-        CHECK_EQ(a.head, b.head);
-        REQUIRE(a.probs.size() == b.probs.size());
-        for (std::size_t q = 0; q < a.probs.size(); ++q) {
-            REQUIRE(a.probs[q].size() == b.probs[q].size());
-            for (std::size_t k = 0; k < a.probs[q].size(); ++k)
-                CHECK(std::fabs(a.probs[q][k] - b.probs[q][k]) <= 2e-3f);
-        }
-    }
-    CHECK(tg.tokens == tc.tokens);
+    check_attention_traces(cpu, *cuda, 1, {1, 5, 9, 200, 300, 7, 8});
 }
 
 TEST_CASE("what the GPU cannot run is refused with the reason, and nothing is left behind")
@@ -268,14 +198,14 @@ TEST_CASE("what the GPU cannot run is refused with the reason, and nothing is le
     const auto dense = Model::load(synth_model("llama-tiny", TensorType::Q8_0)); // runs: the baseline
     CHECK(cuda::open_cuda(*dense, 0, why) != nullptr);
     {
-        SynthPreset p = *find_synth_preset("deepseek-tiny");
+        SynthPreset p = *find_synth_preset("bert-tiny");
         SynthOptions o;
         o.type = TensorType::F32;
-        const std::string path = kTmp + "/cuda-deepseek-tiny.gguf";
+        const std::string path = kTmp + "/cuda-bert-tiny.gguf";
         write_synth_model(p, o, path);
         const auto m = Model::load(path);
         CHECK(cuda::open_cuda(*m, 0, why) == nullptr);
-        CHECK_MSG(why.find("part 2") != std::string::npos, why);
+        CHECK_MSG(why.find("embedding model") != std::string::npos, why);
     }
     {
         const auto m = Model::load(synth_model("llama-tiny", TensorType::Q5_1));

@@ -15,76 +15,15 @@
 
 using namespace seekbench;
 using namespace seekbench::cuda;
+using seekbench::test::BlasHandle;
+using seekbench::test::Dev;
+using seekbench::test::down;
 using seekbench::test::golden;
+using seekbench::test::in_every_order;
+using seekbench::test::random_floats;
 using seekbench::test::need_device;
 
-namespace {
 
-std::vector<float> random_floats(std::size_t n, uint64_t seed, float scale = 1.0f)
-{
-    std::mt19937_64 rng(seed);
-    std::normal_distribution<float> d(0.0f, scale);
-    std::vector<float> v(n);
-    for (float& x : v)
-        x = d(rng);
-    return v;
-}
-
-// Device buffers freed at the end of a test case.
-struct Dev {
-    std::vector<void*> blocks;
-    ~Dev()
-    {
-        for (void* p : blocks)
-            cudaFree(p);
-    }
-    template <typename T> T* alloc(std::size_t n)
-    {
-        void* p = nullptr;
-        CUDA_CHECK(cudaMalloc(&p, std::max<std::size_t>(n * sizeof(T), 16)));
-        blocks.push_back(p);
-        return static_cast<T*>(p);
-    }
-    template <typename T> T* up(const std::vector<T>& h)
-    {
-        T* p = alloc<T>(h.size());
-        CUDA_CHECK(cudaMemcpy(p, h.data(), h.size() * sizeof(T), cudaMemcpyHostToDevice));
-        return p;
-    }
-};
-
-template <typename T> std::vector<T> down(const T* d, std::size_t n)
-{
-    std::vector<T> h(n);
-    CUDA_CHECK(cudaMemcpy(h.data(), d, n * sizeof(T), cudaMemcpyDeviceToHost));
-    return h;
-}
-
-// Runs `f` in every block and thread order the emulator has; the results must agree bit for bit.
-template <typename F> void in_every_order(F f)
-{
-#if defined(SEEKBENCH_CUDA_EMULATED)
-    cudaemu::set_order(cudaemu::Order::Forward);
-    const auto forward = f();
-    cudaemu::set_order(cudaemu::Order::Reverse);
-    const auto reverse = f();
-    cudaemu::set_order(cudaemu::Order::Shuffled, 11);
-    const auto shuffled = f();
-    cudaemu::set_order(cudaemu::Order::Forward);
-    CHECK(forward == reverse);
-    CHECK(forward == shuffled);
-#else
-    f();
-#endif
-}
-
-struct BlasHandle {
-    cublasHandle_t h = nullptr;
-    BlasHandle() { CUBLAS_CHECK(cublasCreate(&h)); }
-    ~BlasHandle() { cublasDestroy(h); }
-};
-
-} // namespace
 
 TEST_CASE("matmul in every format the GPU runs, decode and prompt paths, against dequantized float64")
 {
