@@ -83,7 +83,7 @@ std::unique_ptr<Backend> open_backend(const Model& model, const BackendOptions& 
                                                 "): it cannot chat or generate; open it as the Knowledge panel's "
                                                 "embedding model, or use `seekbench-cli embed`");
     if (options.device != DeviceChoice::Cpu) {
-        CudaOpen cuda = open_cuda_backend(model, options.gpu);
+        CudaOpen cuda = open_cuda_backend(model, options);
         if (cuda.backend)
             return std::move(cuda.backend);
         // Auto stays quiet when there is simply no GPU; anything else is worth saying.

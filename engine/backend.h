@@ -65,6 +65,14 @@ public:
 
 enum class DeviceKind { Cpu, Cuda };
 
+// Where a model's parts run when a GPU holds only some of them.
+struct DevicePlacement {
+    int n_layers = 0;            // the model's
+    int gpu_layers = 0;          // the last ones, with the output, run on the GPU
+    bool experts_on_cpu = false; // routed experts' weights in host memory, computed by the CPU
+    std::size_t gpu_bytes = 0;   // weights on the GPU
+};
+
 class Backend {
 public:
     virtual ~Backend() = default;
@@ -72,12 +80,18 @@ public:
     virtual std::string describe() const = 0; // "CPU avx512, 2 threads", "CUDA NVIDIA H200 (sm_90)"
     virtual const Model& model() const = 0;
     virtual std::unique_ptr<BackendContext> new_context(int n_ctx, int n_seq, KvType kv_type) = 0;
+    // What runs where: nothing on a GPU for the CPU backend.
+    virtual DevicePlacement placement() const { return {}; }
 };
 
 enum class DeviceChoice { Auto, Cpu, Cuda };
 
 // "auto", "cpu" or "cuda"; anything else throws Error (InvalidArgument).
 DeviceChoice parse_device(const std::string& name);
+
+// Routed experts on a GPU: Auto keeps them in host memory (computed by the CPU) when the GPU
+// cannot hold the whole model but can hold everything else.
+enum class ExpertPlacement { Auto, Gpu, Cpu };
 
 struct BackendOptions {
     DeviceChoice device = DeviceChoice::Auto;
@@ -86,6 +100,10 @@ struct BackendOptions {
     // the best this CPU runs.
     std::string cpu_tier;
     int gpu = 0;     // which CUDA device
+    // CUDA: the last N layers (and the output) on the GPU, the others on the CPU with one
+    // hand-over between them; -1: as many as the GPU's free memory holds.
+    int gpu_layers = -1;
+    ExpertPlacement experts = ExpertPlacement::Auto;
 };
 
 // Places `model` on the device asked for. Auto takes a CUDA device when there is one that

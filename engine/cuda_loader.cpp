@@ -59,8 +59,9 @@ CudaOpenFn plugin(std::string& why)
 
 } // namespace
 
-CudaOpen open_cuda_backend(const Model& model, int gpu)
+CudaOpen open_cuda_backend(const Model& model, const BackendOptions& options)
 {
+    const int gpu = options.gpu;
     CudaOpen out;
     const CudaProbe probe = probe_cuda();
     if (!probe.available) {
@@ -76,7 +77,7 @@ CudaOpen open_cuda_backend(const Model& model, int gpu)
     if (!open)
         return out;
     char why[512] = "";
-    out.backend.reset(open(model, gpu, why, sizeof why));
+    out.backend.reset(open(model, options, why, sizeof why));
     out.why = out.backend ? "" : why;
     return out;
 }

@@ -16,13 +16,14 @@ struct CudaOpen {
     std::string why;                  // why there is no backend, when there is none
 };
 
-// Places `model` on CUDA device `gpu`, or says why not (no device, no plugin, an old
-// driver, out of memory, an architecture or tensor format the GPU backend does not run).
-CudaOpen open_cuda_backend(const Model& model, int gpu);
+// Places `model` on CUDA device options.gpu as the options ask (layers, experts, the CPU's
+// threads for what stays on it), or says why not (no device, no plugin, an old driver, out
+// of memory, an architecture or tensor format the GPU backend does not run).
+CudaOpen open_cuda_backend(const Model& model, const BackendOptions& options);
 
 // The plugin's entry point (extern "C", so dlsym finds it by name): a new backend, or null
 // with the reason written into `why` (at most why_size bytes).
-using CudaOpenFn = Backend* (*)(const Model& model, int gpu, char* why, std::size_t why_size);
+using CudaOpenFn = Backend* (*)(const Model& model, const BackendOptions& options, char* why, std::size_t why_size);
 inline constexpr const char* kCudaOpenSymbol = "seekbench_cuda_open";
 inline constexpr const char* kCudaPluginName = "libseekbench_cuda.so";
 

@@ -35,12 +35,29 @@ void forward_cpu(const Model& model, CpuDevice& cpu, KvCache& cache, const Batch
     throw Error(ErrorCode::Unsupported, c.arch_name + " is an embedding model: it encodes text, it does not generate");
 }
 
-KvCache make_kv_cache(const ModelConfig& c, int n_ctx, int n_seq, KvType type)
+void forward_cpu_first_layers(const Model& model, CpuDevice& cpu, KvCache& cache, const Batch& batch,
+                              ForwardState& state, int layers, Trace* trace)
 {
+    std::vector<float> no_logits;
+    state.stop_layer = layers;
+    try {
+        if (model.config().arch == Arch::Deepseek2)
+            forward_deepseek2(model, cpu, cache, batch, state, no_logits, trace);
+        else
+            forward_llama(model, cpu, cache, batch, state, no_logits, trace);
+    } catch (...) {
+        state.stop_layer = -1;
+        throw;
+    }
+    state.stop_layer = -1;
+}
+
+KvCache make_kv_cache(const ModelConfig& c, int n_ctx, int n_seq, KvType type, int layers)
+{
+    const int n = layers >= 0 ? layers : c.n_layers;
     if (c.is_mla()) // the normalized latent and the shared rotary key, per token per layer
-        return KvCache(c.n_layers, n_ctx, n_seq, int64_t(c.kv_lora_rank) + c.qk_rope_dim, 0, type);
-    return KvCache(c.n_layers, n_ctx, n_seq, int64_t(c.n_kv_heads) * c.head_dim,
-                   int64_t(c.n_kv_heads) * c.head_dim_v, type);
+        return KvCache(n, n_ctx, n_seq, int64_t(c.kv_lora_rank) + c.qk_rope_dim, 0, type);
+    return KvCache(n, n_ctx, n_seq, int64_t(c.n_kv_heads) * c.head_dim, int64_t(c.n_kv_heads) * c.head_dim_v, type);
 }
 
 void rope_shift_keys(const Model& model, KvCache& cache, int seq, int from, int to, int delta)
@@ -53,7 +70,7 @@ void rope_shift_keys(const Model& model, KvCache& cache, int seq, int from, int 
     const int64_t offset = c.is_mla() ? c.kv_lora_rank : 0;
     const int heads = c.is_mla() ? 1 : c.n_kv_heads;
     const int stride = c.is_mla() ? c.qk_rope_dim : c.head_dim;
-    for (int layer = 0; layer < c.n_layers; ++layer)
+    for (int layer = 0; layer < cache.n_layers(); ++layer)
         for (int p = from; p < to; ++p) {
             if (cache.type() == KvType::F16)
                 rope.shift_f16(reinterpret_cast<uint16_t*>(cache.k(layer, seq, p)) + offset, heads, stride, delta);

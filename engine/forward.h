@@ -28,6 +28,9 @@ struct ForwardState {
     std::vector<float> ff_up, ff_gate, scores; // encoders: feed-forward, attention rows per thread
     std::unique_ptr<FfnScratch> ffn;
     bool mla_expanded = false; // MLA: expand keys and values per head instead of absorbing
+    // >= 0: run the embedding and layers [0, stop_layer) only, leaving the residual in x
+    // (M x dim) and no logits: a GPU runs the rest (--gpu-layers).
+    int stop_layer = -1;
 };
 
 // Throws Error (InvalidArgument) for a token id, slot or position the model or cache
@@ -35,6 +38,11 @@ struct ForwardState {
 // what trace->options select; without one, nothing is recorded and nothing is paid.
 void forward_cpu(const Model& model, CpuDevice& cpu, KvCache& cache, const Batch& batch,
                  ForwardState& state, std::vector<float>& logits, Trace* trace = nullptr);
+
+// The embedding and the first `layers` layers of a batch already checked, for a backend that
+// runs the others: the residual is left in state.x (M x dim). `cache` holds those layers.
+void forward_cpu_first_layers(const Model& model, CpuDevice& cpu, KvCache& cache, const Batch& batch,
+                              ForwardState& state, int layers, Trace* trace);
 
 // Per architecture (arch/*.cpp).
 void forward_llama(const Model& model, CpuDevice& cpu, KvCache& cache, const Batch& batch,
@@ -56,10 +64,11 @@ void norm_rows(CpuDevice& cpu, const float* x, const float* weight, float* out, 
 // Bytes of cached keys and values a batch's attention reads (for the profiler).
 uint64_t attention_read_bytes(const KvCache& cache, const Batch& batch);
 
-// The KV cache a session of this model needs.
-KvCache make_kv_cache(const ModelConfig& config, int n_ctx, int n_seq, KvType type);
+// The KV cache a session of this model needs (of its first `layers` layers; -1: all).
+KvCache make_kv_cache(const ModelConfig& config, int n_ctx, int n_seq, KvType type, int layers = -1);
 
-// Re-rotates the keys of positions [from, to) of `seq` after they moved by `delta`.
+// Re-rotates the keys of positions [from, to) of `seq` after they moved by `delta`, in
+// every layer the cache holds.
 void rope_shift_keys(const Model& model, KvCache& cache, int seq, int from, int to, int delta);
 
 } // namespace seekbench

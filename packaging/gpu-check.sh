@@ -4,8 +4,9 @@
 # for this GPU, run the CUDA tests on the device (the same sources the emulator proves in
 # CI), compute-sanitizer memcheck on the kernel tests where the tool exists, write every
 # kernel's outputs as golden files (commit them to tests/cudaemu/golden/ so the emulated
-# tests check against the hardware), and time decode and prompt on synth llama-7b shapes,
-# against llama.cpp when it is given. Results go to one folder; a table is printed last.
+# tests check against the hardware), and time decode and prompt on synth llama-7b shapes and
+# deepseek-v2-lite shapes (whole on the GPU, and with the routed experts on the CPU), against
+# llama.cpp when it is given. Results go to one folder; a table is printed last.
 #
 # usage: packaging/gpu-check.sh [OUT_DIR]              (default: ./gpu-check)
 # environment:
@@ -14,6 +15,7 @@
 #   SEEKBENCH_GPU_DEPS=dir  .deb files to unpack when the machine lacks PCRE2's headers
 #                           (e.g. `apt-get download libpcre2-dev libpcre2-8-0` elsewhere)
 #   QUICK=1               tests only, no timing
+#   MOE=0                 no deepseek-v2-lite timing (its synth file is ~9 GB, written here)
 set -uo pipefail
 
 REPO=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
@@ -65,7 +67,8 @@ say "built"
 
 # --- tests on the device -----------------------------------------------------------------------
 export SEEKBENCH_GOLDEN_OUT=$OUT/golden
-for t in cuda_kernels_gpu_test cuda_backend_gpu_test backend_test; do
+for t in cuda_kernels_gpu_test cuda_moe_kernels_gpu_test cuda_backend_gpu_test cuda_moe_gpu_test \
+         cuda_builtin_gpu_test backend_test; do
   "$BUILD/bin/$t" >"$OUT/$t.txt" 2>&1
   case $? in
     0) result "$t: passed" ;;
@@ -79,6 +82,8 @@ tar -C "$OUT" -czf "$OUT/golden.tar.gz" golden 2>/dev/null && rm -rf "$OUT/golde
 if command -v compute-sanitizer >/dev/null; then
   compute-sanitizer --tool memcheck --error-exitcode 3 "$BUILD/bin/cuda_kernels_gpu_test" >"$OUT/memcheck.txt" 2>&1
   rc=$?
+  compute-sanitizer --tool memcheck --error-exitcode 3 "$BUILD/bin/cuda_moe_kernels_gpu_test" >>"$OUT/memcheck.txt" 2>&1
+  [ $rc -eq 0 ] && rc=$?
   result "compute-sanitizer memcheck (kernel tests): $([ $rc -eq 0 ] && echo clean || echo "exit $rc, see memcheck.txt")"
   say "memcheck: $(grep -E 'ERROR SUMMARY' "$OUT/memcheck.txt" | tail -1)"
 else
@@ -131,6 +136,30 @@ if [ -n "$LB" ] && [ -x "$LB" ]; then
     result "ratio Seekbench / llama.cpp: tg128 $(awk "BEGIN{printf \"%.2f\", $ours_tg/$theirs_tg}")x (goal >= 1.3x), pp512 $(awk "BEGIN{printf \"%.2f\", $ours_pp/$theirs_pp}")x (goal >= 1.0x)"
 else
   result "llama.cpp: not given (LLAMA_BENCH or LLAMA_CPP_SRC), no ratio"
+fi
+
+# DeepSeek-V2-Lite's shapes (16B, 2.4B active; MLA, 64 routed experts, top-6): the whole model
+# on the GPU, then the routed experts on the CPU (llama.cpp's equivalent: -ot exps=CPU).
+if [ "${MOE:-1}" != 0 ]; then
+  MOE_MODEL=$OUT/../deepseek-v2-lite-q4_k.gguf
+  [ -f "$MOE_MODEL" ] ||
+    "$BUILD/bin/seekbench-cli" synth --preset deepseek-v2-lite --type q4_k -o "$MOE_MODEL" --threads "$JOBS" 2>>"$OUT/log.txt"
+  field() { awk -F'|' -v t=" $2 " 'index($0, t) {gsub(/ /,"",$8); print $8}' "$1"; }
+  lfield() { awk -F'|' -v t=" $2 " 'index($0, t) {print $(NF-1)}' "$1" | awk '{print $1}'; }
+  for way in gpu experts-on-cpu; do
+    extra=(); [ $way = experts-on-cpu ] && extra=(--experts-on-cpu)
+    "$BUILD/bin/seekbench-cli" bench -m "$MOE_MODEL" -p 512 -n 128 -r 3 --device cuda "${extra[@]}" |
+      tee "$OUT/bench-moe-$way.txt" >&2
+    result "Seekbench deepseek-v2-lite Q4_K ($way): pp512 $(field "$OUT/bench-moe-$way.txt" pp512) t/s, tg128 $(field "$OUT/bench-moe-$way.txt" tg128) t/s"
+    if [ -n "$LB" ] && [ -x "$LB" ]; then
+      lextra=(); [ $way = experts-on-cpu ] && lextra=(-ot "exps=CPU")
+      "$LB" -m "$MOE_MODEL" -p 512 -n 128 -r 3 -ngl 99 "${lextra[@]}" -o md | tee "$OUT/bench-llama-moe-$way.txt" >&2
+      ours=$(field "$OUT/bench-moe-$way.txt" tg128); theirs=$(lfield "$OUT/bench-llama-moe-$way.txt" tg128)
+      ours_p=$(field "$OUT/bench-moe-$way.txt" pp512); theirs_p=$(lfield "$OUT/bench-llama-moe-$way.txt" pp512)
+      [ -n "$ours" ] && [ -n "$theirs" ] && [ -n "$ours_p" ] && [ -n "$theirs_p" ] &&
+        result "ratio deepseek-v2-lite ($way) Seekbench / llama.cpp: tg128 $(awk "BEGIN{printf \"%.2f\", $ours/$theirs}")x, pp512 $(awk "BEGIN{printf \"%.2f\", $ours_p/$theirs_p}")x (goals: whole 1.3x / 1.0x; experts on the CPU: tg within 1.2x)"
+    fi
+  done
 fi
 say "done"
 printf '%s\n' "${RESULTS[@]}" | tee "$OUT/summary.txt"

@@ -77,6 +77,16 @@
     </message>
 </context>
 <context>
+    <name>ModelPanel</name>
+    <message numerus="yes">
+        <source>all %n layer(s)</source>
+        <translation>
+            <numerusform>all %n layer</numerusform>
+            <numerusform>all %n layers</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>ProfileChart</name>
     <message numerus="yes">
         <source>%1: %n tokens in %2 ms</source>

@@ -1461,6 +1461,28 @@ Seekbench 已回到 %3。</translation>
         <source>Replies come from the server. The Attention and Routing panels and code completion in the editor need a local model.</source>
         <translation>回复来自服务器。注意力和路由面板以及编辑器中的代码补全需要本地模型。</translation>
     </message>
+    <message numerus="yes">
+        <source>all %n layer(s)</source>
+        <translation>
+            <numerusform>全部 %n 层</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>the last %1 of %2 layers; the first %3 on the CPU</source>
+        <translation>%2 层中的后 %1 层；前 %3 层在 CPU 上</translation>
+    </message>
+    <message>
+        <source>; routed experts on the CPU</source>
+        <translation>；路由专家在 CPU 上</translation>
+    </message>
+    <message>
+        <source>On the GPU</source>
+        <translation>在 GPU 上</translation>
+    </message>
+    <message>
+        <source>%1 (%2 of weights)</source>
+        <translation>%1（权重 %2）</translation>
+    </message>
 </context>
 <context>
     <name>Passage</name>

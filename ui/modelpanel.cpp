@@ -128,6 +128,14 @@ void ModelPanel::refreshCurrent()
     html += row(tr("Tokenizer"), m.tokenizer);
     html += row(tr("Chat template"), m.templateAssumed ? tr("%1 (assumed: %2)").arg(m.templateName, m.templateNote) : m.templateName);
     html += row(tr("Runs on"), m.device);
+    if (m.gpuLayers > 0) {
+        QString gpu = m.gpuLayers == m.layers ? tr("all %n layer(s)", "", m.layers)
+                                              : tr("the last %1 of %2 layers; the first %3 on the CPU")
+                                                    .arg(m.gpuLayers).arg(m.layers).arg(m.layers - m.gpuLayers);
+        if (m.expertsOnCpu)
+            gpu += tr("; routed experts on the CPU");
+        html += row(tr("On the GPU"), tr("%1 (%2 of weights)").arg(gpu, locale.formattedDataSize(m.gpuBytes)));
+    }
     if (!m.deviceNote.isEmpty())
         html += row(tr("Not on the GPU"), m.deviceNote);
     html += QStringLiteral("</table>");

@@ -105,11 +105,22 @@ std::unique_ptr<Backend> backend_for(const Args& a, const Model& model)
     o.device = parse_device(a.str("--device", "auto"));
     o.threads = a.threads();
     o.cpu_tier = a.str("--cpu");
+    o.gpu_layers = a.integer("--gpu-layers", -1);
+    if (o.gpu_layers < -1)
+        throw Error(ErrorCode::InvalidArgument, "--gpu-layers takes a count of layers (or -1: as many as fit)");
+    if (a.has("--experts-on-cpu"))
+        o.experts = ExpertPlacement::Cpu;
     std::string note;
     auto backend = open_backend(model, o, &note);
     if (!note.empty())
         std::fprintf(stderr, "%s\n", note.c_str());
     return backend;
+}
+
+std::vector<std::string> with_backend_flags(std::vector<std::string> names)
+{
+    names.push_back("--experts-on-cpu");
+    return names;
 }
 
 std::string read_file(const std::string& path)

@@ -37,9 +37,12 @@ private:
 // Throws Error (InvalidArgument) when there is neither.
 std::string model_path(const Args& args);
 
-// The backend a subcommand runs `model` on: --device (cpu, cuda, auto; auto when absent)
-// and --threads. When it is not the one asked for, says why on stderr.
+// The backend a subcommand runs `model` on: --device (cpu, cuda, auto; auto when absent),
+// --threads, --cpu, and for a GPU --gpu-layers N and --experts-on-cpu. When it is not the
+// one asked for, says why on stderr.
 std::unique_ptr<Backend> backend_for(const Args& args, const Model& model);
+// `names` and the flags backend_for reads (--experts-on-cpu), for allow_only.
+std::vector<std::string> with_backend_flags(std::vector<std::string> names);
 
 // A whole file as text: a regular file of at most 64 MiB (a device, a FIFO, a folder or a
 // larger file is refused before anything is read). Throws Error (Io) naming the file.

@@ -51,8 +51,8 @@ int cmd_bench(int argc, char** argv)
             return bench_search(argc, argv);
 #endif
     }
-    const Args a(argc, argv, 2, {"-m", "--model", "-p", "-n", "-r", "--threads", "--device", "--cpu"});
-    a.allow_only({"-m", "--model", "-p", "-n", "-r", "--threads", "--device", "--cpu", "--memory", "--no-amx", "--trace"});
+    const Args a(argc, argv, 2, {"-m", "--model", "-p", "-n", "-r", "--threads", "--device", "--cpu", "--gpu-layers"});
+    a.allow_only({"-m", "--model", "-p", "-n", "-r", "--threads", "--device", "--cpu", "--gpu-layers", "--experts-on-cpu", "--memory", "--no-amx", "--trace"});
     if (a.has("--memory")) {
         CpuDevice cpu(a.threads());
         const double gbs = memory_bandwidth(cpu.pool(), std::size_t(1) << 30);

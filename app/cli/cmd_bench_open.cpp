@@ -57,8 +57,8 @@ double cached(const std::string& path)
 
 int bench_first_token(int argc, char** argv)
 {
-    const Args a(argc, argv, 2, {"-m", "--model", "-r", "--threads", "--device", "--cpu", "--wait-ms", "-p"});
-    a.allow_only({"-m", "--model", "-r", "--threads", "--device", "--cpu", "--wait-ms", "-p", "--first-token"});
+    const Args a(argc, argv, 2, {"-m", "--model", "-r", "--threads", "--device", "--cpu", "--gpu-layers", "--wait-ms", "-p"});
+    a.allow_only({"-m", "--model", "-r", "--threads", "--device", "--cpu", "--gpu-layers", "--experts-on-cpu", "--wait-ms", "-p", "--first-token"});
     const std::string path = a.str("-m", a.str("--model"));
     if (path.empty())
         throw Error(ErrorCode::InvalidArgument, "a model is needed: -m FILE.gguf");

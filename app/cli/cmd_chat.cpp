@@ -212,10 +212,10 @@ int interactive(TerminalChat& chat, const std::string& model_name, const ChatReq
 int cmd_chat(int argc, char** argv)
 {
     const std::vector<std::string> valued = {"-m", "--model", "-p", "--prompt", "--system", "-n", "--temp",
-                                             "--seed", "--threads", "--device", "--cpu", "--top-k", "--top-p", "--min-p",
+                                             "--seed", "--threads", "--device", "--cpu", "--gpu-layers", "--top-k", "--top-p", "--min-p",
                                              "--repeat-penalty"};
     const Args a(argc, argv, 2, valued);
-    a.allow_only(valued);
+    a.allow_only(with_backend_flags(valued));
     const auto model = Model::load(model_path(a));
     const auto backend = backend_for(a, *model);
     Chat chat(*backend);
@@ -249,9 +249,9 @@ int cmd_chat(int argc, char** argv)
 int cmd_fim(int argc, char** argv)
 {
     const std::vector<std::string> valued = {"-m", "--model", "--prefix", "--suffix", "-n", "--temp", "--seed",
-                                             "--threads", "--device", "--cpu"};
+                                             "--threads", "--device", "--cpu", "--gpu-layers"};
     const Args a(argc, argv, 2, valued);
-    a.allow_only(valued);
+    a.allow_only(with_backend_flags(valued));
     if (!a.has("--prefix") && !a.has("--suffix"))
         throw Error(ErrorCode::InvalidArgument, "give the code around the gap: --prefix TEXT --suffix TEXT");
     const auto model = Model::load(model_path(a));

@@ -115,8 +115,8 @@ int cmd_run(int argc, char** argv)
 {
     const Args a(argc, argv, 2,
                  {"-m", "--model", "-p", "--prompt", "-f", "--file", "-n", "--temp", "--seed", "--threads",
-                  "--device", "--cpu", "--top-k", "--top-p", "--min-p", "--repeat-penalty", "--ctx", "--kv-type"});
-    a.allow_only({"-m", "--model", "-p", "--prompt", "-f", "--file", "-n", "--temp", "--seed", "--threads", "--device", "--cpu",
+                  "--device", "--cpu", "--gpu-layers", "--top-k", "--top-p", "--min-p", "--repeat-penalty", "--ctx", "--kv-type"});
+    a.allow_only({"-m", "--model", "-p", "--prompt", "-f", "--file", "-n", "--temp", "--seed", "--threads", "--device", "--cpu", "--gpu-layers", "--experts-on-cpu",
                   "--top-k", "--top-p", "--min-p", "--repeat-penalty", "--ctx", "--kv-type", "--special",
                   "--routing-stats", "--force-ctx"});
     // Everything the user typed is checked before the model is read.
@@ -190,8 +190,8 @@ int cmd_run(int argc, char** argv)
 
 int cmd_perplexity(int argc, char** argv)
 {
-    const Args a(argc, argv, 2, {"-m", "--model", "-f", "--file", "--window", "--threads", "--device", "--cpu"});
-    a.allow_only({"-m", "--model", "-f", "--file", "--window", "--threads", "--device", "--cpu"});
+    const Args a(argc, argv, 2, {"-m", "--model", "-f", "--file", "--window", "--threads", "--device", "--cpu", "--gpu-layers"});
+    a.allow_only({"-m", "--model", "-f", "--file", "--window", "--threads", "--device", "--cpu", "--gpu-layers", "--experts-on-cpu"});
     if (!a.has("-f") && !a.has("--file"))
         throw Error(ErrorCode::InvalidArgument, "perplexity needs the text: -f FILE");
     const auto model = Model::load(model_path(a));

@@ -34,8 +34,8 @@ std::vector<int> int_list(const std::string& text, const char* what, int limit)
 
 int cmd_trace(int argc, char** argv)
 {
-    const Args a(argc, argv, 2, {"-m", "--model", "-p", "--prompt", "-n", "--layers", "--heads", "--json", "--threads", "--device", "--cpu"});
-    a.allow_only({"-m", "--model", "-p", "--prompt", "-n", "--layers", "--heads", "--json", "--threads", "--device", "--cpu",
+    const Args a(argc, argv, 2, {"-m", "--model", "-p", "--prompt", "-n", "--layers", "--heads", "--json", "--threads", "--device", "--cpu", "--gpu-layers"});
+    a.allow_only({"-m", "--model", "-p", "--prompt", "-n", "--layers", "--heads", "--json", "--threads", "--device", "--cpu", "--gpu-layers", "--experts-on-cpu",
                   "--no-attention", "--no-routing"});
     const std::string path = a.str("-m", a.str("--model")), out = a.str("--json");
     if (path.empty() || out.empty())

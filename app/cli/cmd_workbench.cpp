@@ -147,9 +147,9 @@ void print_kl(const KlResult& r, std::size_t n_tokens, int n_ctx)
 int cmd_kl(int argc, char** argv)
 {
     const std::vector<std::string> valued = {"-m", "--model", "-r", "--ref", "-f", "--file", "--ctx", "--threads",
-                                             "--device", "--cpu", "--save-ref", "--ref-logits"};
+                                             "--device", "--cpu", "--gpu-layers", "--save-ref", "--ref-logits"};
     const Args a(argc, argv, 2, valued);
-    a.allow_only(valued);
+    a.allow_only(with_backend_flags(valued));
     const std::string test_path = a.str("-m", a.str("--model"));
     const std::string ref_path = a.str("-r", a.str("--ref"));
     const std::string text_path = a.str("-f", a.str("--file"));

@@ -24,7 +24,8 @@ int usage(FILE* out)
                  "usage: seekbench-server [-m FILE] [--host 127.0.0.1] [--port 8080] [--parallel N] [--ctx N]\n"
                  "                        [--api-key KEY] [--embed-model FILE] [--threads N] [--device D]\n"
                  "                        [--max-tokens N] [--max-body BYTES] [--cors ORIGIN] [--batch N]\n"
-                 "                        [--http-threads N] [--cpu TIER] [--quiet]\n\n"
+                 "                        [--http-threads N] [--cpu TIER] [--gpu-layers N] [--experts-on-cpu]\n"
+                 "                        [--quiet]\n\n"
                  "Serves GET /v1/models, POST /v1/chat/completions, /v1/completions (streaming or not),\n"
                  "POST /v1/embeddings (with --embed-model), GET /health and GET /metrics (Prometheus).\n"
                  "  -m FILE          the chat model (GGUF); the built-in model when absent\n"
@@ -57,9 +58,9 @@ int main(int argc, char** argv)
     try {
         cli::Args a(argc, argv, 1,
                     {"-m", "--model", "--host", "--port", "--parallel", "--ctx", "--api-key", "--embed-model",
-                     "--threads", "--device", "--cpu", "--max-tokens", "--max-body", "--cors", "--batch", "--http-threads"});
+                     "--threads", "--device", "--cpu", "--gpu-layers", "--max-tokens", "--max-body", "--cors", "--batch", "--http-threads"});
         a.allow_only({"-m", "--model", "--host", "--port", "--parallel", "--ctx", "--api-key", "--embed-model",
-                      "--threads", "--device", "--cpu", "--max-tokens", "--max-body", "--cors", "--batch", "--http-threads",
+                      "--threads", "--device", "--cpu", "--gpu-layers", "--experts-on-cpu", "--max-tokens", "--max-body", "--cors", "--batch", "--http-threads",
                       "--quiet"});
         if (!a.positional().empty())
             throw Error(ErrorCode::InvalidArgument, "unexpected argument: " + a.positional().front());

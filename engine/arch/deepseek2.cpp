@@ -181,7 +181,8 @@ void forward_deepseek2(const Model& model, CpuDevice& cpu, KvCache& cache, const
 
     const cpu::AttentionShape shape{H, H, static_cast<int>(qk), c.head_dim_v,
                                     c.attn_scale > 0 ? c.attn_scale : 1.0f / std::sqrt(static_cast<float>(qk))};
-    for (int l = 0; l < c.n_layers; ++l) {
+    const int n_run = st.stop_layer >= 0 ? st.stop_layer : c.n_layers; // the rest may run elsewhere
+    for (int l = 0; l < n_run; ++l) {
         const LayerWeights& lw = w.layers[static_cast<std::size_t>(l)];
         if (prof)
             prof->set_layer(l);
@@ -227,6 +228,8 @@ void forward_deepseek2(const Model& model, CpuDevice& cpu, KvCache& cache, const
 
     if (prof)
         prof->set_layer(-1);
+    if (st.stop_layer >= 0)
+        return; // the residual stays in st.x for the backend that runs the other layers
     int n_out = 0;
     st.out_rows.resize(static_cast<std::size_t>(M * dim));
     for (int m = 0; m < M; ++m)

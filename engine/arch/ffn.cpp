@@ -105,7 +105,6 @@ void ffn_block(const Model& model, CpuDevice& cpu, int layer, const float* xn, f
 
     // Router: scores, the chosen experts and their weights, per token.
     const int E = c.n_experts, k = c.n_experts_used;
-    const int64_t ff = c.expert_hidden_dim;
     s.logits.resize(static_cast<std::size_t>(M * E));
     s.scores.resize(static_cast<std::size_t>(M * E));
     s.experts.resize(static_cast<std::size_t>(M * k));
@@ -157,19 +156,34 @@ void ffn_block(const Model& model, CpuDevice& cpu, int layer, const float* xn, f
             trace->routing.push_back(std::move(r));
         }
 
-    // Routed experts: the rows of the tokens that chose each expert, gathered.
+    add_routed_experts(model, cpu, layer, xn, M, s.experts.data(), s.weights.data(), x, s);
+}
+
+void add_routed_experts(const Model& model, CpuDevice& cpu, int layer, const float* xn, int M, const int* experts,
+                        const float* weights, float* x, FfnScratch& s)
+{
+    const ModelConfig& c = model.config();
+    const LayerWeights& lw = model.weights().layers[static_cast<std::size_t>(layer)];
+    const int E = c.n_experts, k = c.n_experts_used;
+    const int64_t dim = c.dim, ff = c.expert_hidden_dim;
+    cpu::Matmul& mm = cpu.matmul();
+    ThreadPool& pool = cpu.pool();
+    auto swiglu = [&](float* g, const float* u, int rows, int64_t n) {
+        pool.parallel_for(rows, [&](int m, int) { cpu::silu_mul(g + m * n, u + m * n, n); });
+    };
+    // The rows of the tokens that chose each expert, gathered.
     std::vector<std::vector<std::pair<int, float>>> users(static_cast<std::size_t>(E));
     for (int m = 0; m < M; ++m)
         for (int i = 0; i < k; ++i)
-            users[static_cast<std::size_t>(s.experts[static_cast<std::size_t>(m * k + i)])].push_back(
-                {m, s.weights[static_cast<std::size_t>(m * k + i)]});
+            users[static_cast<std::size_t>(experts[static_cast<std::size_t>(m * k + i)])].push_back(
+                {m, weights[static_cast<std::size_t>(m * k + i)]});
     if (M == 1) { // decode: every chosen expert in one dispatch per projection
         s.gate.resize(static_cast<std::size_t>(k * ff));
         s.up.resize(static_cast<std::size_t>(k * ff));
         s.out.resize(static_cast<std::size_t>(k * dim));
         std::vector<cpu::MatmulJob> jobs;
         for (int i = 0; i < k; ++i) {
-            const int e = s.experts[static_cast<std::size_t>(i)];
+            const int e = experts[static_cast<std::size_t>(i)];
             jobs.push_back({expert(lw.gate_exps, e), &s.gate[static_cast<std::size_t>(i * ff)], ff});
             jobs.push_back({expert(lw.up_exps, e), &s.up[static_cast<std::size_t>(i * ff)], ff});
         }
@@ -177,11 +191,11 @@ void ffn_block(const Model& model, CpuDevice& cpu, int layer, const float* xn, f
         swiglu(s.gate.data(), s.up.data(), k, ff);
         jobs.clear();
         for (int i = 0; i < k; ++i)
-            jobs.push_back({expert(lw.down_exps, s.experts[static_cast<std::size_t>(i)]),
+            jobs.push_back({expert(lw.down_exps, experts[static_cast<std::size_t>(i)]),
                             &s.out[static_cast<std::size_t>(i * dim)], dim, false, &s.gate[static_cast<std::size_t>(i * ff)]});
         mm.run(jobs, nullptr, ff, 1);
         for (int i = 0; i < k; ++i)
-            cpu.kernels().axpy_f32(dim, s.weights[static_cast<std::size_t>(i)], &s.out[static_cast<std::size_t>(i * dim)], x);
+            cpu.kernels().axpy_f32(dim, weights[static_cast<std::size_t>(i)], &s.out[static_cast<std::size_t>(i * dim)], x);
         return;
     }
     // A batch: each expert multiplies the rows of the tokens that chose it, all experts in

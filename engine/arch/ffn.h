@@ -29,4 +29,10 @@ struct FfnScratch {
 void ffn_block(const Model& model, CpuDevice& cpu, int layer, const float* xn, float* x, const Batch& batch,
                FfnScratch& s, Trace* trace);
 
+// x (M x dim) += the routed experts of MoE layer `layer`: token m's chosen experts
+// (experts[m*k..], best first) applied to its row of xn and summed with weights[m*k..].
+// Also what a GPU backend runs on the CPU when the experts' weights stay in host memory.
+void add_routed_experts(const Model& model, CpuDevice& cpu, int layer, const float* xn, int M, const int* experts,
+                        const float* weights, float* x, FfnScratch& s);
+
 } // namespace seekbench

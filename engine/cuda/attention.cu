@@ -183,12 +183,12 @@ std::size_t attention_scratch_floats(int M, const AttentionDims& d, int n_ctx)
 }
 
 void attention(const float* q, const KvLayer& cache, const int* seq, const int* pos, int M, const AttentionDims& d,
-               float* partials, float* out, Stream stream)
+               float* partials, float* out, Stream stream, int max_keys)
 {
     if (M <= 0)
         return;
     check_dims(d);
-    const int n_splits = splits(cache.n_ctx);
+    const int n_splits = splits(max_keys > 0 ? std::min(max_keys, cache.n_ctx) : cache.n_ctx);
     SB_LAUNCH(attention_chunk_kernel, dim3(unsigned(n_splits), unsigned(d.n_heads), unsigned(M)), dim3(kThreads), 0,
               stream, q, cache, seq, pos, d, partials);
     SB_LAUNCH(attention_combine_kernel, dim3(unsigned(d.n_heads), unsigned(M)), dim3(kThreads), 0, stream, partials,

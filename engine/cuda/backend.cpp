@@ -1,13 +1,17 @@
-// CudaBackend and its context: the weights uploaded once (weights.cpp), a forward pass of
-// layers.cpp's blocks (attention or MLA, then SwiGLU or experts; then the logits of the
-// tokens that want them), the decode step captured as a CUDA graph, the KV cache (latent-only
-// for MLA), context shifts, traces copied back only when asked for.
+// CudaBackend and its context: the weights uploaded once where they fit (weights.cpp), a
+// forward pass of layers.cpp's blocks (attention or MLA, then SwiGLU or experts; then the
+// logits of the tokens that want them), the decode step captured as a CUDA graph, the KV
+// cache (latent-only for MLA), context shifts, traces copied back only when asked for.
+// A GPU too small for the model runs its first layers on the CPU (one hand-over of the
+// residual per pass) or leaves the routed experts in host memory for the CPU to compute.
 #include "backend.h"
 
 #include "cuda_compat.cuh"
 #include "layers.h"
 #include "weights.h"
 
+#include "engine/forward.h"
+#include "engine/fp16.h"
 #include "engine/quants.h"
 
 #include <algorithm>
@@ -54,6 +58,10 @@ private:
     std::vector<float> m_host_x;
     __half* m_move_tmp = nullptr;
     cudaGraphExec_t m_decode = nullptr; // one token, logits wanted, no trace
+    // The layers before the GPU's (--gpu-layers) run on the CPU over their own host cache.
+    std::unique_ptr<KvCache> m_host_cache;
+    ForwardState m_host_state;
+    std::unique_ptr<HostExperts> m_host_experts; // routed experts left in host memory
 };
 
 class CudaBackend final : public Backend {
@@ -69,6 +77,11 @@ public:
         CUBLAS_CHECK(cublasCreate(&m_blas));
         CUBLAS_CHECK(cublasSetStream(m_blas, m_stream));
         upload();
+        if (m_placement.first_gpu_layer > 0 || !m_placement.experts_on_gpu) {
+            const char* env = std::getenv("SEEKBENCH_CPU");
+            m_cpu = std::make_unique<CpuDevice>(options.cpu_threads,
+                                                cpu_tier(!options.cpu_tier.empty() ? options.cpu_tier : env ? env : ""));
+        }
     }
     ~CudaBackend() override
     {
@@ -79,7 +92,25 @@ public:
     }
 
     DeviceKind kind() const override { return DeviceKind::Cuda; }
-    std::string describe() const override { return m_describe; }
+    std::string describe() const override
+    {
+        const DevicePlacement p = placement();
+        if (p.gpu_layers == p.n_layers && !p.experts_on_cpu)
+            return m_describe;
+        std::string d = m_describe + ": " + std::to_string(p.gpu_layers) + " of " + std::to_string(p.n_layers) +
+                        " layers on the GPU";
+        if (p.experts_on_cpu)
+            d += ", routed experts on the CPU";
+        return d + ", " + m_cpu->describe();
+    }
+    DevicePlacement placement() const override
+    {
+        const ModelConfig& c = m_model.config();
+        return {c.n_layers, c.n_layers - m_placement.first_gpu_layer, c.is_moe() && !m_placement.experts_on_gpu,
+                m_placement.bytes};
+    }
+    // A decode step is captured as a graph unless the CPU computes experts in its middle.
+    bool graphs() const { return m_options.graphs && !(m_model.config().is_moe() && !m_placement.experts_on_gpu); }
     const Model& model() const override { return m_model; }
     std::unique_ptr<BackendContext> new_context(int n_ctx, int n_seq, KvType) override
     {
@@ -96,18 +127,17 @@ public:
     cublasHandle_t m_blas = nullptr;
     DeviceMemory m_memory;
     DeviceWeights m_weights;
+    Placement m_placement;
+    std::unique_ptr<CpuDevice> m_cpu; // for the parts on the CPU, when there are any
 
 private:
     void upload()
     {
-        // Room for the weights, with a little to spare for a context: say so before copying.
-        const std::size_t need = device_bytes(m_model);
+        // What fits, with a little to spare for a context: decided (or refused) before copying.
         std::size_t free = 0, total = 0;
         CUDA_CHECK(cudaMemGetInfo(&free, &total));
-        if (need + (std::size_t(256) << 20) > free)
-            throw Error(ErrorCode::Device, "out of GPU memory: the weights need " + gib(double(need)) + ", " +
-                                               gib(double(free)) + " are free");
-        m_weights = upload_weights(m_model, m_memory);
+        m_placement = plan_placement(m_model, free, m_options.gpu_layers, m_options.experts);
+        m_weights = upload_weights(m_model, m_memory, m_placement);
     }
 };
 
@@ -119,7 +149,15 @@ CudaContext::CudaContext(CudaBackend& b, int n_ctx, int n_seq)
     const int64_t k_dim = c.is_mla() ? int64_t(c.kv_lora_rank) + c.qk_rope_dim : int64_t(c.n_kv_heads) * c.head_dim;
     const int64_t v_dim = c.is_mla() ? 0 : int64_t(c.n_kv_heads) * c.head_dim_v;
     const std::size_t rows = std::size_t(n_seq) * std::size_t(n_ctx);
-    for (int l = 0; l < c.n_layers; ++l) {
+    const int first = b.m_placement.first_gpu_layer;
+    m_kv.resize(std::size_t(first)); // those layers' cache is on the host
+    if (first > 0) {
+        m_host_cache = std::make_unique<KvCache>(make_kv_cache(c, n_ctx, n_seq, KvType::F16, first));
+        m_kv_bytes += m_host_cache->bytes();
+    }
+    if (c.is_moe() && !b.m_placement.experts_on_gpu)
+        m_host_experts.reset(new HostExperts{b.m_model, *b.m_cpu, {}, {}, {}, {}, {}});
+    for (int l = first; l < c.n_layers; ++l) {
         KvLayer kv;
         kv.k = m_mem.alloc<__half>(rows * std::size_t(k_dim));
         kv.v = v_dim > 0 ? m_mem.alloc<__half>(rows * std::size_t(v_dim)) : kv.k;
@@ -166,16 +204,23 @@ void CudaContext::run(const Batch& batch, std::vector<float>& logits, Trace* tra
     const ModelConfig& c = m_b.m_model.config();
     const Weights& w = m_b.m_model.weights();
     cudaStream_t s = m_b.m_stream;
-    // The embedding rows are dequantized on the host: one row per token, cheap, and the
-    // table (often the largest tensor) need not be on the GPU unless the output is tied.
-    m_host_x.resize(std::size_t(M) * std::size_t(c.dim));
     std::vector<int> rows;
-    for (int i = 0; i < M; ++i) {
-        const int32_t token = batch.tokens[std::size_t(i)];
-        dequantize_row(w.token_embd.type(), w.token_embd.data() + std::size_t(token) * w.token_embd.row_bytes(),
-                       &m_host_x[std::size_t(i) * std::size_t(c.dim)], c.dim);
+    for (int i = 0; i < M; ++i)
         if (batch.want_logits[std::size_t(i)])
             rows.push_back(i);
+    if (m_host_cache) { // the first layers on the CPU: their residual is the GPU's input
+        forward_cpu_first_layers(m_b.m_model, *m_b.m_cpu, *m_host_cache, batch, m_host_state,
+                                 m_b.m_placement.first_gpu_layer, trace);
+        m_host_x = m_host_state.x;
+    } else {
+        // The embedding rows are dequantized on the host: one row per token, cheap, and the
+        // table (often the largest tensor) need not be on the GPU unless the output is tied.
+        m_host_x.resize(std::size_t(M) * std::size_t(c.dim));
+        for (int i = 0; i < M; ++i) {
+            const int32_t token = batch.tokens[std::size_t(i)];
+            dequantize_row(w.token_embd.type(), w.token_embd.data() + std::size_t(token) * w.token_embd.row_bytes(),
+                           &m_host_x[std::size_t(i) * std::size_t(c.dim)], c.dim);
+        }
     }
     CUDA_CHECK(cudaMemcpyAsync(m_buf.x, m_host_x.data(), m_host_x.size() * sizeof(float), cudaMemcpyHostToDevice, s));
     CUDA_CHECK(cudaMemcpyAsync(m_buf.pos, batch.pos.data(), std::size_t(M) * sizeof(int), cudaMemcpyHostToDevice, s));
@@ -184,7 +229,7 @@ void CudaContext::run(const Batch& batch, std::vector<float>& logits, Trace* tra
         CUDA_CHECK(cudaMemcpyAsync(m_buf.rows, rows.data(), rows.size() * sizeof(int), cudaMemcpyHostToDevice, s));
     const int n_out = static_cast<int>(rows.size());
 
-    if (M == 1 && n_out == 1 && !trace && m_b.m_options.graphs) {
+    if (M == 1 && n_out == 1 && !trace && m_b.graphs()) {
         // A decode step: the same kernels with the same pointers every time (positions are
         // read on the device), so it is captured once and replayed.
         if (!m_decode) {
@@ -220,8 +265,9 @@ void CudaContext::layers_and_logits(int M, int n_out, Trace* trace, const Batch*
 {
     const ModelConfig& c = m_b.m_model.config();
     cudaStream_t s = m_b.m_stream;
-    const Pass pass{c, m_b.m_weights, m_buf, m_mem, m_kv, s, m_b.m_blas, M, trace, batch};
-    for (int l = 0; l < c.n_layers; ++l) {
+    const int first = m_b.m_placement.first_gpu_layer;
+    const Pass pass{c, m_b.m_weights, m_buf, m_mem, m_kv, s, m_b.m_blas, M, trace, batch, m_host_experts.get(), first};
+    for (int l = first; l < c.n_layers; ++l) {
         attention_block(pass, l);
         ffn_block(pass, l);
     }
@@ -240,7 +286,13 @@ void CudaContext::shift(int seq, int keep, int discard, int n_past)
     // MLA caches one rotary key per token after the latent; others one per KV head.
     const int64_t offset = c.is_mla() ? c.kv_lora_rank : 0;
     const int heads = c.is_mla() ? 1 : c.n_kv_heads, stride = c.is_mla() ? c.qk_rope_dim : c.head_dim;
+    if (m_host_cache) {
+        m_host_cache->move(seq, keep + discard, n_past, -discard);
+        rope_shift_keys(m_b.m_model, *m_host_cache, seq, keep, n_past - discard, -discard);
+    }
     for (const KvLayer& kv : m_kv) {
+        if (!kv.k)
+            continue; // a layer on the CPU
         kv_move(kv, seq, keep + discard, n_past, discard, m_move_tmp, s);
         rope_shift(kv.k + (int64_t(seq) * m_n_ctx + keep) * kv.k_dim + offset, n_past - discard - keep, heads, stride,
                    kv.k_dim, -discard, m_b.m_weights.rope, s);
@@ -250,6 +302,13 @@ void CudaContext::shift(int seq, int keep, int discard, int n_past)
 
 std::vector<float> CudaContext::cached_key(int layer, int seq, int pos) const
 {
+    if (layer < m_b.m_placement.first_gpu_layer) { // the host cache is F16 too
+        std::vector<float> k(std::size_t(m_host_cache->k_dim()));
+        const auto* row = reinterpret_cast<const uint16_t*>(m_host_cache->k(layer, seq, pos));
+        for (std::size_t i = 0; i < k.size(); ++i)
+            k[i] = fp16_to_f32(row[i]);
+        return k;
+    }
     const KvLayer& kv = m_kv[std::size_t(layer)];
     std::vector<__half> h(std::size_t(kv.k_dim));
     CUDA_CHECK(cudaMemcpy(h.data(), kv.k + (int64_t(seq) * m_n_ctx + pos) * kv.k_dim, h.size() * sizeof(__half),
@@ -265,6 +324,8 @@ std::vector<float> CudaContext::cached_key(int layer, int seq, int pos) const
 std::unique_ptr<Backend> open_cuda(const Model& model, int gpu, std::string& why, const CudaOptions& options)
 {
     why = unsupported(model);
+    if (why.empty() && options.gpu_layers == 0)
+        why = "--gpu-layers 0 puts no layer on the GPU";
     if (!why.empty())
         return nullptr;
     int count = 0;

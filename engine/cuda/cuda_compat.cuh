@@ -102,6 +102,8 @@ SB_DEVICE float block_sum(float v, float* scratch)
     const int lane = int(threadIdx.x) % 32, warp = int(threadIdx.x) / 32;
     const int warps = (int(blockDim.x) + 31) / 32;
     v = warp_sum(v);
+    if (warps == 1)
+        return v; // one warp: its sum is the block's
     __syncthreads(); // scratch may still be read from a previous call
     if (lane == 0)
         scratch[warp] = v;
@@ -115,6 +117,8 @@ SB_DEVICE float block_max(float v, float* scratch)
     const int lane = int(threadIdx.x) % 32, warp = int(threadIdx.x) / 32;
     const int warps = (int(blockDim.x) + 31) / 32;
     v = warp_max(v);
+    if (warps == 1)
+        return v;
     __syncthreads();
     if (lane == 0)
         scratch[warp] = v;

@@ -113,8 +113,11 @@ void kv_store(const float* k, const float* v, const KvLayer& cache, const int* s
 // 0..pos[m] of seq[m]. `partials` holds attention_scratch_floats() floats.
 constexpr int kAttentionChunk = 256; // keys per split
 std::size_t attention_scratch_floats(int M, const AttentionDims& d, int n_ctx);
+// `max_keys` (> 0): no token attends to more keys than this (known on the host for a prompt),
+// so only the splits that hold keys are launched; 0: as many as the context has (a captured
+// decode step, whose positions are read on the device).
 void attention(const float* q, const KvLayer& cache, const int* seq, const int* pos, int M, const AttentionDims& d,
-               float* partials, float* out, Stream stream);
+               float* partials, float* out, Stream stream, int max_keys = 0);
 // The softmax rows themselves, for traces: probs (M x n_heads x n_ctx), row (m, h) valid over
 // keys 0..pos[m].
 void attention_probs(const float* q, const KvLayer& cache, const int* seq, const int* pos, int M,

@@ -4,7 +4,8 @@
 // Feed-forward: SwiGLU, or DeepSeekMoE / qwen2moe / qwen3moe / mixtral experts: routing on
 // the device; a few tokens multiply the chosen experts picked on the device (no host round
 // trip, so a decode step stays one CUDA graph); more tokens are grouped per expert on the
-// host, each expert multiplying just its tokens' rows.
+// host, each expert multiplying just its tokens' rows. Experts left in host memory (a GPU
+// too small for them) are multiplied by the CPU on the rows the GPU routed.
 #include "layers.h"
 
 #include "cuda_compat.cuh"
@@ -25,8 +26,12 @@ void attend(const Pass& p, int l, const float* q, const AttentionDims& d, float*
     const KvLayer& kv = p.kv[std::size_t(l)];
     for (int m0 = 0; m0 < p.M; m0 += b.att_rows) {
         const int n = std::min(b.att_rows, p.M - m0);
+        int max_keys = 0; // a captured step has no batch: every split of the context is launched
+        if (p.batch)
+            for (int m = m0; m < m0 + n; ++m)
+                max_keys = std::max(max_keys, p.batch->pos[std::size_t(m)] + 1);
         attention(q + int64_t(m0) * d.n_heads * d.head_dim, kv, b.seq + m0, b.pos + m0, n, d, b.partials,
-                  out + int64_t(m0) * d.n_heads * d.head_dim_v, p.stream);
+                  out + int64_t(m0) * d.n_heads * d.head_dim_v, p.stream, max_keys);
     }
     if (!p.trace || !p.batch)
         return;
@@ -223,6 +228,30 @@ void experts_grouped(const Pass& p, const DeviceLayer& L)
     CUDA_CHECK(cudaStreamSynchronize(p.stream));
 }
 
+// The experts' weights are in host memory: the routed tokens' rows go to the CPU, their
+// weighted sums come back and are added into x.
+void experts_on_host(const Pass& p, int l)
+{
+    Buffers& b = p.b;
+    HostExperts& h = *p.host;
+    const int M = p.M, k = p.c.n_experts_used;
+    const std::size_t dim = std::size_t(p.c.dim);
+    h.xn.resize(std::size_t(M) * dim);
+    h.experts.resize(std::size_t(M) * std::size_t(k));
+    h.weights.resize(h.experts.size());
+    CUDA_CHECK(cudaMemcpyAsync(h.xn.data(), b.xn, h.xn.size() * sizeof(float), cudaMemcpyDeviceToHost, p.stream));
+    CUDA_CHECK(cudaMemcpyAsync(h.experts.data(), b.experts, h.experts.size() * sizeof(int), cudaMemcpyDeviceToHost,
+                               p.stream));
+    CUDA_CHECK(cudaMemcpyAsync(h.weights.data(), b.weights, h.weights.size() * sizeof(float), cudaMemcpyDeviceToHost,
+                               p.stream));
+    CUDA_CHECK(cudaStreamSynchronize(p.stream));
+    h.out.assign(std::size_t(M) * dim, 0.0f);
+    add_routed_experts(h.model, h.cpu, l, h.xn.data(), M, h.experts.data(), h.weights.data(), h.out.data(), h.scratch);
+    CUDA_CHECK(cudaMemcpyAsync(b.e_out, h.out.data(), h.out.size() * sizeof(float), cudaMemcpyHostToDevice, p.stream));
+    add(b.x, b.e_out, int64_t(M) * p.c.dim, p.stream);
+    CUDA_CHECK(cudaStreamSynchronize(p.stream)); // h.out is read by the copy
+}
+
 } // namespace
 
 void attention_block(const Pass& p, int l)
@@ -268,7 +297,9 @@ void ffn_block(const Pass& p, int l)
     }
     if (p.trace && p.batch && p.trace->options.routing)
         trace_routing(p, l, L.shexp_gate != nullptr);
-    if (p.M <= kMatvecMaxTokens)
+    if (!L.gate_exps.first.data)
+        experts_on_host(p, l);
+    else if (p.M <= kMatvecMaxTokens)
         experts_by_slot(p, L);
     else
         experts_grouped(p, L);

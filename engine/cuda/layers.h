@@ -6,6 +6,7 @@
 
 #include "weights.h"
 
+#include "engine/arch/ffn.h"
 #include "engine/backend.h"
 #include "engine/trace.h"
 
@@ -45,6 +46,15 @@ struct Buffers {
 // Allocates a context's buffers for passes of up to `max` tokens over `n_ctx` positions.
 Buffers make_buffers(const ModelConfig& c, const DeviceWeights& w, int max, int n_ctx, DeviceMemory& memory);
 
+// Routed experts whose weights stay in host memory: the GPU routes, the CPU multiplies.
+struct HostExperts {
+    const Model& model;
+    CpuDevice& cpu;
+    FfnScratch scratch;
+    std::vector<float> xn, out, weights; // (M, dim), (M, dim), (M, k)
+    std::vector<int> experts;            // (M, k)
+};
+
 // One pass of M tokens through the layers: positions, slots and the residual x are on the
 // device already. With a trace (and its batch), attention rows and routing are copied back.
 struct Pass {
@@ -58,6 +68,8 @@ struct Pass {
     int M;
     Trace* trace = nullptr;
     const Batch* batch = nullptr;
+    HostExperts* host = nullptr;   // where layers' routed experts are not on the GPU
+    int first_layer = 0;           // the first layer on the GPU
 };
 
 // x += attention(norm(x)) of layer l: grouped-query heads or MLA, the cache written first.

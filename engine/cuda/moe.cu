@@ -32,6 +32,8 @@ SB_DEVICE int block_best(float v, int i, float* vals, int* idx)
     const int lane = int(threadIdx.x) % 32, warp = int(threadIdx.x) / 32;
     const int warps = (int(blockDim.x) + 31) / 32;
     warp_best(v, i);
+    if (warps == 1)
+        return i;
     __syncthreads(); // the scratch may still be read from the previous call
     if (lane == 0) {
         vals[warp] = v;

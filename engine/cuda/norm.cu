@@ -1,5 +1,6 @@
-// RMSNorm on the GPU: one block per row; the sum of squares reduced in the block, then every
-// value scaled and multiplied by the weight in the same pass (the norm and its weight fused).
+// RMSNorm on the GPU: one block per row (a single warp for rows of up to 1,024 values); the
+// sum of squares reduced in the block, then every value scaled and multiplied by the weight
+// in the same pass (the norm and its weight fused).
 // The CPU's cpu::rmsnorm is the reference.
 #include "cuda_compat.cuh"
 #include "kernels.h"
@@ -26,8 +27,10 @@ __global__ void __launch_bounds__(256) rms_norm_kernel(const float* x, const flo
 
 void rms_norm(const float* x, const float* w, float* y, int rows, int64_t n, float eps, Stream stream, int64_t stride)
 {
+    // One warp a row up to 1,024 values (no block-wide barrier), eight warps above.
     if (rows > 0)
-        SB_LAUNCH(rms_norm_kernel, dim3(unsigned(rows)), dim3(256), 0, stream, x, w, y, n, stride > 0 ? stride : n, eps);
+        SB_LAUNCH(rms_norm_kernel, dim3(unsigned(rows)), dim3(n <= 1024 ? 32 : 256), 0, stream, x, w, y, n,
+                  stride > 0 ? stride : n, eps);
 }
 
 } // namespace seekbench::cuda

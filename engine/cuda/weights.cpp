@@ -10,6 +10,8 @@
 #include "engine/quants.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 
 namespace seekbench::cuda {
 
@@ -167,26 +169,79 @@ std::string unsupported(const Model& model)
     return "";
 }
 
-std::size_t device_bytes(const Model& model)
+ModelBytes model_bytes(const Model& model)
 {
     const ModelConfig& c = model.config();
-    std::size_t need = 0;
-    for (const GgufTensor& t : model.file().tensors())
-        if ((t.name != "token_embd.weight" || c.tied_output) && !made_per_head(t.name))
-            need += t.nbytes;
+    ModelBytes b;
+    b.layer.assign(std::size_t(c.n_layers), 0);
+    b.experts.assign(std::size_t(c.n_layers), 0);
+    for (const GgufTensor& t : model.file().tensors()) {
+        if (t.name.starts_with("blk.")) {
+            const int l = std::atoi(t.name.c_str() + 4);
+            if (l < 0 || l >= c.n_layers || made_per_head(t.name))
+                continue;
+            const bool routed = t.name.find("_exps.") != std::string::npos;
+            (routed ? b.experts : b.layer)[std::size_t(l)] += t.nbytes;
+        } else if (t.name == "output.weight" || t.name == "output_norm.weight" ||
+                   (t.name == "token_embd.weight" && c.tied_output)) {
+            b.output += t.nbytes;
+        }
+    }
     if (c.is_mla())
-        need += std::size_t(c.n_layers) * head_matrix_bytes(c);
-    return need;
+        for (std::size_t& l : b.layer)
+            l += head_matrix_bytes(c);
+    return b;
 }
 
-DeviceWeights upload_weights(const Model& model, DeviceMemory& memory)
+Placement plan_placement(const Model& model, std::size_t free, int gpu_layers, ExpertPlacement experts)
+{
+    const ModelConfig& c = model.config();
+    const ModelBytes b = model_bytes(model);
+    const std::size_t room = free > kGpuReserve ? free - kGpuReserve : 0;
+    auto bytes = [&](int first, bool with_experts) {
+        std::size_t n = b.output;
+        for (int l = first; l < c.n_layers; ++l)
+            n += b.layer[std::size_t(l)] + (with_experts ? b.experts[std::size_t(l)] : 0);
+        return n;
+    };
+    auto gib = [](std::size_t n) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%.2f GiB", double(n) / 1073741824.0);
+        return std::string(buf);
+    };
+    const bool moe = c.is_moe();
+    if (gpu_layers >= 0) { // as asked, the experts too unless they do not fit (Auto) or are kept out
+        const int first = c.n_layers - std::min(gpu_layers, c.n_layers);
+        bool with = experts != ExpertPlacement::Cpu;
+        if (with && experts == ExpertPlacement::Auto && moe && bytes(first, true) > room)
+            with = false;
+        if (bytes(first, with) > room)
+            throw Error(ErrorCode::Device, "out of GPU memory: " + std::to_string(c.n_layers - first) + " layers" +
+                                               (moe && !with ? " without their routed experts" : "") + " need " +
+                                               gib(bytes(first, with)) + ", " + gib(free) + " are free");
+        return {first, with, bytes(first, with)};
+    }
+    if (experts != ExpertPlacement::Cpu && bytes(0, true) <= room)
+        return {0, true, bytes(0, true)};
+    const bool with = experts == ExpertPlacement::Gpu || !moe; // Auto: experts go first, they are the bulk
+    for (int first = 0; first < c.n_layers; ++first)
+        if (bytes(first, with) <= room)
+            return {first, with, bytes(first, with)};
+    throw Error(ErrorCode::Device, "out of GPU memory: the weights need " + gib(bytes(0, true)) + " (one layer " +
+                                       gib(bytes(c.n_layers - 1, with)) + " with the output), " + gib(free) +
+                                       " are free");
+}
+
+DeviceWeights upload_weights(const Model& model, DeviceMemory& memory, const Placement& placement)
 {
     const ModelConfig& c = model.config();
     const Weights& w = model.weights();
     DeviceWeights out;
     Uploader up(memory, out);
     std::vector<uint16_t> uk_t, uv;
-    for (const LayerWeights& l : w.layers) {
+    out.layers.resize(std::size_t(placement.first_gpu_layer)); // run on the CPU
+    for (std::size_t i = std::size_t(placement.first_gpu_layer); i < w.layers.size(); ++i) {
+        const LayerWeights& l = w.layers[i];
         DeviceLayer d;
         d.attn_norm = up.vec(l.attn_norm);
         d.ffn_norm = up.vec(l.ffn_norm);
@@ -214,7 +269,7 @@ DeviceWeights upload_weights(const Model& model, DeviceMemory& memory)
         d.down = up.matrix(l.w_down);
         d.router = up.matrix(l.router);
         d.router_bias = up.vec(l.router_bias);
-        if (l.gate_exps) {
+        if (l.gate_exps && placement.experts_on_gpu) {
             d.gate_exps = up.experts(l.gate_exps);
             d.up_exps = up.experts(l.up_exps);
             d.down_exps = up.experts(l.down_exps);

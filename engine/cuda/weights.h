@@ -5,6 +5,7 @@
 
 #include "kernels.h"
 
+#include "engine/backend.h"
 #include "engine/model.h"
 
 #include <string>
@@ -72,10 +73,30 @@ struct DeviceWeights {
 // Why the CUDA backend cannot run `model`, or "" when it can.
 std::string unsupported(const Model& model);
 
-// The bytes the weights take on the device (throws nothing).
-std::size_t device_bytes(const Model& model);
+// The bytes the weights take on the device, per part.
+struct ModelBytes {
+    std::vector<std::size_t> layer;   // a layer without its routed experts
+    std::vector<std::size_t> experts; // its routed experts (0 for a dense layer)
+    std::size_t output = 0;           // the final norm and the output matrix
+};
+ModelBytes model_bytes(const Model& model);
 
-// Uploads every weight the forward pass reads; throws Error (Device) when a copy fails.
-DeviceWeights upload_weights(const Model& model, DeviceMemory& memory);
+// What goes on the GPU: layers [first_gpu_layer, n_layers) and the output; the routed
+// experts of those layers too unless experts_on_gpu is false.
+struct Placement {
+    int first_gpu_layer = 0;
+    bool experts_on_gpu = true;
+    std::size_t bytes = 0;
+};
+constexpr std::size_t kGpuReserve = std::size_t(256) << 20; // left free for a context's cache and buffers
+
+// The placement asked for (gpu_layers >= 0, or experts on the CPU) or, for -1 and Auto, the
+// most the `free` bytes hold: everything; else everything but the routed experts; else the
+// last layers that fit. Throws Error (Device, "out of GPU memory: ...") when nothing fits.
+Placement plan_placement(const Model& model, std::size_t free, int gpu_layers, ExpertPlacement experts);
+
+// Uploads every weight the GPU's part of the forward pass reads; layers not on the GPU stay
+// empty. Throws Error (Device) when a copy fails.
+DeviceWeights upload_weights(const Model& model, DeviceMemory& memory, const Placement& placement);
 
 } // namespace seekbench::cuda

@@ -8,6 +8,7 @@
 
 #include "engine/cpu/backend.h"
 #include "engine/cuda/backend.h"
+#include "engine/cuda/weights.h"
 #include "engine/model.h"
 #include "engine/session.h"
 #include "engine/synth.h"
@@ -255,3 +256,123 @@ TEST_CASE("a context shift of the latent cache moves the latents and re-rotates 
             CHECK_MSG(std::fabs(a[i] - b[i]) <= 4e-3f * (1 + std::fabs(b[i])), "position " << p << " value " << i);
     }
 }
+
+// Greedy tokens of `backend` from a fixed prompt, and the logits of each step.
+static std::vector<int32_t> greedy(Backend& backend, int n, std::vector<std::vector<float>>* steps = nullptr)
+{
+    const auto ctx = backend.new_context(256, 1, KvType::F16);
+    const int V = backend.model().config().n_vocab;
+    Batch batch;
+    for (int32_t t : {1, 17, 230, 45, 99, 600, 7})
+        batch.add(t, batch.size(), 0, batch.size() == 6);
+    std::vector<float> logits;
+    std::vector<int32_t> out;
+    for (int i = 0; i < n; ++i) {
+        ctx->forward(batch, logits);
+        const int32_t next = seekbench::test::argmax(logits.data(), V);
+        if (steps)
+            steps->push_back(logits);
+        out.push_back(next);
+        const int pos = batch.pos.back() + 1;
+        batch.clear();
+        batch.add(next, pos, 0, true);
+    }
+    return out;
+}
+
+TEST_CASE("the first layers on the CPU, or the routed experts, give the tokens of the whole model on the GPU")
+{
+    need_device();
+    for (const char* preset : {"deepseek-tiny", "qwen2moe-tiny"}) {
+        const auto model = Model::load(synth_model(preset, TensorType::F16));
+        const int L = model->config().n_layers;
+        std::vector<std::vector<float>> all_steps;
+        const auto whole = gpu(*model);
+        CHECK(whole->placement().gpu_layers == L);
+        CHECK(!whole->placement().experts_on_cpu);
+        const std::vector<int32_t> expect = greedy(*whole, 48, &all_steps);
+        struct Way {
+            int gpu_layers;
+            ExpertPlacement experts;
+        };
+        for (const Way& w : {Way{L - 1, ExpertPlacement::Auto}, Way{1, ExpertPlacement::Auto},
+                             Way{-1, ExpertPlacement::Cpu}, Way{1, ExpertPlacement::Cpu}}) {
+            cuda::CudaOptions o;
+            o.gpu_layers = w.gpu_layers;
+            o.experts = w.experts;
+            o.cpu_threads = 2;
+            const auto part = gpu(*model, o);
+            const DevicePlacement p = part->placement();
+            CHECK_EQ(p.gpu_layers, w.gpu_layers < 0 ? L : w.gpu_layers);
+            CHECK_EQ(p.experts_on_cpu, w.experts == ExpertPlacement::Cpu);
+            CHECK_MSG(part->describe().find("layers on the GPU") != std::string::npos, part->describe());
+            std::vector<std::vector<float>> steps;
+            CHECK_MSG(greedy(*part, 48, &steps) == expect, preset << ": " << part->describe());
+            double worst = 0;
+            for (std::size_t i = 0; i < steps.size(); ++i) {
+                double diff = 0, norm = 0;
+                for (std::size_t j = 0; j < steps[i].size(); ++j) {
+                    diff += double(steps[i][j] - all_steps[i][j]) * double(steps[i][j] - all_steps[i][j]);
+                    norm += double(all_steps[i][j]) * all_steps[i][j];
+                }
+                worst = std::max(worst, std::sqrt(diff / norm));
+            }
+            std::printf("    %s, %s: the same 48 tokens, logits within %.2g\n", preset, part->describe().c_str(), worst);
+            CHECK(worst <= 5e-3);
+        }
+    }
+}
+
+#if defined(SEEKBENCH_CUDA_EMULATED)
+TEST_CASE("a GPU short of memory gets the routed experts, then the last layers that fit")
+{
+    const auto model = Model::load(synth_model("deepseek-tiny", TensorType::F16));
+    const int L = model->config().n_layers;
+    const cuda::ModelBytes b = cuda::model_bytes(*model);
+    std::size_t dense = b.output, experts = 0;
+    for (int l = 0; l < L; ++l) {
+        dense += b.layer[std::size_t(l)];
+        experts += b.experts[std::size_t(l)];
+    }
+    REQUIRE(experts > 0);
+    const std::size_t base = cudaemu::memory_in_use();
+    auto open_with = [&](std::size_t room) {
+        cudaemu::set_memory_limit(base + cuda::kGpuReserve + room);
+        std::string why;
+        auto backend = cuda::open_cuda(*model, 0, why);
+        cudaemu::set_memory_limit(0);
+        return std::make_pair(std::move(backend), why);
+    };
+    { // everything fits
+        auto [backend, why] = open_with(dense + experts);
+        REQUIRE_MSG(backend, why);
+        CHECK_EQ(backend->placement().gpu_layers, L);
+        CHECK(!backend->placement().experts_on_cpu);
+        CHECK_EQ(backend->placement().gpu_bytes, dense + experts);
+    }
+    { // all but the experts
+        auto [backend, why] = open_with(dense);
+        REQUIRE_MSG(backend, why);
+        CHECK_EQ(backend->placement().gpu_layers, L);
+        CHECK(backend->placement().experts_on_cpu);
+    }
+    { // not even that: the last layers that fit, experts on the CPU
+        auto [backend, why] = open_with(dense - b.layer[0]);
+        REQUIRE_MSG(backend, why);
+        CHECK_EQ(backend->placement().gpu_layers, L - 1);
+        CHECK(backend->placement().experts_on_cpu);
+        const auto ctx = backend->new_context(32, 1, KvType::F16);
+        Batch one;
+        one.add(1, 0, 0, true);
+        std::vector<float> logits;
+        ctx->forward(one, logits);
+        CHECK_EQ(logits.size(), std::size_t(model->config().n_vocab));
+    }
+    { // nothing fits: refused with the figures
+        auto [backend, why] = open_with(b.output / 2);
+        CHECK(!backend);
+        CHECK_MSG(why.find("out of GPU memory") != std::string::npos, why);
+    }
+    CHECK_EQ(cudaemu::memory_in_use(), base);
+}
+#endif

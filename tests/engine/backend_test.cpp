@@ -93,12 +93,17 @@ TEST_CASE("the CUDA plugin loads, and without a device refuses with the reason")
     REQUIRE(open);
     const auto model = Model::load(tiny_model("llama-tiny", TensorType::F16));
     char why[512] = "";
-    std::unique_ptr<Backend> backend(open(*model, 0, why, sizeof why));
+    const BackendOptions options;
+    std::unique_ptr<Backend> backend(open(*model, options, why, sizeof why));
     CHECK(!backend);
     CHECK_MSG(std::string(why).starts_with("no CUDA device: "), why);
-    // And a model it does not run says that first, device or not.
+    // A mixture of experts reaches the device check too; a format it does not run says that
+    // first, device or not.
     const auto moe = Model::load(tiny_model("qwen2moe-tiny", TensorType::F16));
-    CHECK(open(*moe, 0, why, sizeof why) == nullptr);
-    CHECK_MSG(std::string(why).find("part 2") != std::string::npos, why);
+    CHECK(open(*moe, options, why, sizeof why) == nullptr);
+    CHECK_MSG(std::string(why).starts_with("no CUDA device: "), why);
+    const auto q5 = Model::load(tiny_model("llama-tiny", TensorType::Q5_1));
+    CHECK(open(*q5, options, why, sizeof why) == nullptr);
+    CHECK_MSG(std::string(why).find("q5_1 weights") != std::string::npos, why);
 }
 #endif

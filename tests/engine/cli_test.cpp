@@ -175,6 +175,9 @@ TEST_CASE("--device picks where the model runs, and says why when it cannot be t
     const Result bad = run("run --device gpu -n 4 -p x");
     CHECK_EQ(bad.code, 2);
     CHECK_MSG(bad.out.find("cpu, cuda or auto") != std::string::npos, bad.out);
+    const Result layers = run("run --gpu-layers -3 -n 4 -p x");
+    CHECK_EQ(layers.code, 2);
+    CHECK_MSG(layers.out.find("--gpu-layers takes a count") != std::string::npos, layers.out);
     const Result devices = run("devices");
     if (devices.out.find("cuda: no CUDA device") == std::string::npos)
         SKIP("this machine has a CUDA device");
@@ -183,7 +186,7 @@ TEST_CASE("--device picks where the model runs, and says why when it cannot be t
     for (const std::string& cmd : {std::string("run --temp 0 -n 4 -p \"Once upon\""),
                                   std::string("chat --temp 0 -n 4 -p Hello"), "bench -p 8 -n 4 -r 1 -m " + builtin,
                                   "trace -p Hello --json " + std::string(SEEKBENCH_TEST_TMP) + "/t.json -m " + builtin}) {
-        const Result r = run(cmd + " --device cuda --threads 1");
+        const Result r = run(cmd + " --device cuda --threads 1 --gpu-layers 2 --experts-on-cpu");
         CHECK_EQ(r.code, 0);
         CHECK_MSG(r.out.find("no CUDA device") != std::string::npos &&
                       r.out.find("; running on the CPU") != std::string::npos,

@@ -56,6 +56,11 @@ struct LoadedModel {
     QString path, name, architecture, fileType, tokenizer, templateName, templateNote;
     QString device;        // where it runs: "CPU avx512, 2 threads", "CUDA NVIDIA H200 (sm_90)"
     QString deviceNote;    // why not where it was asked to run ("" when it is)
+    // A GPU too small for the model: the last gpuLayers layers on it, the others (and the
+    // routed experts when expertsOnCpu) on the CPU; gpuBytes of weights on the GPU.
+    int gpuLayers = 0;
+    bool expertsOnCpu = false;
+    qint64 gpuBytes = 0;
     qint64 parameters = 0, activeParameters = 0, fileBytes = 0;
     int layers = 0, contextLength = 0, experts = 0, expertsUsed = 0, heads = 0;
     bool templateAssumed = false;

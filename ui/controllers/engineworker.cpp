@@ -67,7 +67,15 @@ void EngineWorker::loadModel(const QString& path, const QString& device)
         m.templateName = QString::fromLatin1(tmpl.name());
         m.templateNote = q(tmpl.note());
         m.templateAssumed = tmpl.assumed() || info.chat_template.empty();
-        m.device = localizedDevice(q(m_backend->describe()));
+        const seekbench::DevicePlacement placement = m_backend->placement();
+        QString where = q(m_backend->describe());
+        if (placement.gpu_layers > 0) { // the placement is shown in the user's language, not the engine's words
+            where = where.section(QStringLiteral(": "), 0, 0);
+            m.gpuLayers = placement.gpu_layers;
+            m.expertsOnCpu = placement.experts_on_cpu;
+            m.gpuBytes = static_cast<qint64>(placement.gpu_bytes);
+        }
+        m.device = localizedDevice(where);
         m.deviceNote = q(note);
         m.parameters = static_cast<qint64>(info.parameters);
         m.activeParameters = static_cast<qint64>(info.active_parameters);
