@@ -77,7 +77,7 @@ public:
         CUBLAS_CHECK(cublasCreate(&m_blas));
         CUBLAS_CHECK(cublasSetStream(m_blas, m_stream));
         upload();
-        if (m_placement.first_gpu_layer > 0 || !m_placement.experts_on_gpu) {
+        if (m_placement.first_gpu_layer > 0 || (model.config().is_moe() && !m_placement.experts_on_gpu)) {
             const char* env = std::getenv("SEEKBENCH_CPU");
             m_cpu = std::make_unique<CpuDevice>(options.cpu_threads,
                                                 cpu_tier(!options.cpu_tier.empty() ? options.cpu_tier : env ? env : ""));
