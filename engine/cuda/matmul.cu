@@ -67,6 +67,57 @@ template <> SB_DEVICE float dot_task<int(TensorType::Q4_0)>(const uint8_t* row, 
     return half_bits(b) * (a.d * float(sumi) - 8.0f * a.s);
 }
 
+// Q5_0/Q5_1's fifth bits: bits 0..3 of `h` moved to bit 4 of bytes 0..3.
+SB_DEVICE int spread_high_bits(unsigned h)
+{
+    return int(((h & 1u) << 4) | ((h & 2u) << 11) | ((h & 4u) << 18) | ((h & 8u) << 25));
+}
+
+SB_DEVICE unsigned bits32(const uint8_t* p)
+{
+    return unsigned(p[0]) | (unsigned(p[1]) << 8) | (unsigned(p[2]) << 16) | (unsigned(p[3]) << 24);
+}
+
+// Values d q + m: the activations' scaled sum carries m.
+template <> SB_DEVICE float dot_task<int(TensorType::Q4_1)>(const uint8_t* row, int64_t t, const BlockQ8_1& a)
+{
+    const uint8_t* b = row + t * 20;
+    int sumi = 0;
+    for (int i = 0; i < 4; ++i) {
+        const int v = int_b2(b + 4, i);
+        sumi = __dp4a(v & 0x0F0F0F0F, act_int(a, i), sumi);
+        sumi = __dp4a((v >> 4) & 0x0F0F0F0F, act_int(a, i + 4), sumi);
+    }
+    return half_bits(b) * a.d * float(sumi) + half_bits(b + 2) * a.s;
+}
+
+// Values d (q - 16), q five bits: the low four in qs, the fifth in qh.
+template <> SB_DEVICE float dot_task<int(TensorType::Q5_0)>(const uint8_t* row, int64_t t, const BlockQ8_1& a)
+{
+    const uint8_t* b = row + t * 22;
+    const unsigned qh = bits32(b + 2);
+    int sumi = 0;
+    for (int i = 0; i < 4; ++i) {
+        const int v = int_b2(b + 6, i);
+        sumi = __dp4a((v & 0x0F0F0F0F) | spread_high_bits(qh >> (4 * i)), act_int(a, i), sumi);
+        sumi = __dp4a(((v >> 4) & 0x0F0F0F0F) | spread_high_bits(qh >> (16 + 4 * i)), act_int(a, i + 4), sumi);
+    }
+    return half_bits(b) * (a.d * float(sumi) - 16.0f * a.s);
+}
+
+template <> SB_DEVICE float dot_task<int(TensorType::Q5_1)>(const uint8_t* row, int64_t t, const BlockQ8_1& a)
+{
+    const uint8_t* b = row + t * 24;
+    const unsigned qh = bits32(b + 4);
+    int sumi = 0;
+    for (int i = 0; i < 4; ++i) {
+        const int v = int_b2(b + 8, i);
+        sumi = __dp4a((v & 0x0F0F0F0F) | spread_high_bits(qh >> (4 * i)), act_int(a, i), sumi);
+        sumi = __dp4a(((v >> 4) & 0x0F0F0F0F) | spread_high_bits(qh >> (16 + 4 * i)), act_int(a, i + 4), sumi);
+    }
+    return half_bits(b) * a.d * float(sumi) + half_bits(b + 2) * a.s;
+}
+
 template <> SB_DEVICE float dot_task<int(TensorType::Q4_K)>(const uint8_t* row, int64_t t, const BlockQ8_1& a)
 {
     const uint8_t* b = row + (t / 8) * 144;
@@ -235,6 +286,29 @@ template <> SB_DEVICE float weight_at<int(TensorType::Q4_0)>(const uint8_t* row,
     const int nib = i < 16 ? b[2 + i] & 0xF : b[2 + i - 16] >> 4;
     return half_bits(b) * float(nib - 8);
 }
+template <> SB_DEVICE float weight_at<int(TensorType::Q4_1)>(const uint8_t* row, int64_t c)
+{
+    const uint8_t* b = row + (c / 32) * 20;
+    const int i = int(c % 32);
+    const int nib = i < 16 ? b[4 + i] & 0xF : b[4 + i - 16] >> 4;
+    return half_bits(b) * float(nib) + half_bits(b + 2);
+}
+template <> SB_DEVICE float weight_at<int(TensorType::Q5_0)>(const uint8_t* row, int64_t c)
+{
+    const uint8_t* b = row + (c / 32) * 22;
+    const int i = int(c % 32);
+    const int nib = i < 16 ? b[6 + i] & 0xF : b[6 + i - 16] >> 4;
+    const int hi = int((bits32(b + 2) >> i) & 1u);
+    return half_bits(b) * float((nib | (hi << 4)) - 16);
+}
+template <> SB_DEVICE float weight_at<int(TensorType::Q5_1)>(const uint8_t* row, int64_t c)
+{
+    const uint8_t* b = row + (c / 32) * 24;
+    const int i = int(c % 32);
+    const int nib = i < 16 ? b[8 + i] & 0xF : b[8 + i - 16] >> 4;
+    const int hi = int((bits32(b + 4) >> i) & 1u);
+    return half_bits(b) * float(nib | (hi << 4)) + half_bits(b + 2);
+}
 template <> SB_DEVICE float weight_at<int(TensorType::Q4_K)>(const uint8_t* row, int64_t c)
 {
     const uint8_t* b = row + (c / 256) * 144;
@@ -276,7 +350,7 @@ __global__ void __launch_bounds__(256) dequantize_f16_kernel(const uint8_t* w, s
 
 // --- dispatch ------------------------------------------------------------------------------------
 
-#define SB_FOR_QUANT(X) X(Q8_0) X(Q4_0) X(Q4_K) X(Q5_K) X(Q6_K)
+#define SB_FOR_QUANT(X) X(Q8_0) X(Q4_0) X(Q4_1) X(Q5_0) X(Q5_1) X(Q4_K) X(Q5_K) X(Q6_K)
 #define SB_FOR_FLOAT(X) X(F32) X(F16) X(BF16)
 
 bool is_float(TensorType t) { return t == TensorType::F32 || t == TensorType::F16 || t == TensorType::BF16; }

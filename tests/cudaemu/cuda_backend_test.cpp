@@ -86,7 +86,8 @@ TEST_CASE("the GPU's logits and top-1 tokens agree with the CPU's over 1,000 pos
         double bound; // the logits' relative difference at most
     };
     const Format formats[] = {{TensorType::F32, 1e-4},  {TensorType::F16, 2e-3},  {TensorType::BF16, 1e-2},
-                              {TensorType::Q8_0, 2e-2}, {TensorType::Q4_0, 3e-2}, {TensorType::Q4_K, 3e-2},
+                              {TensorType::Q8_0, 2e-2}, {TensorType::Q4_0, 3e-2}, {TensorType::Q5_0, 3e-2},
+                              {TensorType::Q4_K, 3e-2},
                               {TensorType::Q5_K, 3e-2}, {TensorType::Q6_K, 3e-2}};
     for (const char* preset : {"llama-tiny", "qwen2-tiny"}) {
         for (const Format& f : formats) {
@@ -208,9 +209,12 @@ TEST_CASE("what the GPU cannot run is refused with the reason, and nothing is le
         CHECK_MSG(why.find("embedding model") != std::string::npos, why);
     }
     {
-        const auto m = Model::load(synth_model("llama-tiny", TensorType::Q5_1));
+        // A format the CPU computes and no GPU kernel reads.
+        const auto m = Model::load(seekbench::test::retyped_copy(synth_model("llama-tiny", TensorType::F16),
+                                                                 "cuda-q3_k.gguf", "blk.0.ffn_down.weight",
+                                                                 TensorType::Q3_K));
         CHECK(cuda::open_cuda(*m, 0, why) == nullptr);
-        CHECK_MSG(why.find("q5_1 weights") != std::string::npos, why);
+        CHECK_MSG(why.find("q3_K weights") != std::string::npos, why);
     }
 #if defined(SEEKBENCH_CUDA_EMULATED)
     const auto model = Model::load(synth_model("qwen2-tiny", TensorType::F16));

@@ -33,7 +33,8 @@ TEST_CASE("matmul in every format the GPU runs, decode and prompt paths, against
         int64_t cols;
     };
     const Case cases[] = {{TensorType::F32, 100}, {TensorType::F16, 100}, {TensorType::BF16, 100},
-                          {TensorType::Q8_0, 96},  {TensorType::Q4_0, 96},  {TensorType::Q4_K, 512},
+                          {TensorType::Q8_0, 96},  {TensorType::Q4_0, 96},  {TensorType::Q4_1, 96},
+                          {TensorType::Q5_0, 96},  {TensorType::Q5_1, 96},  {TensorType::Q4_K, 512},
                           {TensorType::Q5_K, 512}, {TensorType::Q6_K, 512}};
     BlasHandle blas;
     for (const Case& c : cases) {

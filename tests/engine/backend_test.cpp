@@ -6,6 +6,7 @@
 #include "engine/backend.h"
 #include "engine/device.h"
 #include "engine/error.h"
+#include "engine/synth.h"
 
 using namespace seekbench;
 using namespace seekbench::test;
@@ -102,8 +103,15 @@ TEST_CASE("the CUDA plugin loads, and without a device refuses with the reason")
     const auto moe = Model::load(tiny_model("qwen2moe-tiny", TensorType::F16));
     CHECK(open(*moe, options, why, sizeof why) == nullptr);
     CHECK_MSG(std::string(why).starts_with("no CUDA device: "), why);
-    const auto q5 = Model::load(tiny_model("llama-tiny", TensorType::Q5_1));
-    CHECK(open(*q5, options, why, sizeof why) == nullptr);
-    CHECK_MSG(std::string(why).find("q5_1 weights") != std::string::npos, why);
+    SynthPreset wide = *find_synth_preset("llama-tiny"); // rows of 256: k-quant blocks fit
+    wide.dim = 256, wide.hidden_dim = 256;
+    SynthOptions f16;
+    f16.type = TensorType::F16;
+    const std::string plain = temp_path("backend-wide-f16.gguf");
+    write_synth_model(wide, f16, plain);
+    // A format the CPU computes and no GPU kernel reads.
+    const auto unrun = Model::load(retyped_copy(plain, "backend-q3_k.gguf", "blk.0.ffn_down.weight", TensorType::Q3_K));
+    CHECK(open(*unrun, options, why, sizeof why) == nullptr);
+    CHECK_MSG(std::string(why).find("q3_K weights") != std::string::npos, why);
 }
 #endif

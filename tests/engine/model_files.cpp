@@ -46,7 +46,10 @@ std::string tiny_model(const std::string& preset, TensorType type)
     return path;
 }
 
-std::string tampered_copy(const std::string& src, const std::string& name, const Tamper& t)
+namespace {
+
+std::string copy_model(const std::string& src, const std::string& name, const Tamper& t, const std::string& retype_tensor,
+                       TensorType retype)
 {
     const auto f = GgufFile::open(src);
     GgufWriter w;
@@ -61,12 +64,29 @@ std::string tampered_copy(const std::string& src, const std::string& name, const
         std::vector<int64_t> dims(tensor.ne, tensor.ne + tensor.n_dims);
         if (tensor.name == t.reshape_tensor && dims.size() >= 2 && dims[1] % traits(tensor.type).block_size == 0)
             std::swap(dims[0], dims[1]);
+        if (tensor.name == retype_tensor) {
+            w.add_tensor(tensor.name, retype, dims,
+                         std::vector<uint8_t>(row_bytes(retype, dims[0]) * std::size_t(tensor.elements() / dims[0]), 0));
+            continue;
+        }
         std::vector<uint8_t> bytes(tensor.data, tensor.data + tensor.nbytes);
         w.add_tensor(tensor.name, tensor.type, dims, std::move(bytes));
     }
     const std::string out = temp_path(name);
     w.write(out);
     return out;
+}
+
+} // namespace
+
+std::string tampered_copy(const std::string& src, const std::string& name, const Tamper& t)
+{
+    return copy_model(src, name, t, "", TensorType::F32);
+}
+
+std::string retyped_copy(const std::string& src, const std::string& name, const std::string& tensor, TensorType type)
+{
+    return copy_model(src, name, Tamper{}, tensor, type);
 }
 
 } // namespace seekbench::test

@@ -30,4 +30,8 @@ struct Tamper {
 // Copies `src` to a new file with the tampering applied; returns its path.
 std::string tampered_copy(const std::string& src, const std::string& name, const Tamper& t);
 
+// Copies `src` with `tensor` written as `type`, its blocks zeroed: a file in a format the
+// synth writer cannot produce (Q2_K, Q3_K). Returns its path.
+std::string retyped_copy(const std::string& src, const std::string& name, const std::string& tensor, TensorType type);
+
 } // namespace seekbench::test
