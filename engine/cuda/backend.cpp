@@ -24,13 +24,6 @@ namespace {
 
 std::atomic<long long> g_graph_replays{0};
 
-std::string gib(double bytes)
-{
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.2f GiB", bytes / 1073741824.0);
-    return buf;
-}
-
 class CudaBackend;
 
 class CudaContext final : public BackendContext {
@@ -72,11 +65,11 @@ public:
         cudaDeviceProp prop{};
         CUDA_CHECK(cudaGetDeviceProperties(&prop, gpu));
         m_describe = std::string("CUDA ") + prop.name + " (sm_" + std::to_string(prop.major) +
-                     std::to_string(prop.minor) + ", " + gib(double(prop.totalGlobalMem)) + ")";
+                     std::to_string(prop.minor) + ", " + gib(std::size_t(prop.totalGlobalMem)) + ")";
         CUDA_CHECK(cudaStreamCreate(&m_stream));
         CUBLAS_CHECK(cublasCreate(&m_blas));
         CUBLAS_CHECK(cublasSetStream(m_blas, m_stream));
-        upload();
+        place_weights();
         if (m_placement.first_gpu_layer > 0 || (model.config().is_moe() && !m_placement.experts_on_gpu)) {
             const char* env = std::getenv("SEEKBENCH_CPU");
             m_cpu = std::make_unique<CpuDevice>(options.cpu_threads,
@@ -131,7 +124,7 @@ public:
     std::unique_ptr<CpuDevice> m_cpu; // for the parts on the CPU, when there are any
 
 private:
-    void upload()
+    void place_weights()
     {
         // What fits, with a little to spare for a context: decided (or refused) before copying.
         std::size_t free = 0, total = 0;

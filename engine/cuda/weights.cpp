@@ -132,6 +132,13 @@ void mla_head_matrices(const ModelConfig& c, const LayerWeights& lw, std::vector
 
 } // namespace
 
+std::string gib(std::size_t bytes)
+{
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.2f GiB", double(bytes) / 1073741824.0);
+    return buf;
+}
+
 std::string unsupported(const Model& model)
 {
     const ModelConfig& c = model.config();
@@ -203,11 +210,6 @@ Placement plan_placement(const Model& model, std::size_t free, int gpu_layers, E
         for (int l = first; l < c.n_layers; ++l)
             n += b.layer[std::size_t(l)] + (with_experts ? b.experts[std::size_t(l)] : 0);
         return n;
-    };
-    auto gib = [](std::size_t n) {
-        char buf[32];
-        std::snprintf(buf, sizeof buf, "%.2f GiB", double(n) / 1073741824.0);
-        return std::string(buf);
     };
     const bool moe = c.is_moe();
     if (gpu_layers >= 0) { // as asked, the experts too unless they do not fit (Auto) or are kept out

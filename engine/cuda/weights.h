@@ -70,6 +70,9 @@ struct DeviceWeights {
     int64_t max_cols = 0, max_rows = 0;  // over the matrices the matmul scratch must hold
 };
 
+// "1.25 GiB", for messages.
+std::string gib(std::size_t bytes);
+
 // Why the CUDA backend cannot run `model`, or "" when it can.
 std::string unsupported(const Model& model);
 
