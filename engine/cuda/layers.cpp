@@ -223,9 +223,9 @@ void experts_grouped(const Pass& p, const DeviceLayer& L)
             matmul(L.down_exps.expert(e), b.e_gate + int64_t(at) * ff, n, b.e_out + int64_t(at) * dim, false, b.mm,
                    p.blas, p.stream);
     }
+    // No wait for the copies from host_gather/host_slot_rows: a copy from pageable memory
+    // returns once its bytes are staged, so the vectors may change after it.
     moe_combine(b.e_out, b.e_slot_rows, b.weights, M, k, dim, b.x, p.stream);
-    // The host vectors are read by the copies above: keep them until the stream is done.
-    CUDA_CHECK(cudaStreamSynchronize(p.stream));
 }
 
 // The experts' weights are in host memory: the routed tokens' rows go to the CPU, their
@@ -248,8 +248,7 @@ void experts_on_host(const Pass& p, int l)
     h.out.assign(std::size_t(M) * dim, 0.0f);
     add_routed_experts(h.model, h.cpu, l, h.xn.data(), M, h.experts.data(), h.weights.data(), h.out.data(), h.scratch);
     CUDA_CHECK(cudaMemcpyAsync(b.e_out, h.out.data(), h.out.size() * sizeof(float), cudaMemcpyHostToDevice, p.stream));
-    add(b.x, b.e_out, int64_t(M) * p.c.dim, p.stream);
-    CUDA_CHECK(cudaStreamSynchronize(p.stream)); // h.out is read by the copy
+    add(b.x, b.e_out, int64_t(M) * p.c.dim, p.stream); // h.out was staged by the copy: no wait
 }
 
 } // namespace

@@ -22,6 +22,7 @@
 using namespace seekbench;
 using seekbench::test::Agreement;
 using seekbench::test::check_attention_traces;
+using seekbench::test::check_context_shift;
 using seekbench::test::gpu;
 using seekbench::test::need_device;
 
@@ -237,24 +238,7 @@ TEST_CASE("a context shift of the latent cache moves the latents and re-rotates 
     need_device();
     const auto model = Model::load(synth_model("deepseek-tiny", TensorType::F16));
     const ModelConfig& c = model->config();
-    const auto backend = gpu(*model);
-    const auto shifted = backend->new_context(16, 1, KvType::F16), fresh = backend->new_context(16, 1, KvType::F16);
-    Batch all, kept;
-    for (int i = 0; i < 10; ++i)
-        all.add(i == 0 ? 1 : 19 + i, i, 0, false);
-    std::vector<float> logits;
-    shifted->forward(all, logits);
-    shifted->shift(0, 2, 3, 10); // drop positions 2..4; 5..9 become 2..6
-    for (int32_t t : {1, 20, 24, 25, 26, 27, 28})
-        kept.add(t, kept.size(), 0, false);
-    fresh->forward(kept, logits);
-    // Layer 0's cache rows depend only on the token and its position.
-    for (int p = 0; p < 7; ++p) {
-        const std::vector<float> a = shifted->cached_key(0, 0, p), b = fresh->cached_key(0, 0, p);
-        REQUIRE(a.size() == std::size_t(c.kv_lora_rank + c.qk_rope_dim));
-        for (std::size_t i = 0; i < a.size(); ++i)
-            CHECK_MSG(std::fabs(a[i] - b[i]) <= 4e-3f * (1 + std::fabs(b[i])), "position " << p << " value " << i);
-    }
+    check_context_shift(*gpu(*model), std::size_t(c.kv_lora_rank + c.qk_rope_dim)); // the latent and the rotary key
 }
 
 // Greedy tokens of `backend` from a fixed prompt, and the logits of each step.

@@ -159,6 +159,29 @@ inline void check_attention_traces(Backend& cpu, Backend& cuda, int layer, const
     CHECK(tg.tokens == tc.tokens);
 }
 
+// Ten tokens in one context, positions 2..4 then dropped by a context shift (5..9 move to
+// 2..6), against the seven kept tokens read by a fresh context: layer 0's cache rows
+// (key_values each) depend only on the token and its position, so they must agree.
+inline void check_context_shift(Backend& backend, std::size_t key_values)
+{
+    const auto shifted = backend.new_context(16, 1, KvType::F16), fresh = backend.new_context(16, 1, KvType::F16);
+    Batch all, kept;
+    for (int i = 0; i < 10; ++i)
+        all.add(i == 0 ? 1 : 19 + i, i, 0, false);
+    std::vector<float> logits;
+    shifted->forward(all, logits);
+    shifted->shift(0, 2, 3, 10);
+    for (int32_t t : {1, 20, 24, 25, 26, 27, 28})
+        kept.add(t, kept.size(), 0, false);
+    fresh->forward(kept, logits);
+    for (int p = 0; p < 7; ++p) {
+        const std::vector<float> a = shifted->cached_key(0, 0, p), b = fresh->cached_key(0, 0, p);
+        REQUIRE(a.size() == key_values);
+        for (std::size_t i = 0; i < a.size(); ++i)
+            CHECK_MSG(std::fabs(a[i] - b[i]) <= 4e-3f * (1 + std::fabs(b[i])), "position " << p << " value " << i);
+    }
+}
+
 inline int argmax(const float* v, int n)
 {
     int best = 0;
