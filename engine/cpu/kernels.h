@@ -46,10 +46,13 @@ struct Kernels {
     // Sum over k of weight_row[i] * act_row[i]; nullptr when the type has no fast path.
     using Dot = float (*)(int64_t k, const void* weight_row, const void* act_row);
     Dot dot[40];
-    // Two weight rows against one activation row (out[0], out[1]); nullptr when the type
-    // has no such kernel. Shares the activation work and overlaps two dependency chains.
-    using Dot2 = void (*)(int64_t k, const void* row0, const void* row1, const void* act_row, float out[2]);
-    Dot2 dot2[40];
+    // Up to kDotMaxRows weight rows (`row_bytes` apart) against one activation row (out[r]),
+    // for decode: the activation blocks are read once for all rows and the rows' float steps
+    // run side by side. Each out[r] is dot()'s bits; nullptr when the type has no such kernel.
+    static constexpr int kDotMaxRows = 4;
+    using DotRows = void (*)(int64_t k, const void* rows, std::size_t row_bytes, int n_rows, const void* act_row,
+                             float* out);
+    DotRows dot_rows[40];
     // One weight row against n (1..kDotMaxActs) activation rows `act_stride` bytes apart:
     // the weights are unpacked once for all of them (batches: prompts, server slots). Each
     // out[i] is bit-identical to dot() of that row, so a batch changes no result.

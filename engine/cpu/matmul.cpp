@@ -189,7 +189,7 @@ void Matmul::run_dot(const MatmulJob* jobs, std::size_t n_jobs, int64_t ldx)
         const WeightView& w = job.w;
         const int M = job.M;
         Kernels::Dot dot = m_k.dot[static_cast<int>(w.type)];
-        Kernels::Dot2 dot2 = m_k.dot2[static_cast<int>(w.type)];
+        const Kernels::DotRows dot_rows = m_k.dot_rows[static_cast<int>(w.type)];
         // Batches: one weight row against several activation rows, unpacked once.
         const Kernels::DotM dotm = M >= 2 ? m_k.dotm[static_cast<int>(w.type)] : nullptr;
         const Converted& input = m_converted[job_input[sp.job]];
@@ -242,11 +242,12 @@ void Matmul::run_dot(const MatmulJob* jobs, std::size_t n_jobs, int64_t ldx)
             __builtin_prefetch(first + off);
         for (int64_t r = sp.r0; r < sp.r1; ++r) {
             const uint8_t* row = w.data + static_cast<std::size_t>(r) * w.row_bytes;
-            const bool pair = !dotm && dot2 && r + 1 < sp.r1;
+            // Decode: a few rows per pass where the type has a kernel for it.
+            const int n_rows = !dotm && dot_rows ? static_cast<int>(std::min<int64_t>(Kernels::kDotMaxRows, sp.r1 - r)) : 1;
             const uint8_t* ahead = row + kPrefetchBytes;
             // Long rows get their prefetches spread out (kernels with in-row prefetch) or
             // left to the hardware: a burst of more than a few KiB would only queue up.
-            const std::size_t span_bytes = prefetch ? std::min<std::size_t>((pair ? 2 : 1) * w.row_bytes, kPrefetchBytes) : 0;
+            const std::size_t span_bytes = prefetch ? std::min<std::size_t>(static_cast<std::size_t>(n_rows) * w.row_bytes, kPrefetchBytes) : 0;
             for (std::size_t off = 0; off < span_bytes && ahead + off < matrix_end; off += 64)
                 __builtin_prefetch(ahead + off);
             const uint8_t* far = row + kPrefetchL2;
@@ -262,14 +263,14 @@ void Matmul::run_dot(const MatmulJob* jobs, std::size_t n_jobs, int64_t ldx)
                 }
                 continue;
             }
-            if (pair) { // two rows per pass
+            if (dot_rows && !dotm) {
+                float v[Kernels::kDotMaxRows];
                 for (int m = 0; m < M; ++m) {
-                    float v[2];
-                    dot2(K, row, row + w.row_bytes, act + act_bytes * static_cast<std::size_t>(m), v);
-                    store(m, r, v[0]);
-                    store(m, r + 1, v[1]);
+                    dot_rows(K, row, w.row_bytes, n_rows, act + act_bytes * static_cast<std::size_t>(m), v);
+                    for (int i = 0; i < n_rows; ++i)
+                        store(m, r + i, v[i]);
                 }
-                ++r;
+                r += n_rows - 1;
                 continue;
             }
             const void* weights = row;

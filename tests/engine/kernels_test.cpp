@@ -203,6 +203,43 @@ TEST_CASE("batched dot products equal single ones to the bit")
     std::printf("    batched kernels checked: %d shapes\n", tested);
 }
 
+TEST_CASE("decode's rows at once equal single dot products to the bit")
+{
+    // dot_rows: 1..4 weight rows against one activation row, as a decode step runs them;
+    // each must be dot()'s result, so a row's value does not depend on its neighbours.
+    std::mt19937 rng(8);
+    int tested = 0;
+    for (const Kernels* table : runnable_kernels())
+        for (int t = 0; t < 40; ++t) {
+            const Kernels::DotRows rows = table->dot_rows[t];
+            if (!rows)
+                continue;
+            const auto type = static_cast<TensorType>(t);
+            for (int64_t k : {256, 1536, 8960}) {
+                constexpr int kMax = Kernels::kDotMaxRows;
+                const std::size_t wb = row_bytes(type, k);
+                const std::vector<uint8_t> w = make_weights(rng, type, kMax, k);
+                const ActFormat f = table->act_format(type);
+                std::vector<uint8_t> act(act_row_bytes(f, k));
+                const std::vector<float> x = random_vector(rng, k);
+                table->quantize_act(f, x.data(), act.data(), k);
+                for (int n = 1; n <= kMax; ++n) {
+                    float out[kMax];
+                    rows(k, w.data(), wb, n, act.data(), out);
+                    for (int r = 0; r < n; ++r) {
+                        const float single = table->dot[t](k, w.data() + wb * static_cast<std::size_t>(r), act.data());
+                        CHECK_MSG(out[r] == single, table->name << " " << type_name(type) << " k=" << k << " n=" << n
+                                                                << " row " << r << ": " << out[r] << " vs " << single);
+                    }
+                    ++tested;
+                }
+            }
+        }
+    if (runnable_kernels().size() > 1) // the x86 tiers have one for Q4_K
+        CHECK(tested > 0);
+    std::printf("    decode row kernels checked: %d shapes\n", tested);
+}
+
 TEST_CASE("blocks of rows against blocks of tokens equal single dot products to the bit")
 {
     // dot_block (F16, BF16): every row count and token count up to 4, lengths with tails.
