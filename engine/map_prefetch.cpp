@@ -1,20 +1,76 @@
 // MapPrefetch: MADV_POPULATE_READ per chunk (Linux 5.14+: waits for the pages and maps them,
-// no copy), MADV_WILLNEED where the kernel lacks it (starts the reads only).
+// no copy), MADV_WILLNEED where the kernel lacks it (starts the reads only); then the chunk's
+// whole 2 MiB pieces moved into huge pages (copy, MADV_COLLAPSE to make sure the copy is one
+// huge page, mremap over the file's pages).
 #include "map_prefetch.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #ifndef MADV_POPULATE_READ
 #define MADV_POPULATE_READ 22
 #endif
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE 25
+#endif
 
 namespace seekbench {
 namespace {
 constexpr std::size_t kChunk = std::size_t(8) << 20;
 constexpr std::size_t kMinBytes = std::size_t(64) << 20;
+constexpr std::size_t kHuge = std::size_t(2) << 20;
+constexpr std::size_t kMergeGap = std::size_t(64) << 10; // ranges this close are read as one
+
+std::uintptr_t round_up(std::uintptr_t v, std::size_t to) { return (v + to - 1) / to * to; }
+
+// Transparent huge pages not switched off (sysfs "enabled" is "always" or "madvise"), and
+// not switched off for us.
+bool huge_pages_wanted()
+{
+    if (const char* v = std::getenv("SEEKBENCH_HUGE_PAGES"); v && std::strcmp(v, "0") == 0)
+        return false;
+    bool on = false;
+    if (FILE* f = std::fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r")) {
+        char line[128] = {};
+        on = std::fgets(line, sizeof line, f) && !std::strstr(line, "[never]");
+        std::fclose(f);
+    }
+    return on;
+}
+
+// Replaces the mapping's 2 MiB at `at` (2 MiB-aligned, resident) with a huge page holding
+// the same bytes. EINVAL from MADV_COLLAPSE (a kernel without it) returns -1: stop trying;
+// other failures (no huge page free now) return 0 and leave the file's pages in place.
+int move_to_huge_page(uint8_t* at)
+{
+    void* raw = mmap(nullptr, 2 * kHuge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (raw == MAP_FAILED)
+        return 0;
+    auto* base = static_cast<uint8_t*>(raw);
+    auto* page = reinterpret_cast<uint8_t*>(round_up(reinterpret_cast<std::uintptr_t>(base), kHuge));
+    if (page > base)
+        munmap(base, static_cast<std::size_t>(page - base));
+    if (page + kHuge < base + 2 * kHuge)
+        munmap(page + kHuge, static_cast<std::size_t>(base + 2 * kHuge - (page + kHuge)));
+    madvise(page, kHuge, MADV_HUGEPAGE);
+    std::memcpy(page, at, kHuge);
+    if (madvise(page, kHuge, MADV_COLLAPSE) != 0) { // already one huge page: 0
+        const int err = errno;
+        munmap(page, kHuge);
+        return err == EINVAL ? -1 : 0;
+    }
+    if (mprotect(page, kHuge, PROT_READ) != 0 ||
+        mremap(page, kHuge, kHuge, MREMAP_MAYMOVE | MREMAP_FIXED, at) == MAP_FAILED) {
+        munmap(page, kHuge);
+        return 0;
+    }
+    return 1;
+}
 
 // MemAvailable (free memory plus what the page cache can give back), else free memory.
 std::size_t available_memory()
@@ -38,19 +94,34 @@ std::unique_ptr<MapPrefetch> MapPrefetch::start(std::vector<Range> ranges, int t
 {
     auto p = std::unique_ptr<MapPrefetch>(new MapPrefetch);
     const auto page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
+    // Neighbouring ranges (tensors) are read as one, so the 2 MiB pieces that span two of
+    // them can move into huge pages too.
+    std::sort(ranges.begin(), ranges.end());
+    std::vector<std::pair<std::uintptr_t, std::uintptr_t>> spans; // [from, end)
     for (const auto& [data, bytes] : ranges) {
-        auto from = reinterpret_cast<std::uintptr_t>(data) & ~(page - 1);
+        const auto from = reinterpret_cast<std::uintptr_t>(data) & ~(page - 1);
         const auto end = reinterpret_cast<std::uintptr_t>(data) + bytes;
-        for (; from < end; from += kChunk) {
-            const std::size_t n = std::min<std::size_t>(kChunk, end - from);
-            p->m_chunks.emplace_back(reinterpret_cast<const uint8_t*>(from), n);
-            p->m_total += n;
-        }
+        if (!spans.empty() && from <= spans.back().second + kMergeGap)
+            spans.back().second = std::max(spans.back().second, end);
+        else
+            spans.emplace_back(from, end);
     }
+    // Chunks end on 8 MiB boundaries, so no 2 MiB piece is split between two of them.
+    for (const auto& [start, end] : spans)
+        for (std::uintptr_t from = start; from < end;) {
+            const std::uintptr_t to = std::min<std::uintptr_t>(end, round_up(from + 1, kChunk));
+            p->m_chunks.emplace_back(reinterpret_cast<const uint8_t*>(from), static_cast<std::size_t>(to - from));
+            p->m_total += to - from;
+            from = to;
+        }
     // A hint only: weights that would fill most of the memory available are left to the
     // page faults, which read what a forward pass needs when it needs it.
-    if (p->m_total < kMinBytes || p->m_total > available_memory() / 10 * 8)
+    const std::size_t available = available_memory();
+    if (p->m_total < kMinBytes || p->m_total > available / 10 * 8)
         return nullptr;
+    // Anonymous memory cannot be given back under pressure as file pages can: huge pages
+    // only for weights that take at most half of the memory available.
+    p->m_huge = huge_pages_wanted() && p->m_total <= available / 2;
     for (int t = 0; t < threads; ++t)
         p->m_threads.emplace_back([q = p.get()] { q->run(); });
     return p;
@@ -60,8 +131,19 @@ void MapPrefetch::run()
 {
     for (std::size_t i = m_next++; i < m_chunks.size() && !m_stop.load(std::memory_order_relaxed); i = m_next++) {
         auto* addr = const_cast<uint8_t*>(m_chunks[i].first);
-        if (madvise(addr, m_chunks[i].second, MADV_POPULATE_READ) != 0)
+        const bool populated = madvise(addr, m_chunks[i].second, MADV_POPULATE_READ) == 0;
+        if (!populated)
             madvise(addr, m_chunks[i].second, MADV_WILLNEED);
+        const auto end = reinterpret_cast<std::uintptr_t>(addr) + m_chunks[i].second;
+        for (auto at = round_up(reinterpret_cast<std::uintptr_t>(addr), kHuge);
+             populated && m_huge.load(std::memory_order_relaxed) && at + kHuge <= end && !m_stop.load(std::memory_order_relaxed);
+             at += kHuge) {
+            const int moved = move_to_huge_page(reinterpret_cast<uint8_t*>(at));
+            if (moved < 0)
+                m_huge = false;
+            else
+                m_huge_bytes += moved * kHuge;
+        }
     }
     ++m_done;
 }

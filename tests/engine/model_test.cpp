@@ -13,6 +13,9 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <iterator>
 #include <filesystem>
@@ -200,15 +203,42 @@ TEST_CASE("broken model files name the fault")
         CHECK_THROWS_WITH(Model::load(vocab), "vocabulary-only");
 }
 
+const uint8_t* round_up_to(const uint8_t* p, std::size_t to)
+{
+    return reinterpret_cast<const uint8_t*>((reinterpret_cast<std::uintptr_t>(p) + to - 1) / to * to);
+}
+
+// Bytes of AnonHugePages in the mappings that overlap [from, from + bytes), from smaps.
+std::size_t huge_pages_in(const uint8_t* from, std::size_t bytes)
+{
+    std::ifstream smaps("/proc/self/smaps");
+    const auto lo = reinterpret_cast<std::uintptr_t>(from), hi = lo + bytes;
+    std::size_t total = 0;
+    bool inside = false;
+    for (std::string line; std::getline(smaps, line);) {
+        unsigned long start = 0, end = 0;
+        if (std::sscanf(line.c_str(), "%lx-%lx ", &start, &end) == 2 && line.find(':') > line.find(' '))
+            inside = start < hi && end > lo;
+        unsigned long kib = 0;
+        if (inside && std::sscanf(line.c_str(), "AnonHugePages: %lu kB", &kib) == 1)
+            total += static_cast<std::size_t>(kib) * 1024;
+    }
+    return total;
+}
+
 TEST_CASE("a model's weights are brought into memory in the background")
 {
     // 80 MiB written, dropped from the page cache, mapped: the prefetch faults every page in
-    // (mincore sees them), stops at once when destroyed, and leaves small files alone.
+    // (mincore sees them), stops at once when destroyed, and leaves small files alone. Where
+    // the kernel has transparent huge pages, every whole 2 MiB of it then sits in a huge
+    // page (smaps counts them), with the file's bytes at the same addresses.
     const std::string path = (std::filesystem::temp_directory_path() / "seekbench-prefetch-test.bin").string();
     constexpr std::size_t kBytes = std::size_t(80) << 20;
+    std::vector<char> block(1 << 20);
+    for (std::size_t i = 0; i < block.size(); ++i)
+        block[i] = static_cast<char>(i % 251);
     {
         std::ofstream out(path, std::ios::binary);
-        std::vector<char> block(1 << 20, 'w');
         for (std::size_t i = 0; i < kBytes / block.size(); ++i)
             out.write(block.data(), static_cast<std::streamsize>(block.size()));
     }
@@ -231,18 +261,59 @@ TEST_CASE("a model's weights are brought into memory in the background")
     };
     const double before = resident();
     CHECK_MSG(before < 0.5, "resident before: " << before); // the page cache dropped the file
+    bool thp = false;
+    if (std::ifstream f("/sys/kernel/mm/transparent_hugepage/enabled"); f) {
+        std::string line;
+        std::getline(f, line);
+        thp = line.find("[never]") == std::string::npos;
+    }
+    const std::size_t whole = (kBytes - (round_up_to(map.data(), 2 << 20) - map.data())) / (2 << 20) * (2 << 20);
     {
-        auto prefetch = MapPrefetch::start({{map.data(), kBytes}});
+        auto prefetch = MapPrefetch::start({{map.data(), kBytes / 2}, {map.data() + kBytes / 2, kBytes / 2}});
         CHECK(prefetch != nullptr);
         CHECK(prefetch->bytes() == kBytes);
         const auto t0 = std::chrono::steady_clock::now();
         while (!prefetch->done() && std::chrono::steady_clock::now() - t0 < std::chrono::seconds(30))
             std::this_thread::sleep_for(std::chrono::milliseconds(5));
         CHECK(prefetch->done());
+        std::printf("    huge pages: %zu of %zu MiB (transparent huge pages %s)\n", prefetch->huge_bytes() >> 20,
+                    whole >> 20, thp ? "on" : "off");
+        if (thp) // the two ranges meet mid-file: the piece across the seam moves too
+            CHECK(prefetch->huge_bytes() == whole);
+        CHECK(huge_pages_in(map.data(), kBytes) == prefetch->huge_bytes());
     }
     CHECK_MSG(resident() == 1.0, "resident after: " << resident());
+    bool same = true;
+    for (std::size_t off = 0; off < kBytes; off += block.size())
+        same = same && std::memcmp(map.data() + off, block.data(), block.size()) == 0;
+    CHECK(same);
     drop();
     { auto stopped = MapPrefetch::start({{map.data(), kBytes}}); } // destroyed at once: joins, no crash
     CHECK(MapPrefetch::start({{map.data(), std::size_t(1) << 20}}) == nullptr); // 1 MiB: not worth threads
+    std::filesystem::remove(path);
+}
+
+TEST_CASE("huge pages can be switched off")
+{
+    const std::string path = (std::filesystem::temp_directory_path() / "seekbench-prefetch-off-test.bin").string();
+    constexpr std::size_t kBytes = std::size_t(72) << 20;
+    {
+        std::ofstream out(path, std::ios::binary);
+        const std::vector<char> block(1 << 20, 'v');
+        for (std::size_t i = 0; i < kBytes / block.size(); ++i)
+            out.write(block.data(), static_cast<std::streamsize>(block.size()));
+    }
+    const MappedFile map = MappedFile::open(path);
+    setenv("SEEKBENCH_HUGE_PAGES", "0", 1);
+    {
+        auto prefetch = MapPrefetch::start({{map.data(), kBytes}});
+        CHECK(prefetch != nullptr);
+        const auto t0 = std::chrono::steady_clock::now();
+        while (!prefetch->done() && std::chrono::steady_clock::now() - t0 < std::chrono::seconds(30))
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        CHECK(prefetch->huge_bytes() == 0);
+        CHECK(huge_pages_in(map.data(), kBytes) == 0);
+    }
+    unsetenv("SEEKBENCH_HUGE_PAGES");
     std::filesystem::remove(path);
 }

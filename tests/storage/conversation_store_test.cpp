@@ -298,7 +298,7 @@ private slots:
                 const std::string content = "round " + std::to_string(round) + " message " + std::to_string(i);
                 report(std::to_string(s.add_message(msg(conv, 0, "user", content))));
             }
-        });
+        }, seekbench::test::KillFrom::FirstReport);
         QVERIFY(rounds.killed == 40);
         for (std::size_t round = 0; round < rounds.reported.size(); ++round)
             for (std::size_t i = 0; i < rounds.reported[round].size(); ++i)
@@ -308,7 +308,7 @@ private slots:
         Statement check(s.database(), "PRAGMA integrity_check");
         QVERIFY(check.step());
         QCOMPARE(check.column_text(0), std::string("ok"));
-        QVERIFY(committed.size() > 50);
+        QVERIFY(committed.size() >= 20); // at least one in each round counted from the first commit
         for (const auto& [id, content] : committed) {
             const auto m = s.message(id);
             QVERIFY2(m.has_value(), qPrintable(QString::fromStdString(content)));
@@ -383,7 +383,7 @@ private slots:
             ConversationStore s(path);
             for (;;)
                 report(std::to_string(s.import_json(json)));
-        });
+        }, seekbench::test::KillFrom::FirstReport);
         QCOMPARE(rounds.killed, 30);
         ConversationStore s(path);
         Statement check(s.database(), "PRAGMA integrity_check");
@@ -396,7 +396,7 @@ private slots:
                 QCOMPARE(s.all_messages(std::stoll(id)).size(), std::size_t(40));
                 ++n;
             }
-        QVERIFY2(n >= 10, qPrintable(QString::number(n))); // a sanitizer build imports fewer
+        QVERIFY2(n >= 15, qPrintable(QString::number(n))); // at least one in each round counted from the first
         // No conversation is there partly: every one holds all 40 messages.
         Statement partial(s.database(), "SELECT count(*) FROM (SELECT conversation_id, count(*) AS n FROM messages "
                                         "GROUP BY conversation_id) WHERE n != 40");
