@@ -19,6 +19,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 
 using namespace seekbench;
 using seekbench::test::Agreement;
@@ -92,6 +93,13 @@ TEST_CASE("the GPU's logits and top-1 tokens agree with the CPU's over 1,000 pos
                               {TensorType::Q5_K, 3e-2}, {TensorType::Q6_K, 3e-2}};
     for (const char* preset : {"llama-tiny", "qwen2-tiny"}) {
         for (const Format& f : formats) {
+#if defined(SEEKBENCH_CUDA_EMULATED)
+            // The emulator runs qwen2 (llama's kernels plus the projections' biases) in one
+            // format of each kind, to keep the suite's longest test near a minute.
+            if (std::string_view(preset) == "qwen2-tiny" && f.type != TensorType::F32 && f.type != TensorType::F16 &&
+                f.type != TensorType::Q8_0 && f.type != TensorType::Q4_K)
+                continue;
+#endif
             const auto model = Model::load(synth_model(preset, f.type));
             const int V = model->config().n_vocab;
             CpuBackend cpu(*model, 2);

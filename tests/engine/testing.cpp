@@ -1,9 +1,10 @@
 // The harness's runner: runs every registered case (or those whose name contains argv[1]),
-// prints one line per case, and exits 0 (all passed), 1 (a failure) or 77 (all skipped).
+// prints one line per case with the seconds it took, and exits 0 (all passed), 1 (a failure) or 77 (all skipped).
 #include "testing.h"
 
 #include "engine/error.h"
 
+#include <chrono>
 #include <cstdio>
 #include <exception>
 #include <vector>
@@ -45,6 +46,7 @@ int main(int argc, char** argv)
         ++ran;
         g_failures_in_case = 0;
         std::string skip_reason;
+        const auto start = std::chrono::steady_clock::now();
         try {
             c.body();
         } catch (const Skipped& s) {
@@ -55,14 +57,15 @@ int main(int argc, char** argv)
         } catch (const std::exception& e) {
             record_failure("(case)", 0, std::string("unexpected exception: ") + e.what());
         }
+        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         if (g_failures_in_case > 0) {
             ++failed;
-            std::printf("FAIL  %s\n", c.name);
+            std::printf("FAIL  %s (%.1f s)\n", c.name, seconds);
         } else if (!skip_reason.empty()) {
             ++skipped;
             std::printf("SKIP  %s: %s\n", c.name, skip_reason.c_str());
         } else {
-            std::printf("ok    %s\n", c.name);
+            std::printf("ok    %s (%.1f s)\n", c.name, seconds);
         }
         std::fflush(stdout);
     }
