@@ -10,6 +10,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #ifndef MADV_POPULATE_READ
@@ -122,6 +124,7 @@ std::unique_ptr<MapPrefetch> MapPrefetch::start(std::vector<Range> ranges, int t
     // Anonymous memory cannot be given back under pressure as file pages can: huge pages
     // only for weights that take at most half of the memory available.
     p->m_huge = huge_pages_wanted() && p->m_total <= available / 2;
+    p->m_populated.assign(p->m_chunks.size(), 0);
     for (int t = 0; t < threads; ++t)
         p->m_threads.emplace_back([q = p.get()] { q->run(); });
     return p;
@@ -131,21 +134,34 @@ void MapPrefetch::run()
 {
     for (std::size_t i = m_next++; i < m_chunks.size() && !m_stop.load(std::memory_order_relaxed); i = m_next++) {
         auto* addr = const_cast<uint8_t*>(m_chunks[i].first);
-        const bool populated = madvise(addr, m_chunks[i].second, MADV_POPULATE_READ) == 0;
-        if (!populated)
+        m_populated[i] = madvise(addr, m_chunks[i].second, MADV_POPULATE_READ) == 0;
+        if (!m_populated[i])
             madvise(addr, m_chunks[i].second, MADV_WILLNEED);
-        const auto end = reinterpret_cast<std::uintptr_t>(addr) + m_chunks[i].second;
-        for (auto at = round_up(reinterpret_cast<std::uintptr_t>(addr), kHuge);
-             populated && m_huge.load(std::memory_order_relaxed) && at + kHuge <= end && !m_stop.load(std::memory_order_relaxed);
-             at += kHuge) {
+    }
+    if (++m_read == static_cast<int>(m_threads.size()) && m_huge.load()) // the last reader moves
+        move_to_huge_pages();
+    ++m_done;
+}
+
+void MapPrefetch::move_to_huge_pages()
+{
+    // Below the engine's threads (a thread's own nice value on Linux): a prompt computing now
+    // gets most of the cores, and the moves still go on while it does.
+    setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
+    for (std::size_t i = 0; i < m_chunks.size() && m_huge.load(std::memory_order_relaxed); ++i) {
+        if (!m_populated[i])
+            continue;
+        const auto from = reinterpret_cast<std::uintptr_t>(m_chunks[i].first);
+        const auto end = from + m_chunks[i].second;
+        for (auto at = round_up(from, kHuge); at + kHuge <= end && !m_stop.load(std::memory_order_relaxed); at += kHuge) {
             const int moved = move_to_huge_page(reinterpret_cast<uint8_t*>(at));
-            if (moved < 0)
+            if (moved < 0) { // the kernel cannot: no more tries
                 m_huge = false;
-            else
-                m_huge_bytes += moved * kHuge;
+                break;
+            }
+            m_huge_bytes += static_cast<std::size_t>(moved) * kHuge;
         }
     }
-    ++m_done;
 }
 
 MapPrefetch::~MapPrefetch()

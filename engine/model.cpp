@@ -6,7 +6,9 @@
 #include "model_loader.h"
 
 #include <algorithm>
+#include <chrono>
 #include <map>
+#include <thread>
 
 namespace seekbench {
 namespace {
@@ -50,6 +52,13 @@ std::unique_ptr<Model> Model::load(const std::string& path, const std::function<
         ranges.emplace_back(t->data, t->nbytes);
     model->m_prefetch = MapPrefetch::start(std::move(ranges));
     return model;
+}
+
+void Model::wait_for_background_reads(double timeout_s) const
+{
+    const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
+    while (m_prefetch && !m_prefetch->done() && std::chrono::steady_clock::now() < until)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
 }
 
 ModelInfo Model::info() const

@@ -180,6 +180,9 @@ public:
     const Tokenizer& tokenizer() const { return *m_tokenizer; }
     const GgufFile& file() const { return *m_file; }
     ModelInfo info() const;
+    // Waits (up to `timeout_s`) for the background reads of the weights and their moves into
+    // huge pages: what `bench` does before timing, so it measures the settled model.
+    void wait_for_background_reads(double timeout_s) const;
 
 private:
     std::unique_ptr<GgufFile> m_file;

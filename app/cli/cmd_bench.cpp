@@ -66,6 +66,7 @@ int cmd_bench(int argc, char** argv)
     if (n_prompt < 0 || n_gen < 0 || reps < 1)
         throw Error(ErrorCode::InvalidArgument, "-p and -n must be >= 0 and -r >= 1");
     const auto model = Model::load(path);
+    model->wait_for_background_reads(120); // time the settled model, not its first seconds
     const ModelConfig& c = model->config();
     if (std::max(n_prompt, n_gen) + 1 > c.n_ctx_train)
         throw Error(ErrorCode::InvalidArgument, "-p " + std::to_string(n_prompt) + " / -n " + std::to_string(n_gen) +
