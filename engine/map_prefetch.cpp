@@ -148,18 +148,18 @@ void MapPrefetch::move_to_huge_pages()
     // Below the engine's threads (a thread's own nice value on Linux): a prompt computing now
     // gets most of the cores, and the moves still go on while it does.
     setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
-    for (std::size_t i = 0; i < m_chunks.size() && m_huge.load(std::memory_order_relaxed); ++i) {
+    const auto going = [this] { return m_huge.load(std::memory_order_relaxed) && !m_stop.load(std::memory_order_relaxed); };
+    for (std::size_t i = 0; i < m_chunks.size() && going(); ++i) {
         if (!m_populated[i])
             continue;
         const auto from = reinterpret_cast<std::uintptr_t>(m_chunks[i].first);
         const auto end = from + m_chunks[i].second;
-        for (auto at = round_up(from, kHuge); at + kHuge <= end && !m_stop.load(std::memory_order_relaxed); at += kHuge) {
+        for (auto at = round_up(from, kHuge); at + kHuge <= end && going(); at += kHuge) {
             const int moved = move_to_huge_page(reinterpret_cast<uint8_t*>(at));
-            if (moved < 0) { // the kernel cannot: no more tries
+            if (moved < 0) // the kernel cannot: no more tries
                 m_huge = false;
-                break;
-            }
-            m_huge_bytes += static_cast<std::size_t>(moved) * kHuge;
+            else
+                m_huge_bytes += static_cast<std::size_t>(moved) * kHuge;
         }
     }
 }
