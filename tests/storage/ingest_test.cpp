@@ -181,7 +181,7 @@ private slots:
                     report(std::to_string(p.chunks) + " " + p.path);
             };
             ingest(s, s.collection("c"), {folder.toStdString()}, options);
-        });
+        }, seekbench::test::KillFrom::FirstReport);
         const int killedMidRun = rounds.killed;
         for (const auto& lines : rounds.reported)
             for (const std::string& line : lines) {
