@@ -65,12 +65,14 @@ struct Kernels {
                               std::size_t act_stride, int n, float* out);
     DotBlock dot_block[40];
 
-    // Prompt-sized batches: kGemmRows weight rows are packed into a panel (pack; the rows
-    // interleaved four values at a time, scales widened), which then meets every activation
-    // row while it stays in cache (run: y[m * ldy + r] (=|+=) for m < M, r < n_rows). Results
-    // equal dot()'s up to float rounding order. All nullptr when the type has no GEMM.
+    // Prompt-sized batches: rows(k) weight rows (kGemmRows for the quantized types) are
+    // packed into a panel (pack; the rows interleaved, scales widened), which then meets every
+    // activation row while it stays in cache (run: y[m * ldy + r] (=|+=) for m < M,
+    // r < n_rows <= rows(k)). Results are dot()'s bits. All nullptr when the type has no GEMM.
     static constexpr int kGemmRows = 16;
     struct Gemm {
+        int (*panel_rows)(int64_t k) = nullptr; // nullptr: kGemmRows
+        int rows(int64_t k) const { return panel_rows ? panel_rows(k) : kGemmRows; }
         std::size_t (*panel_bytes)(int64_t k) = nullptr;
         void (*pack)(int64_t k, const void* rows, std::size_t row_bytes, int n_rows, void* panel) = nullptr;
         void (*run)(int64_t k, const void* panel, const void* acts, std::size_t act_stride, int M, float* y,

@@ -178,7 +178,8 @@ void Matmul::run_dot(const MatmulJob* jobs, std::size_t n_jobs, int64_t ldx)
         total_rows += jobs[j].w.rows;
     const int64_t rows_per_task = std::clamp<int64_t>(total_rows / (16 * m_pool.size()), 4, kMaxRowsPerTask);
     for (std::size_t j = 0; j < n_jobs; ++j) {
-        const int64_t step = gemm_of(jobs[j]) ? Kernels::kGemmRows : rows_per_task; // a GEMM task: one panel
+        const Kernels::Gemm* gemm = gemm_of(jobs[j]);
+        const int64_t step = gemm ? gemm->rows(K) : rows_per_task; // a GEMM task: one panel
         for (int64_t r = 0; r < jobs[j].w.rows; r += step)
             spans.push_back({j, r, std::min(jobs[j].w.rows, r + step)});
     }

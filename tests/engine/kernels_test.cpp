@@ -282,9 +282,10 @@ TEST_CASE("blocks of rows against blocks of tokens equal single dot products to 
 
 TEST_CASE("packed-panel GEMM equals the dot kernels to the bit")
 {
-    // Every panel width (1..16 rows), token counts around the kernels' tile of 8, both = and
-    // +=: the integer sums are exact and the float steps are dot()'s, in its order, so a
-    // token's result does not depend on the batch it came in (a server's requests).
+    // Panel widths of 1, 5 and all rows, token counts around the kernels' tiles (4 and 8),
+    // both = and +=: the integer sums are exact and the float steps are dot()'s, in its order,
+    // so a token's result does not depend on the batch it came in (a server's requests).
+    // F16/BF16 also with k = 200 (a 16-value chunk and a tail of 8).
     std::mt19937 rng(17);
     int tested = 0;
     for (const Kernels* table : runnable_kernels())
@@ -294,9 +295,13 @@ TEST_CASE("packed-panel GEMM equals the dot kernels to the bit")
                 continue;
             const auto type = static_cast<TensorType>(t);
             const ActFormat f = table->act_format(type);
-            for (int64_t k : {256, 1536}) {
+            const bool half = type == TensorType::F16 || type == TensorType::BF16;
+            for (int64_t k : {200, 256, 1536}) {
+                if (k == 200 && !half)
+                    continue;
+                const int panel_rows = gemm.rows(k);
                 const std::size_t wb = row_bytes(type, k), stride = act_row_bytes(f, k);
-                const std::vector<uint8_t> w = make_weights(rng, type, Kernels::kGemmRows, k);
+                const std::vector<uint8_t> w = make_weights(rng, type, panel_rows, k);
                 constexpr int kMaxM = 19;
                 std::vector<uint8_t> acts(stride * kMaxM);
                 for (int m = 0; m < kMaxM; ++m) {
@@ -305,11 +310,11 @@ TEST_CASE("packed-panel GEMM equals the dot kernels to the bit")
                 }
                 std::vector<uint8_t> panel(gemm.panel_bytes(k) + 64);
                 uint8_t* aligned = panel.data() + (64 - reinterpret_cast<std::uintptr_t>(panel.data()) % 64) % 64;
-                for (int n_rows : {1, 5, 16})
+                for (int n_rows : {1, 5, panel_rows})
                     for (int M : {1, 7, 8, 9, 16, 19})
                         for (bool add : {false, true}) {
                             gemm.pack(k, w.data(), wb, n_rows, aligned);
-                            const int64_t ldy = 21;
+                            const int64_t ldy = panel_rows + 5;
                             std::vector<float> y(static_cast<std::size_t>(M * ldy), 0.5f);
                             gemm.run(k, aligned, acts.data(), stride, M, y.data(), ldy, n_rows, add);
                             for (int m = 0; m < M; ++m)
