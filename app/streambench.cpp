@@ -52,20 +52,27 @@ bool StreamBench::streamInApp(bool docksOpen, Reply& out)
         if (QDockWidget* dock = m_window.dock(id))
             dock->setVisible(docksOpen);
     m_chat.conversations.newConversation();
-    QElapsedTimer sinceTick;
-    qint64 longest = 0;
+    QElapsedTimer sinceTick, sinceSend;
+    qint64 longest = 0, longestEndMs = 0;
+    int tokens = 0, longestAfterTokens = 0;
     QTimer ticker;
     ticker.setTimerType(Qt::PreciseTimer);
     connect(&ticker, &QTimer::timeout, this, [&] {
-        if (sinceTick.isValid())
-            longest = std::max(longest, sinceTick.nsecsElapsed());
+        if (sinceTick.isValid() && sinceTick.nsecsElapsed() > longest) {
+            longest = sinceTick.nsecsElapsed();
+            longestEndMs = sinceSend.elapsed();
+            longestAfterTokens = tokens;
+        }
         sinceTick.start();
     });
+    const QMetaObject::Connection counting = connect(&m_chat.turns, &TurnController::streamed, this, [&] { ++tokens; });
+    sinceSend.start();
     if (!m_chat.turns.send(kPrompt))
         return fail(QStringLiteral("the prompt could not be sent"));
     ticker.start(5);
     const bool done = waitUntil([this] { return !m_chat.turns.isGenerating(); }, 600000);
     ticker.stop();
+    disconnect(counting);
     if (!done)
         return fail(QStringLiteral("the reply did not finish within 10 minutes"));
     // With the docks open the reply is traced after it: that ends before the next reply.
@@ -74,8 +81,12 @@ bool StreamBench::streamInApp(bool docksOpen, Reply& out)
     const MessageData& reply = m_chat.conversations.branch().back();
     out.tokensPerSecond = reply.tokensPerSecond;
     out.longestGapMs = std::max(0.0, static_cast<double>(longest) / 1e6 - 5.0); // beyond the timer's 5 ms
-    std::printf("stream-bench: app, docks %s: %d tokens at %.1f tokens/s, longest event-loop gap %.1f ms\n",
-                docksOpen ? "open" : "closed", reply.generatedTokens, out.tokensPerSecond, out.longestGapMs);
+    // Where the longest gap was helps find its cause: before the first token (the prompt),
+    // mid-stream, or at the end (the reply stored).
+    std::printf("stream-bench: app, docks %s: %d tokens at %.1f tokens/s, longest event-loop gap %.1f ms "
+                "(ending %.2f s after sending, %d tokens shown)\n",
+                docksOpen ? "open" : "closed", reply.generatedTokens, out.tokensPerSecond, out.longestGapMs,
+                static_cast<double>(longestEndMs) / 1000.0, longestAfterTokens);
     std::fflush(stdout);
     return true;
 }

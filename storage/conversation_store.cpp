@@ -131,10 +131,27 @@ CREATE TRIGGER messages_words_update AFTER UPDATE OF content ON messages BEGIN
 END;
 )sql";
 
+// Version 5: drafts of replies being streamed (save_draft), outside the search indexes.
+constexpr const char* kSchemaV5 = R"sql(
+CREATE TABLE reply_drafts (
+  message_id INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
+  content TEXT NOT NULL
+);
+)sql";
+constexpr const char* kSaveDraft = "INSERT OR REPLACE INTO reply_drafts (message_id, content) VALUES (?1, ?2)";
+constexpr const char* kDropDraft = "DELETE FROM reply_drafts WHERE message_id = ?1";
+// What a crash left streaming: each draft becomes its message's text.
+constexpr const char* kRecoverDrafts = R"sql(
+UPDATE messages SET content = (SELECT d.content FROM reply_drafts d WHERE d.message_id = messages.id)
+  WHERE id IN (SELECT message_id FROM reply_drafts);
+DELETE FROM reply_drafts;
+)sql";
+
 void migrate_v1(Database& db) { db.exec(kSchemaV1); }
 void migrate_v2(Database& db) { db.exec(kSchemaV2); }
 void migrate_v3(Database& db) { db.exec(kSchemaV3); }
 void migrate_v4(Database& db) { db.exec(kSchemaV4); }
+void migrate_v5(Database& db) { db.exec(kSchemaV5); }
 
 std::string select_conversation(const char* rest)
 {
@@ -167,7 +184,7 @@ ConversationStore::ConversationStore(const std::string& path, bool read_only)
     // A database someone else made is left alone: it must have no tables, or ours.
     {
         Statement foreign(m_db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name NOT IN "
-                                "('conversations', 'messages') AND name NOT LIKE 'messages_fts%' AND name NOT LIKE "
+                                "('conversations', 'messages', 'reply_drafts') AND name NOT LIKE 'messages_fts%' AND name NOT LIKE "
                                 "'messages_words%' AND name NOT LIKE 'sqlite_%'");
         foreign.step();
         if (foreign.column_int(0) > 0)
@@ -181,7 +198,10 @@ ConversationStore::ConversationStore(const std::string& path, bool read_only)
         return;
     }
     m_db.use_wal();
-    migrate(m_db, {migrate_v1, migrate_v2, migrate_v3, migrate_v4});
+    migrate(m_db, {migrate_v1, migrate_v2, migrate_v3, migrate_v4, migrate_v5});
+    Transaction tx(m_db);
+    m_db.exec(kRecoverDrafts);
+    tx.commit();
 }
 
 int ConversationStore::schema_version() { return m_db.user_version(); }
@@ -321,8 +341,14 @@ void ConversationStore::update_message(const Message& m)
     st.bind(4, int64_t(m.prompt_tokens)).bind(5, int64_t(m.generated_tokens)).bind(6, m.tokens_per_second);
     st.bind(7, std::string_view(m.stop_reason));
     st.run();
+    Statement(m_db, kDropDraft).bind(1, m.id).run();
     touch(m.conversation_id, now_ms());
     tx.commit();
+}
+
+void ConversationStore::save_draft(int64_t message_id, std::string_view content)
+{
+    Statement(m_db, kSaveDraft).bind(1, message_id).bind(2, content).run();
 }
 
 std::optional<Message> ConversationStore::message(int64_t id)

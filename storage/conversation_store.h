@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace seekbench::storage {
@@ -51,7 +52,7 @@ public:
     // without touching it. `read_only` never writes.
     explicit ConversationStore(const std::string& path, bool read_only = false);
 
-    static constexpr int kSchemaVersion = 4;
+    static constexpr int kSchemaVersion = 5;
     int schema_version();
     bool read_only() const { return m_read_only; }
 
@@ -76,8 +77,14 @@ public:
 
     // Adds a message under `parent_id` (0 = first) and makes it the current leaf.
     int64_t add_message(const Message& m);
-    // Replaces content and statistics of a message (a streamed reply, as it completes).
+    // Replaces content and statistics of a message (a streamed reply, as it completes), and
+    // drops its draft.
     void update_message(const Message& m);
+    // A reply still streaming, kept so that a crash loses little of it: one row outside the
+    // search indexes (re-indexing a growing reply every few seconds stalled the window for
+    // up to 66 ms). message() still returns the last update_message(); opening the database
+    // after a crash moves every draft into its message.
+    void save_draft(int64_t message_id, std::string_view content);
     std::optional<Message> message(int64_t id);
     // The branch from the first message down to `leaf` (the current leaf when 0).
     std::vector<Message> branch(int64_t conversation_id, int64_t leaf = 0);

@@ -365,7 +365,10 @@ void ConversationController::appendToReply(const QString& text)
     m_replyText += text;
     m_messages->appendText(m_reply, text);
     if (seekbench::storage::now_ms() - m_replyStoredAt > kStoreReplyEveryMs)
-        guarded(this, &ConversationController::errorOccurred, {}, [&] { storeReply(nullptr, {}); });
+        guarded(this, &ConversationController::errorOccurred, {}, [&] {
+            m_replyStoredAt = seekbench::storage::now_ms();
+            m_store->save_draft(m_reply, s(m_replyText));
+        });
 }
 
 void ConversationController::storeReply(const GenerationStats* stats, const QString& stopReason)
