@@ -35,6 +35,14 @@ std::string file_bytes(const std::string& path)
     return {std::istreambuf_iterator<char>(in), {}};
 }
 
+// A new database with one conversation, for a crash test: its path and the conversation.
+std::pair<std::string, int64_t> crash_store(const QTemporaryDir& dir, const char* file, const char* title)
+{
+    const std::string path = dir.filePath(QString::fromLatin1(file)).toStdString();
+    ConversationStore s(path);
+    return {path, s.create_conversation(title)};
+}
+
 } // namespace
 
 class ConversationStoreTest : public QObject {
@@ -326,9 +334,7 @@ private slots:
     void draftsSurviveKill9()
     {
         QTemporaryDir dir;
-        const std::string path = dir.filePath(QStringLiteral("drafts-crash.db")).toStdString();
-        int64_t conv = 0;
-        { ConversationStore s(path); conv = s.create_conversation("drafts crash test"); }
+        const auto [path, conv] = crash_store(dir, "drafts-crash.db", "drafts crash test");
         std::mt19937 rng(7);
         const auto rounds = seekbench::test::kill_repeatedly(20, rng, 2, 40, [&](int, const auto& report) {
             ConversationStore s(path);
@@ -360,9 +366,7 @@ private slots:
     void survivesKill9()
     {
         QTemporaryDir dir;
-        const std::string path = dir.filePath(QStringLiteral("crash.db")).toStdString();
-        int64_t conv = 0;
-        { ConversationStore s(path); conv = s.create_conversation("crash test"); }
+        const auto [path, conv] = crash_store(dir, "crash.db", "crash test");
         std::mt19937 rng(42);
         std::vector<std::pair<int64_t, std::string>> committed;
         const auto rounds = seekbench::test::kill_repeatedly(40, rng, 2, 40, [&](int round, const auto& report) {
