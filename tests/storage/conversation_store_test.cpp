@@ -289,9 +289,6 @@ private slots:
         }
     }
 
-    // Generation: a child writes messages one transaction at a time (as replies are saved)
-    // and reports each committed id; it is killed at a random moment, 40 times. Every
-    // reported message must be there and the file sound.
     // A reply's drafts stay out of the message (and the search indexes) until it completes;
     // a crash in between leaves the last draft, which the next open makes the message's text.
     void draftsOfStreamingReplies()
@@ -363,6 +360,9 @@ private slots:
         qInfo("%d replies with drafts over 20 kills, each at least its last reported draft", checked);
     }
 
+    // Generation: a child writes messages one transaction at a time (as replies are saved)
+    // and reports each committed id; it is killed at a random moment, 40 times. Every
+    // reported message must be there and the file sound.
     void survivesKill9()
     {
         QTemporaryDir dir;
