@@ -68,10 +68,6 @@ int64_t ConversationStore::import_json(const std::string& text)
     const json j = json::parse(text, nullptr, false);
     if (j.is_discarded() || !j.is_object())
         bad("the text is not JSON");
-    if (j.value("format", "") != kJsonFormat)
-        bad("\"format\" is not \"" + std::string(kJsonFormat) + "\"");
-    if (!j.contains("messages") || !j["messages"].is_array())
-        bad("\"messages\" is missing");
     auto str = [](const json& o, const char* key) {
         const auto it = o.find(key);
         if (it == o.end() || it->is_null())
@@ -86,8 +82,21 @@ int64_t ConversationStore::import_json(const std::string& text)
             return 0;
         if (!it->is_number())
             bad(std::string("\"") + key + "\" is not a number");
+        if (it->is_number_float()) { // a whole number written as a float: in range, or an error
+            const double v = it->get<double>();
+            if (!(v >= -9.0e18 && v <= 9.0e18))
+                bad(std::string("\"") + key + "\" is out of range");
+            return static_cast<int64_t>(v);
+        }
         return it->get<int64_t>();
     };
+    if (str(j, "format") != kJsonFormat)
+        bad("\"format\" is not \"" + std::string(kJsonFormat) + "\"");
+    if (!j.contains("messages") || !j["messages"].is_array())
+        bad("\"messages\" is missing");
+    const auto pinned = j.find("pinned");
+    if (pinned != j.end() && !pinned->is_boolean() && !pinned->is_null())
+        bad("\"pinned\" is not true or false");
     const std::string sampling = j.contains("sampling") ? (j["sampling"].is_string() ? j["sampling"].get<std::string>()
                                                                                      : j["sampling"].dump())
                                                         : "{}";
@@ -126,7 +135,7 @@ int64_t ConversationStore::import_json(const std::string& text)
                         "knowledge) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
     const int64_t now = now_ms();
     ins.bind(1, std::string_view(str(j, "title"))).bind(2, num(j, "created_at") ? num(j, "created_at") : now);
-    ins.bind(3, num(j, "updated_at") ? num(j, "updated_at") : now).bind(4, int64_t(j.value("pinned", false) ? 1 : 0));
+    ins.bind(3, num(j, "updated_at") ? num(j, "updated_at") : now).bind(4, int64_t(pinned != j.end() && pinned->is_boolean() && pinned->get<bool>() ? 1 : 0));
     ins.bind(5, std::string_view(str(j, "model"))).bind(6, std::string_view(str(j, "system_prompt")));
     ins.bind(7, std::string_view(sampling));
     const std::string knowledge = j.contains("knowledge") && j["knowledge"].is_array() ? j["knowledge"].dump() : "[]";

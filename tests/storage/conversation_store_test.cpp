@@ -234,7 +234,12 @@ private slots:
         const auto before = s.conversations().size();
         for (const char* text : {"not json at all", "{\"format\":\"something else\",\"messages\":[]}",
                                  "{\"format\":\"seekbench-conversation\",\"messages\":[{\"role\":\"robot\",\"content\":\"x\"}]}",
-                                 "{\"format\":\"seekbench-conversation\",\"messages\":[{\"id\":2,\"parent\":9,\"role\":\"user\"}]}"}) {
+                                 "{\"format\":\"seekbench-conversation\",\"messages\":[{\"id\":2,\"parent\":9,\"role\":\"user\"}]}",
+                                 // the wrong kinds of value where text, a number or true/false belong (the
+                                 // first one found by fuzz_conversation_import)
+                                 "{\"format\": [{\"role\" :\"inegar.\"}]}",
+                                 "{\"format\":\"seekbench-conversation\",\"pinned\":\"yes\",\"messages\":[]}",
+                                 "{\"format\":\"seekbench-conversation\",\"messages\":[{\"id\":1e300,\"role\":\"user\"}]}"}) {
             try {
                 s.import_json(text);
                 QFAIL(text);
