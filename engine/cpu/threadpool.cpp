@@ -39,7 +39,8 @@ int ThreadPool::max_threads()
 }
 
 ThreadPool::ThreadPool(int n_threads)
-    : m_n_threads(n_threads > 0 ? std::min(n_threads, max_threads()) : hardware_threads())
+    : m_n_threads(n_threads > 0 ? std::min(n_threads, max_threads()) : hardware_threads()),
+      m_runs(static_cast<std::size_t>(m_n_threads))
 {
     for (int i = 1; i < m_n_threads; ++i) {
         try {
@@ -70,35 +71,46 @@ void ThreadPool::stop_workers()
 
 void ThreadPool::work(uint32_t generation, int thread)
 {
-    uint64_t claim = m_claim.load(std::memory_order_acquire);
-    for (;;) {
-        if (static_cast<uint32_t>(claim >> 32) != generation)
-            return; // a later job: this one is over
-        const int task = static_cast<int>(claim & 0xffffffffu);
-        const int n_tasks = m_n_tasks.load(std::memory_order_relaxed);
-        if (task >= n_tasks)
-            return;
-        if (!m_claim.compare_exchange_weak(claim, claim + 1, std::memory_order_acquire, std::memory_order_acquire))
-            continue; // `claim` now holds the current value
-        m_fn.load(std::memory_order_relaxed)(m_ctx.load(std::memory_order_relaxed), task, thread);
-        if (m_done.fetch_add(1, std::memory_order_seq_cst) + 1 == n_tasks &&
-            m_caller_asleep.load(std::memory_order_seq_cst))
-            m_done.notify_all();
-        claim = m_claim.load(std::memory_order_acquire);
+    // This thread's own run first, then what is left of the others'.
+    for (int i = 0; i < m_n_threads; ++i) {
+        Run& run = m_runs[static_cast<std::size_t>((thread + i) % m_n_threads)];
+        uint64_t claim = run.claim.load(std::memory_order_acquire);
+        for (;;) {
+            if (static_cast<uint32_t>(claim >> 32) != generation)
+                return; // a later job: this one is over
+            const auto task = static_cast<uint32_t>(claim & 0xffffffffu);
+            if (task >= run.end.load(std::memory_order_relaxed))
+                break; // this run is done
+            if (!run.claim.compare_exchange_weak(claim, claim + 1, std::memory_order_acquire, std::memory_order_acquire))
+                continue; // `claim` now holds the current value
+            m_fn.load(std::memory_order_relaxed)(m_ctx.load(std::memory_order_relaxed), static_cast<int>(task), thread);
+            const int n_tasks = m_n_tasks.load(std::memory_order_relaxed);
+            if (m_done.fetch_add(1, std::memory_order_seq_cst) + 1 == n_tasks &&
+                m_caller_asleep.load(std::memory_order_seq_cst))
+                m_done.notify_all();
+            claim = run.claim.load(std::memory_order_acquire);
+        }
     }
 }
 
 void ThreadPool::run(int n_tasks, Fn fn, void* ctx)
 {
     // Close the old job's claims first: a worker still holding one would otherwise pair
-    // it with the new job's task count and win a task that does not exist.
+    // it with the new job's run ends and win a task that does not exist.
     const uint32_t generation = m_generation.load(std::memory_order_relaxed) + 1;
-    m_claim.store(static_cast<uint64_t>(generation) << 32 | kClosed, std::memory_order_seq_cst);
+    for (Run& run : m_runs)
+        run.claim.store(static_cast<uint64_t>(generation) << 32 | kClosed, std::memory_order_seq_cst);
     m_n_tasks.store(n_tasks, std::memory_order_relaxed);
     m_fn.store(fn, std::memory_order_relaxed);
     m_ctx.store(ctx, std::memory_order_relaxed);
     m_done.store(0, std::memory_order_relaxed);
-    m_claim.store(static_cast<uint64_t>(generation) << 32, std::memory_order_release);
+    // Thread t's run: tasks [ceil(t n / T), ceil((t + 1) n / T)), the first runs the longer.
+    const auto n = static_cast<uint64_t>(n_tasks), threads = static_cast<uint64_t>(m_n_threads);
+    for (uint64_t t = 0; t < threads; ++t)
+        m_runs[t].end.store(static_cast<uint32_t>(((t + 1) * n + threads - 1) / threads), std::memory_order_relaxed);
+    for (uint64_t t = 0; t < threads; ++t)
+        m_runs[t].claim.store(static_cast<uint64_t>(generation) << 32 | ((t * n + threads - 1) / threads),
+                              std::memory_order_release);
     m_generation.store(generation, std::memory_order_release);
     m_generation.notify_all();
     work(generation, 0);

@@ -1,5 +1,8 @@
 // A fixed pool of worker threads for the CPU kernels. parallel_for hands out task indices
-// dynamically; the calling thread works too. Workers spin briefly between jobs (a decode
+// dynamically; the calling thread works too. Each thread starts on its own run of
+// consecutive tasks (thread t on the t-th of size() equal runs) and, that run done, takes
+// the tasks left in the others': consecutive tasks read consecutive memory (a matmul's
+// rows), and one stream per thread keeps the hardware prefetchers fed. Workers spin briefly between jobs (a decode
 // step dispatches a few hundred small jobs) and then sleep, so an idle pool costs nothing.
 // A job ends when its tasks are done, not when every worker has looked in: on a busy
 // desktop a worker the OS has not scheduled simply misses the job, and the threads that
@@ -55,12 +58,16 @@ private:
 
     int m_n_threads;
     std::vector<std::thread> m_threads;
-    // One job at a time. Workers wake on a new generation and claim tasks from m_claim,
-    // which holds (generation << 32 | next task): a claim made for an older job fails, so a
-    // late worker never runs a task of the wrong job. m_fn, m_ctx, m_n_tasks are the
-    // current job's; they change only after all its tasks are done.
+    // One job at a time. Workers wake on a new generation and claim tasks from the runs,
+    // whose claims hold (generation << 32 | next task): a claim made for an older job fails,
+    // so a late worker never runs a task of the wrong job. m_fn, m_ctx, m_n_tasks and the
+    // runs' ends are the current job's; they change only after all its tasks are done.
+    struct alignas(64) Run {
+        std::atomic<uint64_t> claim{0};
+        std::atomic<uint32_t> end{0}; // one past its last task
+    };
     alignas(64) std::atomic<uint32_t> m_generation{0};
-    alignas(64) std::atomic<uint64_t> m_claim{0};
+    std::vector<Run> m_runs; // one per thread
     alignas(64) std::atomic<int> m_done{0};      // tasks of the current job finished
     alignas(64) std::atomic<bool> m_caller_asleep{false};
     std::atomic<int> m_n_tasks{0};
