@@ -16,7 +16,7 @@ RECIPE=1
 # Everything the project builds, tests and runs with, as Debian 13 names it (the checkers
 # last: the Code panel runs them, and its tests run them for real).
 PACKAGES=(
-  build-essential cmake ninja-build ccache pkgconf git ca-certificates
+  build-essential cmake ninja-build ccache mold pkgconf git ca-certificates
   clang libclang-rt-19-dev
   qt6-base-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-translations-l10n
   qt6-httpserver-dev qt6-svg-dev qt6-svg-plugins qt6-image-formats-plugins qt6-qpa-plugins
