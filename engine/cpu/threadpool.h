@@ -2,8 +2,9 @@
 // dynamically; the calling thread works too. Each thread starts on its own run of
 // consecutive tasks (thread t on the t-th of size() equal runs) and, that run done, takes
 // the tasks left in the others': consecutive tasks read consecutive memory (a matmul's
-// rows), and one stream per thread keeps the hardware prefetchers fed. Workers spin briefly between jobs (a decode
-// step dispatches a few hundred small jobs) and then sleep, so an idle pool costs nothing.
+// rows), and one stream per thread keeps the hardware prefetchers fed. Workers spin
+// briefly between jobs (a decode step dispatches a few hundred small jobs) and then sleep,
+// so an idle pool costs nothing.
 // A job ends when its tasks are done, not when every worker has looked in: on a busy
 // desktop a worker the OS has not scheduled simply misses the job, and the threads that
 // run take its share; a caller left waiting on a task sleeps after a short spin.
