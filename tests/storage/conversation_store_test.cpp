@@ -193,8 +193,13 @@ private slots:
         }
         const auto hits = s.search("router", 10);
         QCOMPARE(hits.size(), std::size_t(10));
-        for (const SearchHit& h : hits)
+        for (const SearchHit& h : hits) {
             QVERIFY(h.message_id > first + 99); // the oldest 100 are past the newest 2,000
+            // Every hit has its own snippet (they are made in one pass over the matches).
+            const std::string own = std::to_string(h.message_id - first);
+            QVERIFY(h.snippet.find("\x02router\x03") != std::string::npos);
+            QVERIFY(h.message_id == first || h.snippet.find(own) != std::string::npos);
+        }
     }
 
     void exportImportRoundTrip()
