@@ -241,34 +241,7 @@ void MessageWidget::render()
     // the finished reply's text already set that laid out the whole reply, several widths,
     // three times (16 ms of a 20-ms render for 5,000 characters). Now those layouts see the
     // text as it was shown, and the new text is laid out once, in the next layout pass.
-    QString stats;
-    if (!user && !m_message.streaming && m_message.generatedTokens > 0)
-        stats = tr("%1 tokens · %2 tokens/s · prompt %3 tokens")
-                    .arg(m_message.generatedTokens)
-                    .arg(m_message.tokensPerSecond, 0, 'f', 1)
-                    .arg(m_message.promptTokens);
-    if (m_message.stopReason == QLatin1String("cancelled"))
-        stats += (stats.isEmpty() ? QString() : QStringLiteral(" · ")) + tr("stopped");
-    else if (m_message.stopReason == QLatin1String("length"))
-        stats += (stats.isEmpty() ? QString() : QStringLiteral(" · ")) + tr("length limit");
-    else if (m_message.stopReason == QLatin1String("error"))
-        stats += (stats.isEmpty() ? QString() : QStringLiteral(" · ")) + tr("failed");
-    if (m_message.streaming)
-        stats = tr("writing…");
-    m_stats->setText(stats);
-
-    renderSources();
-
-    const bool branches = m_message.siblingCount > 1;
-    m_prev->setVisible(branches);
-    m_next->setVisible(branches);
-    m_branch->setVisible(branches);
-    m_branch->setText(tr("%1/%2").arg(m_message.siblingIndex + 1).arg(m_message.siblingCount));
-    m_prev->setEnabled(m_message.siblingIndex > 0 && !m_message.streaming);
-    m_next->setEnabled(m_message.siblingIndex + 1 < m_message.siblingCount && !m_message.streaming);
-    m_regenerate->setVisible(!user && !system && m_last && !m_message.streaming);
-    m_edit->setVisible(user && !m_message.streaming);
-    m_copy->setVisible(!m_message.streaming);
+    renderFooter(user, system);
 
     // Prose and code segments, reusing the widgets already there when their kind matches.
     const QString answer = user ? m_message.content : m_message.answer;
@@ -325,6 +298,39 @@ void MessageWidget::render()
         w->hide();
         w->deleteLater();
     }
+}
+
+// The statistics line, the sources and the buttons under the message.
+void MessageWidget::renderFooter(bool user, bool system)
+{
+    QString stats;
+    if (!user && !m_message.streaming && m_message.generatedTokens > 0)
+        stats = tr("%1 tokens · %2 tokens/s · prompt %3 tokens")
+                    .arg(m_message.generatedTokens)
+                    .arg(m_message.tokensPerSecond, 0, 'f', 1)
+                    .arg(m_message.promptTokens);
+    if (m_message.stopReason == QLatin1String("cancelled"))
+        stats += (stats.isEmpty() ? QString() : QStringLiteral(" · ")) + tr("stopped");
+    else if (m_message.stopReason == QLatin1String("length"))
+        stats += (stats.isEmpty() ? QString() : QStringLiteral(" · ")) + tr("length limit");
+    else if (m_message.stopReason == QLatin1String("error"))
+        stats += (stats.isEmpty() ? QString() : QStringLiteral(" · ")) + tr("failed");
+    if (m_message.streaming)
+        stats = tr("writing…");
+    m_stats->setText(stats);
+
+    renderSources();
+
+    const bool branches = m_message.siblingCount > 1;
+    m_prev->setVisible(branches);
+    m_next->setVisible(branches);
+    m_branch->setVisible(branches);
+    m_branch->setText(tr("%1/%2").arg(m_message.siblingIndex + 1).arg(m_message.siblingCount));
+    m_prev->setEnabled(m_message.siblingIndex > 0 && !m_message.streaming);
+    m_next->setEnabled(m_message.siblingIndex + 1 < m_message.siblingCount && !m_message.streaming);
+    m_regenerate->setVisible(!user && !system && m_last && !m_message.streaming);
+    m_edit->setVisible(user && !m_message.streaming);
+    m_copy->setVisible(!m_message.streaming);
 }
 
 void MessageWidget::startEdit()

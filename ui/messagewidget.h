@@ -52,6 +52,7 @@ protected:
 
 private:
     void render();
+    void renderFooter(bool user, bool system);
     void startEdit();
     void openLink(const QString& link);
     void renderSources();
