@@ -29,6 +29,7 @@ private:
     };
     bool streamInApp(bool docksOpen, Reply& out);
     bool streamInCli(double& tokensPerSecond);
+    void settle(); // lets memory freed just before be handed back first (see the definition)
     bool fail(const QString& reason);
 
     MainWindow& m_window;
