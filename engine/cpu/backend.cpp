@@ -24,6 +24,7 @@ public:
 
     void forward(const Batch& batch, std::vector<float>& logits, Trace* trace) override
     {
+        m_cpu.pool().step(); // steps time the pool's trials of fewer threads (threadpool.h)
         forward_cpu(m_model, m_cpu, m_cache, batch, m_state, logits, trace);
     }
 

@@ -10,11 +10,16 @@
 #include "testing.h"
 
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <memory>
 #include <random>
 #include <vector>
+
+#ifdef __linux__
+#include <sched.h>
+#endif
 
 using namespace seekbench;
 using namespace seekbench::cpu;
@@ -117,6 +122,102 @@ TEST_CASE("thread pool runs every task exactly once")
         for (auto& h : hits)
             CHECK_EQ(h.load(), 1);
     }
+}
+
+TEST_CASE("thread pool: fewer threads while the cores are busy and that is faster")
+{
+    using namespace std::chrono_literals;
+    const auto t0 = ThreadCount::Clock::time_point{};
+    auto steps = [](ThreadCount& c, ThreadCount::Clock::time_point& t, int n, auto fewer, auto all) {
+        for (int i = 0; i < n; ++i) {
+            t += c.active() < 2 ? fewer : all;
+            c.at_step(t);
+        }
+    };
+    ThreadCount two(2, t0);
+    auto t = t0;
+    CHECK_EQ(two.after_window(0.05, t0 + 100ms), 2);
+    CHECK_EQ(two.after_window(0.20, t0 + 200ms), 2); // a GUI's share stays under the line
+    CHECK_EQ(two.after_window(0.35, t0 + 300ms), 2); // one busy window is not enough
+    CHECK_EQ(two.after_window(0.20, t0 + 400ms), 2);
+    CHECK_EQ(two.after_window(0.35, t0 + 500ms), 2);
+    CHECK_EQ(two.after_window(0.35, t0 + 600ms), 1); // two in a row: a trial, one thread first
+    t = t0 + 600ms;
+    two.at_step(t); // the step under way is not timed
+    steps(two, t, 4, 30ms, 40ms);
+    CHECK_EQ(two.active(), 2); // then a block with both
+    steps(two, t, 4, 30ms, 40ms);
+    CHECK_EQ(two.active(), 1);
+    steps(two, t, 8, 30ms, 40ms);
+    CHECK_EQ(two.active(), 1); // one thread was faster: kept
+    CHECK_EQ(two.after_window(-1, t + 3s), 1);
+    CHECK_EQ(two.after_window(-1, t + 4s), 2); // held 4 s, then watching again with both
+    t += 4s;
+    CHECK_EQ(two.after_window(0.4, t + 100ms), 2);
+    CHECK_EQ(two.after_window(0.4, t + 200ms), 1);
+    t += 200ms;
+    two.at_step(t);
+    steps(two, t, 16, 40ms, 35ms); // both faster despite the wait: kept
+    CHECK_EQ(two.active(), 2);
+    CHECK_EQ(two.after_window(0.4, t + 100ms), 2); // held, whatever the windows say
+    CHECK_EQ(two.after_window(0.4, t + 200ms), 2);
+    // Jobs without forward steps (a conversion): the trial gives up, one fewer for a while.
+    t += 5s;
+    CHECK_EQ(two.after_window(0.4, t), 2); // the hold is over: watching from the next window
+    CHECK_EQ(two.after_window(0.4, t + 100ms), 2);
+    CHECK_EQ(two.after_window(0.4, t + 200ms), 1);
+    CHECK_EQ(two.after_window(-1, t + 3100ms), 1);
+    CHECK_EQ(two.after_window(-1, t + 3200ms), 1);
+    CHECK_EQ(two.after_window(-1, t + 7100ms), 1);
+    CHECK_EQ(two.after_window(-1, t + 7200ms), 2);
+
+    ThreadCount agreeing(2, t0); // trials that agree: held twice as long each time
+    t = t0;
+    for (const auto hold : {4s, 8s, 16s, 32s, 32s}) {
+        agreeing.after_window(0.4, t += 100ms);
+        CHECK_EQ(agreeing.after_window(0.4, t += 100ms), 1);
+        agreeing.at_step(t);
+        steps(agreeing, t, 16, 30ms, 40ms);
+        CHECK_EQ(agreeing.after_window(-1, t + hold - 100ms), 1);
+        CHECK_EQ(agreeing.after_window(-1, t += hold), 2);
+    }
+
+    ThreadCount single(1, t0); // nothing to leave out
+    CHECK_EQ(single.after_window(0.9, t0 + 100ms), 1);
+    CHECK_EQ(single.after_window(0.9, t0 + 200ms), 1);
+    CHECK_EQ(single.at_step(t0 + 300ms), 1);
+
+#ifdef __linux__
+    // A real pool with both threads on one core: they wait half the time, and one steps out
+    // (a trial begins); every task still runs once.
+    cpu_set_t before, one;
+    REQUIRE(sched_getaffinity(0, sizeof before, &before) == 0);
+    CPU_ZERO(&one);
+    for (int c = 0; c < CPU_SETSIZE; ++c)
+        if (CPU_ISSET(c, &before)) {
+            CPU_SET(c, &one);
+            break;
+        }
+    REQUIRE(sched_setaffinity(0, sizeof one, &one) == 0);
+    {
+        ThreadPool pool(2); // the workers start on the one core too
+        std::atomic<long> runs{0};
+        long expected = 0;
+        const auto deadline = std::chrono::steady_clock::now() + 10s;
+        while (pool.active_threads() == 2 && std::chrono::steady_clock::now() < deadline) {
+            pool.parallel_for(8, [&](int, int) {
+                volatile int spin = 0;
+                for (int i = 0; i < 20000; ++i)
+                    spin = spin + i;
+                runs.fetch_add(1, std::memory_order_relaxed);
+            });
+            expected += 8;
+        }
+        CHECK_EQ(pool.active_threads(), 1);
+        CHECK_EQ(runs.load(), expected);
+    }
+    sched_setaffinity(0, sizeof before, &before);
+#endif
 }
 
 TEST_CASE("dot products of every format and instruction set")
