@@ -189,7 +189,7 @@ TEST_CASE("thread pool: fewer threads while the cores are busy and that is faste
 
 #ifdef __linux__
     // A real pool with both threads on one core: they wait half the time, and one steps out
-    // (a trial begins); every task still runs once.
+    // (a trial begins); every task still runs once, through the trial too.
     cpu_set_t before, one;
     REQUIRE(sched_getaffinity(0, sizeof before, &before) == 0);
     CPU_ZERO(&one);
@@ -214,6 +214,23 @@ TEST_CASE("thread pool: fewer threads while the cores are busy and that is faste
             expected += 8;
         }
         CHECK_EQ(pool.active_threads(), 1);
+        // Forward steps through the trial: the left-out worker wakes for the blocks with both
+        // threads and steps out again.
+        int both = 0;
+        for (int step = 0; step < 4 * ThreadCount::kBlockSteps + 1; ++step) {
+            pool.step();
+            both += pool.active_threads() == 2;
+            for (int job = 0; job < 20; ++job) {
+                pool.parallel_for(8, [&](int, int) {
+                    volatile int spin = 0;
+                    for (int i = 0; i < 2000; ++i)
+                        spin = spin + i;
+                    runs.fetch_add(1, std::memory_order_relaxed);
+                });
+                expected += 8;
+            }
+        }
+        CHECK(both >= ThreadCount::kBlockSteps);
         CHECK_EQ(runs.load(), expected);
     }
     sched_setaffinity(0, sizeof before, &before);
