@@ -203,16 +203,18 @@ TEST_CASE("thread pool: fewer threads while the cores are busy and that is faste
         ThreadPool pool(2); // the workers start on the one core too
         std::atomic<long> runs{0};
         long expected = 0;
-        const auto deadline = std::chrono::steady_clock::now() + 10s;
-        while (pool.active_threads() == 2 && std::chrono::steady_clock::now() < deadline) {
+        auto job = [&](int spin_rounds) { // 8 tasks of busy work, counted
             pool.parallel_for(8, [&](int, int) {
                 volatile int spin = 0;
-                for (int i = 0; i < 20000; ++i)
+                for (int i = 0; i < spin_rounds; ++i)
                     spin = spin + i;
                 runs.fetch_add(1, std::memory_order_relaxed);
             });
             expected += 8;
-        }
+        };
+        const auto deadline = std::chrono::steady_clock::now() + 10s;
+        while (pool.active_threads() == 2 && std::chrono::steady_clock::now() < deadline)
+            job(20000);
         CHECK_EQ(pool.active_threads(), 1);
         // Forward steps through the trial: the left-out worker wakes for the blocks with both
         // threads and steps out again.
@@ -220,15 +222,8 @@ TEST_CASE("thread pool: fewer threads while the cores are busy and that is faste
         for (int step = 0; step < 4 * ThreadCount::kBlockSteps + 1; ++step) {
             pool.step();
             both += pool.active_threads() == 2;
-            for (int job = 0; job < 20; ++job) {
-                pool.parallel_for(8, [&](int, int) {
-                    volatile int spin = 0;
-                    for (int i = 0; i < 2000; ++i)
-                        spin = spin + i;
-                    runs.fetch_add(1, std::memory_order_relaxed);
-                });
-                expected += 8;
-            }
+            for (int i = 0; i < 20; ++i)
+                job(2000);
         }
         CHECK(both >= ThreadCount::kBlockSteps);
         CHECK_EQ(runs.load(), expected);
