@@ -115,9 +115,10 @@ bool StreamBench::streamInCli(double& tokensPerSecond)
 
 // A virtual machine's kernel that hands free memory back to its host (virtio-balloon free page
 // reporting) does so about 2 s after it was freed, and the host's unmapping stalls every busy
-// process for 30-40 ms: on our CI machines a gap 2.1-2.3 s into every reply that followed the
-// CLI's exit, matching the kernel's page_reporting counters to the millisecond. The bench
-// caused that, not the app, so replies start after memory freed before them has been reported.
+// process with large mappings for 30-40 ms: on our test machines a gap 2.1-2.3 s into every
+// reply that followed the CLI's exit, ending inside the 0.3 s in which the kernel's
+// page_reporting counters rose. The bench caused that, not the app, so replies start after
+// memory freed before them has been reported.
 void StreamBench::settle()
 {
     QElapsedTimer settling;

@@ -305,11 +305,15 @@ void ThreadPool::watch_contention()
         if (waited >= 0)
             share = static_cast<double>(waited - m_window_waiting_ns) / (active * window_ns);
     }
-    const int next = m_count.after_window(share, now);
-    set_active(next);
+    set_active(m_count.after_window(share, now));
+    start_window(now, caller);
+}
+
+void ThreadPool::start_window(ThreadCount::Clock::time_point now, int caller)
+{
     m_window_start = now;
     m_window_caller = caller;
-    m_window_waiting_ns = waiting_ns(next);
+    m_window_waiting_ns = waiting_ns(m_active.load(std::memory_order_relaxed));
 }
 
 void ThreadPool::set_active(int next)
@@ -326,13 +330,11 @@ void ThreadPool::step()
 {
     if (!m_adapt || m_n_threads == 1)
         return;
+    const auto now = ThreadCount::Clock::now();
     const int active = m_active.load(std::memory_order_relaxed);
-    set_active(m_count.at_step(ThreadCount::Clock::now()));
-    if (m_active.load(std::memory_order_relaxed) != active) { // a new window for the new count
-        m_window_start = ThreadCount::Clock::now();
-        m_window_caller = this_thread_id();
-        m_window_waiting_ns = waiting_ns(m_active.load(std::memory_order_relaxed));
-    }
+    set_active(m_count.at_step(now));
+    if (m_active.load(std::memory_order_relaxed) != active)
+        start_window(now, this_thread_id()); // a window measures one thread count
 }
 
 void ThreadPool::worker(int index)

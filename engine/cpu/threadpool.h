@@ -108,6 +108,7 @@ private:
     void stop_workers();
     void work(uint32_t generation, int thread);
     void watch_contention();
+    void start_window(ThreadCount::Clock::time_point now, int caller);
     void set_active(int next);
     int64_t waiting_ns(int active) const;
 
