@@ -170,10 +170,9 @@ int ThreadPool::max_threads()
 
 ThreadPool::ThreadPool(int n_threads)
     : m_n_threads(n_threads > 0 ? std::min(n_threads, max_threads()) : hardware_threads()),
-      m_runs(static_cast<std::size_t>(m_n_threads)), m_tids(static_cast<std::size_t>(m_n_threads)),
+      m_runs(static_cast<std::size_t>(m_n_threads)), m_active(m_n_threads), m_tids(static_cast<std::size_t>(m_n_threads)),
       m_count(m_n_threads, ThreadCount::Clock::now()), m_window_start(ThreadCount::Clock::now())
 {
-    m_active.store(m_n_threads);
     if (const char* v = std::getenv("SEEKBENCH_ADAPTIVE_THREADS"); v && std::strcmp(v, "0") == 0)
         m_adapt = false;
     for (int i = 1; i < m_n_threads; ++i) {

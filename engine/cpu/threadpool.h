@@ -77,7 +77,6 @@ public:
     // as for jobs.
     void step();
 
-
     // Calls f(task, thread) for every task in [0, n_tasks); returns when all are done.
     template <typename F> void parallel_for(int n_tasks, F&& f)
     {
@@ -133,7 +132,7 @@ private:
 
     // Contention: workers [active, size) sleep until m_active grows. The window's fields
     // belong to the caller (one job at a time).
-    alignas(64) std::atomic<int> m_active{1};
+    alignas(64) std::atomic<int> m_active;
     std::vector<std::atomic<int>> m_tids; // each worker's kernel thread id, 0 until known
     bool m_adapt = true;                  // SEEKBENCH_ADAPTIVE_THREADS=0 turns it off
     ThreadCount m_count;
