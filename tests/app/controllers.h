@@ -71,8 +71,13 @@ struct Controllers {
         const auto current = [&] {
             return !models.currentPath().isEmpty() && QFileInfo(models.currentPath()).absoluteFilePath() == wanted;
         };
-        return QTest::qWaitFor([&] { return (loaded.count() > 0 && current()) || failed.count() > 0; }, 30000) &&
-               failed.isEmpty() && current();
+        const bool ok = QTest::qWaitFor([&] { return (loaded.count() > 0 && current()) || failed.count() > 0; }, 30000) &&
+                        failed.isEmpty() && current();
+        if (!ok)
+            qWarning().noquote() << "load" << path << "did not finish:"
+                                 << (failed.isEmpty() ? QStringLiteral("no error, current model \"%1\"").arg(models.currentPath())
+                                                      : failed.first().at(0).toString());
+        return ok;
     }
 
     bool waitReply(int ms = 60000)
