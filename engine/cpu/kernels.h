@@ -43,7 +43,9 @@ struct Kernels {
     // Converts one row of k activations to `format` (k a multiple of 256 for Q8K, 32 for Q8A).
     void (*quantize_act)(ActFormat format, const float* x, void* out, int64_t k);
 
-    // Sum over k of weight_row[i] * act_row[i]; nullptr when the type has no fast path.
+    // Sum over k of weight_row[i] * act_row[i]; nullptr when the type has no fast path. (x86
+    // F16/BF16: the one-sum-per-row order of their GEMM, one value at a time; the reference
+    // its kernels are checked against, while Gemm::direct and Gemm::run do the work.)
     using Dot = float (*)(int64_t k, const void* weight_row, const void* act_row);
     Dot dot[40];
     // Up to kDotMaxRows weight rows (`row_bytes` apart) against one activation row (out[r]),
@@ -59,11 +61,6 @@ struct Kernels {
     static constexpr int kDotMaxActs = 4;
     using DotM = void (*)(int64_t k, const void* weight_row, const void* acts, std::size_t act_stride, int n, float* out);
     DotM dotm[40];
-    // Up to kDotMaxActs weight rows (`row_bytes` apart) against up to kDotMaxActs activation
-    // rows, all in registers: out[r * n + m], each dot()'s bits. For types without a GEMM.
-    using DotBlock = void (*)(int64_t k, const void* rows, std::size_t row_bytes, int n_rows, const void* acts,
-                              std::size_t act_stride, int n, float* out);
-    DotBlock dot_block[40];
 
     // Prompt-sized batches: rows(k) weight rows (kGemmRows for the quantized types) are
     // packed into a panel (pack; the rows interleaved, scales widened), which then meets every
@@ -77,6 +74,10 @@ struct Kernels {
         void (*pack)(int64_t k, const void* rows, std::size_t row_bytes, int n_rows, void* panel) = nullptr;
         void (*run)(int64_t k, const void* panel, const void* acts, std::size_t act_stride, int M, float* y,
                     int64_t ldy, int n_rows, bool add) = nullptr;
+        // Batches below prompt size (decode included) straight from the GGUF rows, in run's
+        // order (F16/BF16: the type's only fast one); nullptr: those go through the dot kernels.
+        void (*direct)(int64_t k, const void* rows, std::size_t row_bytes, int n_rows, const void* acts,
+                       std::size_t act_stride, int M, float* y, int64_t ldy, bool add) = nullptr;
     };
     Gemm gemm[40];
 

@@ -169,6 +169,11 @@ void Matmul::run_dot(const MatmulJob* jobs, std::size_t n_jobs, int64_t ldx)
         const Kernels::Gemm& g = m_k.gemm[static_cast<int>(job.w.type)];
         return g.run && m_gemm && job.M >= m_gemm_min_tokens ? &g : nullptr;
     };
+    // Smaller ones of types whose only fast order is the GEMM's: its kernel for them.
+    auto direct_of = [&](const MatmulJob& job) {
+        const Kernels::Gemm& g = m_k.gemm[static_cast<int>(job.w.type)];
+        return m_gemm && job.M < m_gemm_min_tokens ? g.direct : nullptr;
+    };
 
     // Tasks of consecutive rows, across all jobs.
     std::vector<Span>& spans = m_spans;
@@ -179,7 +184,8 @@ void Matmul::run_dot(const MatmulJob* jobs, std::size_t n_jobs, int64_t ldx)
     const int64_t rows_per_task = std::clamp<int64_t>(total_rows / (16 * m_pool.size()), 4, kMaxRowsPerTask);
     for (std::size_t j = 0; j < n_jobs; ++j) {
         const Kernels::Gemm* gemm = gemm_of(jobs[j]);
-        const int64_t step = gemm ? gemm->rows(K) : rows_per_task; // a GEMM task: one panel
+        // A GEMM task: one panel; a direct one: whole groups of 16 rows.
+        const int64_t step = gemm ? gemm->rows(K) : direct_of(jobs[j]) ? (rows_per_task + 15) / 16 * 16 : rows_per_task;
         for (int64_t r = 0; r < jobs[j].w.rows; r += step)
             spans.push_back({j, r, std::min(jobs[j].w.rows, r + step)});
     }
@@ -197,6 +203,11 @@ void Matmul::run_dot(const MatmulJob* jobs, std::size_t n_jobs, int64_t ldx)
         const std::size_t act_bytes = act_row_bytes(input.format, K);
         const uint8_t* act = input.bytes.data();
         ThreadScratch& s = *m_scratch[static_cast<std::size_t>(thread)];
+        if (const auto direct = direct_of(job)) {
+            direct(K, w.data + static_cast<std::size_t>(sp.r0) * w.row_bytes, w.row_bytes, static_cast<int>(sp.r1 - sp.r0), act,
+                   act_bytes, M, job.y + sp.r0, job.ldy, job.add);
+            return;
+        }
         if (const Kernels::Gemm* gemm = gemm_of(job)) {
             uint8_t* panel = s.gemm_panel(gemm->panel_bytes(K));
             const int n_rows = static_cast<int>(sp.r1 - sp.r0);
@@ -208,26 +219,18 @@ void Matmul::run_dot(const MatmulJob* jobs, std::size_t n_jobs, int64_t ldx)
             float& out = job.y[m * job.ldy + r];
             out = job.add ? out + v : v;
         };
-        const Kernels::DotBlock dot_block = M >= 2 ? m_k.dot_block[static_cast<int>(w.type)] : nullptr;
-        if ((dotm || dot_block) && M > Kernels::kDotMaxActs) { // a batch: blocks of rows that stay in L2
+        if (dotm && M > Kernels::kDotMaxActs) { // a batch: blocks of rows that stay in L2
             constexpr int kStep = Kernels::kDotMaxActs;
             const int64_t block = std::max<int64_t>(1, static_cast<int64_t>(kBatchRowBytes / w.row_bytes));
-            float v[kStep * kStep];
+            float v[kStep];
             for (int64_t r0 = sp.r0; r0 < sp.r1; r0 += block)
                 for (int m = 0; m < M; m += kStep) { // these tokens' activations stay in L1
                     const int n = std::min(M - m, kStep);
                     const uint8_t* a = act + act_bytes * static_cast<std::size_t>(m);
-                    const int64_t r_end = std::min(sp.r1, r0 + block);
-                    for (int64_t r = r0; r < r_end; r += dot_block ? kStep : 1) {
-                        const uint8_t* row = w.data + static_cast<std::size_t>(r) * w.row_bytes;
-                        const int n_rows = dot_block ? static_cast<int>(std::min<int64_t>(kStep, r_end - r)) : 1;
-                        if (dot_block)
-                            dot_block(K, row, w.row_bytes, n_rows, a, act_bytes, n, v);
-                        else
-                            dotm(K, row, a, act_bytes, n, v);
-                        for (int i = 0; i < n_rows; ++i)
-                            for (int j = 0; j < n; ++j)
-                                store(m + j, r + i, v[i * n + j]);
+                    for (int64_t r = r0; r < std::min(sp.r1, r0 + block); ++r) {
+                        dotm(K, w.data + static_cast<std::size_t>(r) * w.row_bytes, a, act_bytes, n, v);
+                        for (int j = 0; j < n; ++j)
+                            store(m + j, r, v[j]);
                     }
                 }
             return;

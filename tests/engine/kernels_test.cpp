@@ -356,43 +356,6 @@ TEST_CASE("decode's rows at once equal single dot products to the bit")
     std::printf("    decode row kernels checked: %d shapes\n", tested);
 }
 
-TEST_CASE("blocks of rows against blocks of tokens equal single dot products to the bit")
-{
-    // dot_block (F16, BF16): every row count and token count up to 4, lengths with tails.
-    std::mt19937 rng(6);
-    int tested = 0;
-    for (const Kernels* table : runnable_kernels())
-        for (int t = 0; t < 40; ++t) {
-            const Kernels::DotBlock block = table->dot_block[t];
-            if (!block)
-                continue;
-            const auto type = static_cast<TensorType>(t);
-            for (int64_t k : {16, 37, 1536, 8960}) {
-                constexpr int kMax = Kernels::kDotMaxActs;
-                const std::size_t wb = row_bytes(type, k), stride = static_cast<std::size_t>(k) * sizeof(float);
-                std::vector<uint8_t> w(wb * kMax);
-                for (int r = 0; r < kMax; ++r) {
-                    const std::vector<float> wf = random_vector(rng, k);
-                    quantize_row(type, wf.data(), w.data() + wb * static_cast<std::size_t>(r), k);
-                }
-                const std::vector<float> acts = random_vector(rng, k * kMax);
-                for (int n_rows = 1; n_rows <= kMax; ++n_rows)
-                    for (int n = 1; n <= kMax; ++n) {
-                        float out[kMax * kMax];
-                        block(k, w.data(), wb, n_rows, acts.data(), stride, n, out);
-                        for (int r = 0; r < n_rows; ++r)
-                            for (int m = 0; m < n; ++m) {
-                                const float single = table->dot[t](k, w.data() + wb * static_cast<std::size_t>(r), acts.data() + k * m);
-                                CHECK_MSG(out[r * n + m] == single, table->name << " " << type_name(type) << " k=" << k << " "
-                                                                               << n_rows << "x" << n << " [" << r << "," << m << "]");
-                            }
-                        ++tested;
-                    }
-            }
-        }
-    std::printf("    row blocks checked: %d shapes\n", tested);
-}
-
 TEST_CASE("packed-panel GEMM equals the dot kernels to the bit")
 {
     // Panel widths of 1, 5 and all rows, token counts around the kernels' tiles (4 and 8),
@@ -423,7 +386,7 @@ TEST_CASE("packed-panel GEMM equals the dot kernels to the bit")
                 }
                 std::vector<uint8_t> panel(gemm.panel_bytes(k) + 64);
                 uint8_t* aligned = panel.data() + (64 - reinterpret_cast<std::uintptr_t>(panel.data()) % 64) % 64;
-                for (int n_rows : {1, 5, panel_rows})
+                for (int n_rows : {1, 5, panel_rows - 11, panel_rows})
                     for (int M : {1, 7, 8, 9, 16, 19})
                         for (bool add : {false, true}) {
                             gemm.pack(k, w.data(), wb, n_rows, aligned);
@@ -450,6 +413,51 @@ TEST_CASE("packed-panel GEMM equals the dot kernels to the bit")
             }
         }
     std::printf("    GEMM kernels checked: %d shapes\n", tested);
+}
+
+TEST_CASE("small batches straight from the rows equal the dot kernels to the bit")
+{
+    // Kernels::Gemm::direct (F16, BF16): decode and batches below prompt size read the GGUF
+    // rows in the GEMM's order. Row counts around its groups (8 or 16 rows), every token
+    // count it takes, lengths with tails, both = and +=.
+    std::mt19937 rng(23);
+    int tested = 0;
+    for (const Kernels* table : runnable_kernels())
+        for (int t = 0; t < 40; ++t) {
+            const auto direct = table->gemm[t].direct;
+            if (!direct)
+                continue;
+            const auto type = static_cast<TensorType>(t);
+            for (int64_t k : {16, 37, 200, 1536}) {
+                constexpr int kRows = 41, kMaxM = 15;
+                const std::size_t wb = row_bytes(type, k), stride = static_cast<std::size_t>(k) * sizeof(float);
+                const std::vector<uint8_t> w = make_weights(rng, type, kRows, k);
+                const std::vector<float> acts = random_vector(rng, k * kMaxM);
+                for (int n_rows : {1, 7, 8, 9, 16, 17, kRows})
+                    for (int M : {1, 2, 3, 4, 5, 9, kMaxM})
+                        for (bool add : {false, true}) {
+                            const int64_t ldy = kRows + 3;
+                            std::vector<float> y(static_cast<std::size_t>(M * ldy), 0.5f);
+                            direct(k, w.data(), wb, n_rows, acts.data(), stride, M, y.data(), ldy, add);
+                            for (int m = 0; m < M; ++m)
+                                for (int64_t c = 0; c < ldy; ++c) {
+                                    const float got = y[static_cast<std::size_t>(m * ldy + c)];
+                                    if (c >= n_rows) {
+                                        CHECK_MSG(got == 0.5f, table->name << " " << type_name(type) << " wrote column " << c);
+                                        continue;
+                                    }
+                                    const float dot = table->dot[t](k, w.data() + wb * static_cast<std::size_t>(c), acts.data() + k * m);
+                                    const float want = add ? 0.5f + dot : dot;
+                                    CHECK_MSG(got == want, table->name << " " << type_name(type) << " k=" << k << " rows=" << n_rows
+                                                                       << " M=" << M << (add ? " add" : "") << " [" << m << "," << c
+                                                                       << "]: " << got << " vs " << want);
+                                }
+                            ++tested;
+                        }
+            }
+        }
+    CHECK(tested > 0);
+    std::printf("    direct kernels checked: %d shapes\n", tested);
 }
 
 TEST_CASE("activation quantization is the same bytes on every instruction set")
