@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <iterator>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -74,7 +75,8 @@ int move_to_huge_page(uint8_t* at)
     return 1;
 }
 
-// MemAvailable (free memory plus what the page cache can give back), else free memory.
+} // namespace
+
 std::size_t available_memory()
 {
     if (FILE* f = std::fopen("/proc/meminfo", "r")) {
@@ -90,7 +92,6 @@ std::size_t available_memory()
     const long pages = sysconf(_SC_AVPHYS_PAGES), page = sysconf(_SC_PAGESIZE);
     return pages > 0 && page > 0 ? static_cast<std::size_t>(pages) * static_cast<std::size_t>(page) : 0;
 }
-} // namespace
 
 std::unique_ptr<MapPrefetch> MapPrefetch::start(std::vector<Range> ranges, int threads)
 {
@@ -130,10 +131,35 @@ std::unique_ptr<MapPrefetch> MapPrefetch::start(std::vector<Range> ranges, int t
     return p;
 }
 
+void MapPrefetch::skip(const std::vector<Range>& ranges)
+{
+    std::lock_guard lock(m_skip_mutex);
+    for (const auto& [data, bytes] : ranges)
+        m_skip.emplace_back(reinterpret_cast<std::uintptr_t>(data), reinterpret_cast<std::uintptr_t>(data) + bytes);
+    std::sort(m_skip.begin(), m_skip.end());
+    std::vector<std::pair<std::uintptr_t, std::uintptr_t>> merged;
+    for (const auto& r : m_skip)
+        if (!merged.empty() && r.first <= merged.back().second)
+            merged.back().second = std::max(merged.back().second, r.second);
+        else
+            merged.push_back(r);
+    m_skip = std::move(merged);
+}
+
+bool MapPrefetch::skipped(std::uintptr_t from, std::uintptr_t to) const
+{
+    std::lock_guard lock(m_skip_mutex);
+    auto it = std::upper_bound(m_skip.begin(), m_skip.end(), std::make_pair(from, ~std::uintptr_t(0)));
+    return it != m_skip.begin() && std::prev(it)->first <= from && to <= std::prev(it)->second;
+}
+
 void MapPrefetch::run()
 {
     for (std::size_t i = m_next++; i < m_chunks.size() && !m_stop.load(std::memory_order_relaxed); i = m_next++) {
         auto* addr = const_cast<uint8_t*>(m_chunks[i].first);
+        const auto from = reinterpret_cast<std::uintptr_t>(addr);
+        if (skipped(from, from + m_chunks[i].second))
+            continue;
         m_populated[i] = madvise(addr, m_chunks[i].second, MADV_POPULATE_READ) == 0;
         if (!m_populated[i])
             madvise(addr, m_chunks[i].second, MADV_WILLNEED);
@@ -155,6 +181,8 @@ void MapPrefetch::move_to_huge_pages()
         const auto from = reinterpret_cast<std::uintptr_t>(m_chunks[i].first);
         const auto end = from + m_chunks[i].second;
         for (auto at = round_up(from, kHuge); at + kHuge <= end && going(); at += kHuge) {
+            if (skipped(at, at + kHuge))
+                continue;
             const int moved = move_to_huge_page(reinterpret_cast<uint8_t*>(at));
             if (moved < 0) // the kernel cannot: no more tries
                 m_huge = false;

@@ -20,6 +20,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -40,9 +41,13 @@ public:
     bool done() const { return m_done.load() == static_cast<int>(m_threads.size()); }
     // Bytes now in huge pages (when done(): all that will be).
     std::size_t huge_bytes() const { return m_huge_bytes.load(); }
+    // Ranges no longer read from the mapping (a backend packed its own copy): their chunks
+    // are not read and their whole 2 MiB pieces not moved from now on.
+    void skip(const std::vector<Range>& ranges);
 
 private:
     MapPrefetch() = default;
+    bool skipped(std::uintptr_t from, std::uintptr_t to) const; // all of [from, to) in skipped ranges
     void run();
     void move_to_huge_pages();
 
@@ -56,6 +61,11 @@ private:
     std::atomic<int> m_read{0};    // threads done reading
     std::atomic<int> m_done{0};
     std::vector<std::thread> m_threads;
+    mutable std::mutex m_skip_mutex;
+    std::vector<std::pair<std::uintptr_t, std::uintptr_t>> m_skip; // [from, to), sorted, disjoint
 };
+
+// MemAvailable (free memory plus what the page cache can give back), else free memory.
+std::size_t available_memory();
 
 } // namespace seekbench

@@ -8,7 +8,9 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <sys/mman.h>
 #include <thread>
+#include <unistd.h>
 
 namespace seekbench {
 namespace {
@@ -59,6 +61,19 @@ void Model::wait_for_background_reads(double timeout_s) const
     const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
     while (m_prefetch && !m_prefetch->done() && std::chrono::steady_clock::now() < until)
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
+}
+
+void Model::release_pages(const std::vector<MapPrefetch::Range>& ranges) const
+{
+    if (m_prefetch)
+        m_prefetch->skip(ranges);
+    const auto page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
+    for (const auto& [data, bytes] : ranges) { // the whole pages inside each range: a file mapping's
+        const auto from = (reinterpret_cast<std::uintptr_t>(data) + page - 1) / page * page;
+        const auto to = (reinterpret_cast<std::uintptr_t>(data) + bytes) / page * page;
+        if (to > from)
+            madvise(reinterpret_cast<void*>(from), to - from, MADV_DONTNEED);
+    }
 }
 
 ModelInfo Model::info() const

@@ -183,6 +183,10 @@ public:
     // Waits (up to `timeout_s`) for the background reads of the weights and their moves into
     // huge pages: what `bench` does before timing, so it measures the settled model.
     void wait_for_background_reads(double timeout_s) const;
+    // A backend keeps its own copy of these ranges of weights (PackedWeights): their pages of
+    // the mapping are given back (read again from the file if something reads them later)
+    // and the background reads skip them. The mapping's bytes are unchanged.
+    void release_pages(const std::vector<MapPrefetch::Range>& ranges) const;
 
 private:
     std::unique_ptr<GgufFile> m_file;

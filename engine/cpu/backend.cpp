@@ -6,6 +6,8 @@
 #include "engine/fp16.h"
 #include "engine/forward.h"
 
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 namespace seekbench {
@@ -58,10 +60,61 @@ private:
 CpuBackend::CpuBackend(const Model& model, int n_threads, const cpu::Kernels* kernels)
     : m_model(model), m_cpu(n_threads, kernels)
 {
+    pack_weights();
 }
 
 CpuBackend::CpuBackend(const Model& model, int n_threads, const CpuTier& tier) : m_model(model), m_cpu(n_threads, tier)
 {
+    pack_weights();
+}
+
+CpuBackend::~CpuBackend() = default;
+
+std::string CpuBackend::describe() const
+{
+    std::string d = m_cpu.describe();
+    if (m_packed) {
+        char gib[32];
+        std::snprintf(gib, sizeof gib, "%.1f GiB", static_cast<double>(m_packed->bytes()) / double(1 << 30));
+        d += std::string(", ") + gib + " of weights packed";
+    }
+    return d;
+}
+
+// Every matrix the kernels can pack whole, except tables that are only looked up (the
+// embeddings, unless the output reuses them): they are read a few rows at a time. Packed only
+// when the copy takes at most half of the memory available, as the huge-page copies
+// (map_prefetch.h); SEEKBENCH_PACK_WEIGHTS=0 keeps every weight in the file's layout.
+void CpuBackend::pack_weights()
+{
+    if (const char* v = std::getenv("SEEKBENCH_PACK_WEIGHTS"); v && std::strcmp(v, "0") == 0)
+        return;
+    const cpu::Kernels& k = m_cpu.kernels();
+    const Weights& weights = m_model.weights();
+    std::vector<cpu::WeightView> views;
+    std::size_t bytes = 0;
+    for (const GgufTensor& t : m_model.file().tensors()) {
+        const bool lookup = t.name == "position_embd.weight" || t.name == "token_types.weight" ||
+                            (t.name == "token_embd.weight" && weights.output.t != &t);
+        if (t.n_dims < 2 || lookup)
+            continue;
+        const cpu::WeightView w{t.type, t.ne[1] * t.ne[2] * t.ne[3], t.ne[0], row_bytes(t.type, t.ne[0]), t.data};
+        if (!cpu::PackedWeights::packable(k, w, t.ne[1]))
+            continue;
+        views.push_back(w);
+        bytes += t.nbytes;
+    }
+    if (views.empty() || bytes > available_memory() / 2)
+        return;
+    m_packed = std::make_unique<cpu::PackedWeights>(k, m_cpu.pool(), views);
+    m_cpu.matmul().set_packed(m_packed.get());
+    // AMX panels are made from the file's rows: those stay where prompts may need them.
+    if (!m_cpu.matmul().amx_enabled()) {
+        std::vector<MapPrefetch::Range> ranges;
+        for (const cpu::WeightView& w : m_packed->weights())
+            ranges.emplace_back(w.data, static_cast<std::size_t>(w.rows) * w.row_bytes);
+        m_model.release_pages(ranges);
+    }
 }
 
 std::unique_ptr<BackendContext> CpuBackend::new_context(int n_ctx, int n_seq, KvType kv_type)

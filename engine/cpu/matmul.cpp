@@ -5,6 +5,7 @@
 #include "engine/profile.h"
 
 #include "gemm_amx.h"
+#include "packed_weights.h"
 
 #include "engine/quants.h"
 
@@ -175,6 +176,12 @@ void Matmul::run_dot(const MatmulJob* jobs, std::size_t n_jobs, int64_t ldx)
         return m_gemm && job.M < m_gemm_min_tokens ? g.direct : nullptr;
     };
 
+    // Weights packed at load (PackedWeights): the GEMM's kernel straight from them, any batch.
+    std::vector<const uint8_t*>& packed = m_packed_rows;
+    packed.assign(n_jobs, nullptr);
+    for (std::size_t j = 0; j < n_jobs && m_packed && m_gemm; ++j)
+        packed[j] = m_packed->find(jobs[j].w);
+
     // Tasks of consecutive rows, across all jobs.
     std::vector<Span>& spans = m_spans;
     spans.clear();
@@ -184,8 +191,11 @@ void Matmul::run_dot(const MatmulJob* jobs, std::size_t n_jobs, int64_t ldx)
     const int64_t rows_per_task = std::clamp<int64_t>(total_rows / (16 * m_pool.size()), 4, kMaxRowsPerTask);
     for (std::size_t j = 0; j < n_jobs; ++j) {
         const Kernels::Gemm* gemm = gemm_of(jobs[j]);
-        // A GEMM task: one panel; a direct one: whole groups of 16 rows.
-        const int64_t step = gemm ? gemm->rows(K) : direct_of(jobs[j]) ? (rows_per_task + 15) / 16 * 16 : rows_per_task;
+        const int group = m_k.gemm[static_cast<int>(jobs[j].w.type)].group_rows;
+        // A GEMM task: one panel; a direct or packed one: whole groups of rows.
+        const int64_t step = gemm                               ? gemm->rows(K)
+                             : direct_of(jobs[j]) || packed[j] ? (rows_per_task + group - 1) / group * group
+                                                               : rows_per_task;
         for (int64_t r = 0; r < jobs[j].w.rows; r += step)
             spans.push_back({j, r, std::min(jobs[j].w.rows, r + step)});
     }
@@ -203,6 +213,11 @@ void Matmul::run_dot(const MatmulJob* jobs, std::size_t n_jobs, int64_t ldx)
         const std::size_t act_bytes = act_row_bytes(input.format, K);
         const uint8_t* act = input.bytes.data();
         ThreadScratch& s = *m_scratch[static_cast<std::size_t>(thread)];
+        if (const uint8_t* from = packed[sp.job]) {
+            m_k.gemm[static_cast<int>(w.type)].run(K, from + static_cast<std::size_t>(sp.r0) * w.row_bytes, act, act_bytes, M,
+                                                   job.y + sp.r0, job.ldy, static_cast<int>(sp.r1 - sp.r0), job.add);
+            return;
+        }
         if (const auto direct = direct_of(job)) {
             direct(K, w.data + static_cast<std::size_t>(sp.r0) * w.row_bytes, w.row_bytes, static_cast<int>(sp.r1 - sp.r0), act,
                    act_bytes, M, job.y + sp.r0, job.ldy, job.add);

@@ -29,6 +29,8 @@ struct WeightView {
     const uint8_t* data = nullptr;
 };
 
+class PackedWeights;
+
 // One product of a batch: y[m * ldy + n] (= or +=) sum_k W[n][k] * x[m * ldx + k].
 struct MatmulJob {
     WeightView w;
@@ -70,6 +72,8 @@ public:
     // Time each dispatch into `profile` as "matmul TYPE" (null: off).
     void set_profile(Profile* profile) { m_profile = profile; }
     void set_observer(MatmulObserver* observer) { m_observer = observer; }
+    // Weights packed once for the GEMM (null: none); it must outlive their products here.
+    void set_packed(const PackedWeights* packed) { m_packed = packed; }
 
 private:
     void run_jobs(const MatmulJob* jobs, std::size_t n_jobs, const float* x, int64_t ldx, int M);
@@ -101,6 +105,8 @@ private:
     Profile* m_profile = nullptr;
     MatmulObserver* m_observer = nullptr;
     std::vector<Span> m_spans;         // the rows of one dispatch, in tasks
+    const PackedWeights* m_packed = nullptr;
+    std::vector<const uint8_t*> m_packed_rows; // per job of a dispatch: its packed rows, or null
     struct ThreadScratch;
     std::vector<std::unique_ptr<ThreadScratch>> m_scratch;
 };

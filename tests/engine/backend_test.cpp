@@ -4,9 +4,12 @@
 #include "testing.h"
 
 #include "engine/backend.h"
+#include "engine/cpu/backend.h"
 #include "engine/device.h"
 #include "engine/error.h"
 #include "engine/synth.h"
+
+#include <cstdlib>
 
 using namespace seekbench;
 using namespace seekbench::test;
@@ -77,6 +80,49 @@ TEST_CASE("a CPU context runs batches it can hold and refuses the rest")
     for (std::size_t i = 0; i < before.size(); ++i)
         moved = moved || before[i] != after[i];
     CHECK(moved); // rotated by two positions, so not the same numbers
+}
+
+
+// Tokens through a context: a prompt of 20 (the GEMM's size), three single tokens, a batch
+// of three; every step's logits.
+std::vector<std::vector<float>> run_steps(Backend& backend)
+{
+    const auto ctx = backend.new_context(32, 1, KvType::F16);
+    std::vector<std::vector<float>> out;
+    int pos = 0;
+    for (int n : {20, 1, 1, 1, 3}) {
+        Batch b;
+        for (int i = 0; i < n; ++i, ++pos)
+            b.add(5 + (pos * 37) % 900, pos, 0, i == n - 1);
+        out.emplace_back();
+        ctx->forward(b, out.back());
+    }
+    return out;
+}
+
+TEST_CASE("F16 and BF16 weights packed at load give the bits of the file's layout")
+{
+    for (const char* preset : {"qwen2-tiny", "qwen2moe-tiny", "deepseek-tiny"})
+        for (TensorType type : {TensorType::F16, TensorType::BF16}) {
+            const auto model = Model::load(tiny_model(preset, type));
+            for (const cpu::Kernels* k : cpu::runnable_kernels()) {
+                if (!k->gemm[static_cast<int>(type)].group_rows)
+                    continue;
+                const CpuTier tier{k, false};
+                CpuBackend packed(*model, 2, tier);
+                REQUIRE_MSG(packed.packed() && !packed.packed()->weights().empty(), preset << " " << k->name);
+                CHECK_MSG(packed.describe().find("of weights packed") != std::string::npos, packed.describe());
+                const auto with = run_steps(packed);
+                setenv("SEEKBENCH_PACK_WEIGHTS", "0", 1);
+                CpuBackend plain(*model, 2, tier);
+                unsetenv("SEEKBENCH_PACK_WEIGHTS");
+                CHECK(!plain.packed());
+                const auto without = run_steps(plain);
+                CHECK_MSG(with == without, preset << " " << type_name(type) << " " << k->name);
+                // The file's pages given back are read again where the file's layout is wanted.
+                CHECK(run_steps(packed) == with);
+            }
+        }
 }
 
 #if defined(SEEKBENCH_CUDA_PLUGIN)

@@ -358,7 +358,8 @@ TEST_CASE("decode's rows at once equal single dot products to the bit")
 
 TEST_CASE("packed-panel GEMM equals the dot kernels to the bit")
 {
-    // Panel widths of 1, 5 and all rows, token counts around the kernels' tiles (4 and 8),
+    // Panel widths of 1, 5 and all rows, token counts around the kernels' tiles (4 and 8; F16:
+    // 12 and 6, and 1 or 2 tokens left for the wider tiles of few tokens),
     // both = and +=: the integer sums are exact and the float steps are dot()'s, in its order,
     // so a token's result does not depend on the batch it came in (a server's requests).
     // F16/BF16 also with k = 200 (a 16-value chunk and a tail of 8).
@@ -387,7 +388,7 @@ TEST_CASE("packed-panel GEMM equals the dot kernels to the bit")
                 std::vector<uint8_t> panel(gemm.panel_bytes(k) + 64);
                 uint8_t* aligned = panel.data() + (64 - reinterpret_cast<std::uintptr_t>(panel.data()) % 64) % 64;
                 for (int n_rows : {1, 5, panel_rows - 11, panel_rows})
-                    for (int M : {1, 7, 8, 9, 16, 19})
+                    for (int M : {1, 2, 7, 8, 9, 14, 16, 19})
                         for (bool add : {false, true}) {
                             gemm.pack(k, w.data(), wb, n_rows, aligned);
                             const int64_t ldy = panel_rows + 5;
