@@ -82,6 +82,9 @@ public:
     virtual std::unique_ptr<BackendContext> new_context(int n_ctx, int n_seq, KvType kv_type) = 0;
     // What runs where: nothing on a GPU for the CPU backend.
     virtual DevicePlacement placement() const { return {}; }
+    // Waits (up to `timeout_s`) for work a backend goes on with after it opens (the CPU's
+    // packing of weights): what `bench` does before timing. Results never depend on it.
+    virtual void wait_for_background_work(double /*timeout_s*/) {}
 };
 
 enum class DeviceChoice { Auto, Cpu, Cuda };

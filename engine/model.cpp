@@ -63,17 +63,21 @@ void Model::wait_for_background_reads(double timeout_s) const
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
 }
 
-void Model::release_pages(const std::vector<MapPrefetch::Range>& ranges) const
+void Model::skip_background_reads(const std::vector<MapPrefetch::Range>& ranges) const
 {
     if (m_prefetch)
         m_prefetch->skip(ranges);
+}
+
+void Model::drop_pages(const MapPrefetch::Range& range) const
+{
+    // The whole pages inside the range, of a private read-only file mapping (Model::load maps
+    // every file it opens): dropped, they fault back in from the file.
     const auto page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
-    for (const auto& [data, bytes] : ranges) { // the whole pages inside each range: a file mapping's
-        const auto from = (reinterpret_cast<std::uintptr_t>(data) + page - 1) / page * page;
-        const auto to = (reinterpret_cast<std::uintptr_t>(data) + bytes) / page * page;
-        if (to > from)
-            madvise(reinterpret_cast<void*>(from), to - from, MADV_DONTNEED);
-    }
+    const auto from = (reinterpret_cast<std::uintptr_t>(range.first) + page - 1) / page * page;
+    const auto to = (reinterpret_cast<std::uintptr_t>(range.first) + range.second) / page * page;
+    if (to > from)
+        madvise(reinterpret_cast<void*>(from), to - from, MADV_DONTNEED);
 }
 
 ModelInfo Model::info() const

@@ -183,10 +183,12 @@ public:
     // Waits (up to `timeout_s`) for the background reads of the weights and their moves into
     // huge pages: what `bench` does before timing, so it measures the settled model.
     void wait_for_background_reads(double timeout_s) const;
-    // A backend keeps its own copy of these ranges of weights (PackedWeights): their pages of
-    // the mapping are given back (read again from the file if something reads them later)
-    // and the background reads skip them. The mapping's bytes are unchanged.
-    void release_pages(const std::vector<MapPrefetch::Range>& ranges) const;
+    // A backend makes its own copy of these ranges of weights (PackedWeights): the background
+    // reads and huge-page moves leave them out from now on.
+    void skip_background_reads(const std::vector<MapPrefetch::Range>& ranges) const;
+    // Gives back the mapping's pages of a range whose copy is made (read again from the file
+    // if something reads them later); the mapping's bytes are unchanged. Any thread.
+    void drop_pages(const MapPrefetch::Range& range) const;
 
 private:
     std::unique_ptr<GgufFile> m_file;

@@ -66,7 +66,6 @@ int cmd_bench(int argc, char** argv)
     if (n_prompt < 0 || n_gen < 0 || reps < 1)
         throw Error(ErrorCode::InvalidArgument, "-p and -n must be >= 0 and -r >= 1");
     const auto model = Model::load(path);
-    model->wait_for_background_reads(120); // time the settled model, not its first seconds
     const ModelConfig& c = model->config();
     if (std::max(n_prompt, n_gen) + 1 > c.n_ctx_train)
         throw Error(ErrorCode::InvalidArgument, "-p " + std::to_string(n_prompt) + " / -n " + std::to_string(n_gen) +
@@ -74,6 +73,8 @@ int cmd_bench(int argc, char** argv)
                                                     " tokens this model was trained for");
     const ModelInfo info = model->info();
     const auto backend = backend_for(a, *model);
+    model->wait_for_background_reads(120); // time the settled model, not its first seconds
+    backend->wait_for_background_work(120);
     auto* cpu = dynamic_cast<CpuBackend*>(backend.get());
     if (cpu && a.has("--no-amx"))
         cpu->device().matmul().set_amx(false);
@@ -206,6 +207,8 @@ int cmd_profile(int argc, char** argv)
     a.allow_only({"-m", "--model", "-p", "-n", "--threads", "--cpu"});
     const auto model = Model::load(model_path(a));
     CpuBackend cpu(*model, a.threads(), cpu_tier(a.str("--cpu")));
+    model->wait_for_background_reads(120); // as bench: the settled model
+    cpu.wait_for_background_work(120);
     const ProfileRun run = profile_forward(cpu, a.integer("-p", 128), a.integer("-n", 32));
     std::printf("%s on %s; memory read bandwidth %.1f GB/s\n", model->info().name.c_str(), cpu.describe().c_str(),
                 run.bandwidth_gbs);

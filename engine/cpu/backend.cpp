@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 
 namespace seekbench {
 namespace {
@@ -76,7 +77,7 @@ std::string CpuBackend::describe() const
     if (m_packed) {
         char gib[32];
         std::snprintf(gib, sizeof gib, "%.1f GiB", static_cast<double>(m_packed->bytes()) / double(1 << 30));
-        d += std::string(", ") + gib + " of weights packed";
+        d += std::string(", ") + (m_packed->done() ? "" : "packing ") + gib + " of weights" + (m_packed->done() ? " packed" : "");
     }
     return d;
 }
@@ -106,15 +107,25 @@ void CpuBackend::pack_weights()
     }
     if (views.empty() || bytes > available_memory() / 2)
         return;
-    m_packed = std::make_unique<cpu::PackedWeights>(k, m_cpu.pool(), views);
-    m_cpu.matmul().set_packed(m_packed.get());
-    // AMX panels are made from the file's rows: those stay where prompts may need them.
+    // AMX panels are made from the file's rows: those stay, in huge pages, for the prompts.
+    std::function<void(const cpu::WeightView&)> packed;
     if (!m_cpu.matmul().amx_enabled()) {
         std::vector<MapPrefetch::Range> ranges;
-        for (const cpu::WeightView& w : m_packed->weights())
+        for (const cpu::WeightView& w : views)
             ranges.emplace_back(w.data, static_cast<std::size_t>(w.rows) * w.row_bytes);
-        m_model.release_pages(ranges);
+        m_model.skip_background_reads(ranges);
+        packed = [&model = m_model](const cpu::WeightView& w) {
+            model.drop_pages({w.data, static_cast<std::size_t>(w.rows) * w.row_bytes});
+        };
     }
+    m_packed = std::make_unique<cpu::PackedWeights>(k, views, std::move(packed));
+    m_cpu.matmul().set_packed(m_packed.get());
+}
+
+void CpuBackend::wait_for_background_work(double timeout_s)
+{
+    if (m_packed)
+        m_packed->wait(timeout_s);
 }
 
 std::unique_ptr<BackendContext> CpuBackend::new_context(int n_ctx, int n_seq, KvType kv_type)

@@ -17,10 +17,12 @@ public:
     ~CpuBackend() override;
 
     DeviceKind kind() const override { return DeviceKind::Cpu; }
-    // "CPU avx512, 2 threads" (+ ", 2.9 GiB of F16 weights packed" where PackedWeights holds some)
+    // "CPU avx512, 2 threads" (+ ", 2.9 GiB of weights packed", or "packing 2.9 GiB of weights"
+    // while PackedWeights is at work)
     std::string describe() const override;
     const Model& model() const override { return m_model; }
     std::unique_ptr<BackendContext> new_context(int n_ctx, int n_seq, KvType kv_type) override;
+    void wait_for_background_work(double timeout_s) override; // the weights' packing
 
     CpuDevice& device() { return m_cpu; } // the pool and matmul, for benchmarks
 

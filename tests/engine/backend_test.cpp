@@ -111,8 +111,12 @@ TEST_CASE("F16 and BF16 weights packed at load give the bits of the file's layou
                 const CpuTier tier{k, false};
                 CpuBackend packed(*model, 2, tier);
                 REQUIRE_MSG(packed.packed() && !packed.packed()->weights().empty(), preset << " " << k->name);
+                const auto during = run_steps(packed); // some weights packed by now, maybe all
+                packed.wait_for_background_work(60);
+                REQUIRE(packed.packed()->done());
                 CHECK_MSG(packed.describe().find("of weights packed") != std::string::npos, packed.describe());
                 const auto with = run_steps(packed);
+                CHECK(during == with);
                 setenv("SEEKBENCH_PACK_WEIGHTS", "0", 1);
                 CpuBackend plain(*model, 2, tier);
                 unsetenv("SEEKBENCH_PACK_WEIGHTS");
