@@ -108,17 +108,23 @@ void CpuBackend::pack_weights()
     if (views.empty() || bytes > available_memory() / 2)
         return;
     // AMX panels are made from the file's rows: those stay, in huge pages, for the prompts.
+    const bool amx = m_cpu.matmul().amx_enabled();
     std::function<void(const cpu::WeightView&)> packed;
-    if (!m_cpu.matmul().amx_enabled()) {
+    if (!amx)
+        packed = [&model = m_model](const cpu::WeightView& w) {
+            model.drop_pages({w.data, static_cast<std::size_t>(w.rows) * w.row_bytes});
+        };
+    try {
+        m_packed = std::make_unique<cpu::PackedWeights>(k, views, std::move(packed));
+    } catch (const Error&) { // no memory for the copy: the file's layout serves, as for larger models
+        return;
+    }
+    if (!amx) {
         std::vector<MapPrefetch::Range> ranges;
         for (const cpu::WeightView& w : views)
             ranges.emplace_back(w.data, static_cast<std::size_t>(w.rows) * w.row_bytes);
         m_model.skip_background_reads(ranges);
-        packed = [&model = m_model](const cpu::WeightView& w) {
-            model.drop_pages({w.data, static_cast<std::size_t>(w.rows) * w.row_bytes});
-        };
     }
-    m_packed = std::make_unique<cpu::PackedWeights>(k, views, std::move(packed));
     m_cpu.matmul().set_packed(m_packed.get());
 }
 

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstring>
 #include <sys/mman.h>
+#include <system_error>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -47,7 +48,12 @@ PackedWeights::PackedWeights(const Kernels& kernels, const std::vector<WeightVie
                                        std::strerror(errno));
     m_base = static_cast<uint8_t*>(map);
     madvise(m_base, m_bytes, MADV_HUGEPAGE);
-    m_thread = std::thread([this] { run(); });
+    try {
+        m_thread = std::thread([this] { run(); });
+    } catch (const std::system_error& e) { // no thread: no copy (the destructor will not run)
+        munmap(m_base, m_bytes);
+        throw Error(ErrorCode::Io, std::string("cannot start the thread that packs the weights: ") + e.what());
+    }
 }
 
 PackedWeights::~PackedWeights()
