@@ -45,7 +45,7 @@ struct Kernels {
 
     // Sum over k of weight_row[i] * act_row[i]; nullptr when the type has no fast path. (x86
     // F16/BF16: the one-sum-per-row order of their GEMM, one value at a time; the reference
-    // its kernels are checked against, while Gemm::direct and Gemm::run do the work.)
+    // its kernels are checked against, while Gemm::run (and Gemm::direct) do the work.)
     using Dot = float (*)(int64_t k, const void* weight_row, const void* act_row);
     Dot dot[40];
     // Up to kDotMaxRows weight rows (`row_bytes` apart) against one activation row (out[r]),
@@ -75,7 +75,9 @@ struct Kernels {
         void (*run)(int64_t k, const void* panel, const void* acts, std::size_t act_stride, int M, float* y,
                     int64_t ldy, int n_rows, bool add) = nullptr;
         // Batches below prompt size (decode included) straight from the GGUF rows, in run's
-        // order (F16/BF16: the type's only fast one); nullptr: those go through the dot kernels.
+        // order (F16/BF16, whose only fast order it is), for weights not packed at load
+        // (PackedWeights off, not yet published, or rows not a multiple of group_rows);
+        // nullptr: those go through the dot kernels.
         void (*direct)(int64_t k, const void* rows, std::size_t row_bytes, int n_rows, const void* acts,
                        std::size_t act_stride, int M, float* y, int64_t ldy, bool add) = nullptr;
         // Nonzero where a panel is its groups of this many rows one after another, each packed
