@@ -322,7 +322,7 @@ QList<RoutingData::Run> RoutingData::tintRuns(int layer, Scope scope) const
     for (std::size_t i = 0; i + 1 < bytes.size(); ++i)
         if (const std::size_t tail = unfinishedTail(bytes[i].first)) {
             bytes[i + 1].first.insert(0, bytes[i].first, bytes[i].first.size() - tail, tail);
-            bytes[i].first.resize(bytes[i].first.size() - tail);
+            bytes[i].first.erase(bytes[i].first.size() - tail);
         }
     QList<Run> runs;
     for (const auto& [text, expert] : bytes)
