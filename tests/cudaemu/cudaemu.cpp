@@ -1,12 +1,10 @@
 // The emulator's scheduler (a block's threads as fibers) and the CUDA runtime functions the
 // backend calls, on host memory: one emulated H200, streams that run in order, graph capture
 // as recorded closures, errors sticky the way the runtime's are.
-// Fibers start by a jump onto their own stack and then switch with _setjmp/_longjmp, which
-// save no signal mask: no system call per start or switch (swapcontext makes one each).
-#undef _FORTIFY_SOURCE // its longjmp check refuses jumps between fiber stacks
+// Threads switch straight from one fiber to the next: on x86-64 by six pushes, a stack
+// pointer swap and six pops (no system call, no signal mask); elsewhere by swapcontext.
 #include "cudaemu.h"
 
-#include <csetjmp>
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -15,7 +13,9 @@
 #include <numeric>
 #include <random>
 #include <sys/mman.h>
+#if !defined(__x86_64__)
 #include <ucontext.h>
+#endif
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -82,10 +82,21 @@ thread_local bool t_launch_failed = false; // set by a kernel that failed in the
 
 // --- the block scheduler ---------------------------------------------------------------------
 
+// Where a suspended fiber (or the scheduler) continues.
+#if defined(__x86_64__)
+struct Context {
+    void* sp = nullptr; // its stack pointer, with its callee-saved registers and return address above
+};
+#else
+struct Context {
+    ucontext_t uc{};
+};
+#endif
+
 struct Fiber {
-    ucontext_t start{}; // how it first enters fiber_main
-    jmp_buf resume{};   // where it continues after a yield
+    Context context;
     void* stack = nullptr;
+    std::size_t stack_used = 0; // bytes left unused at the top (see launch)
     uint3 tid{};
     bool started = false, done = false;
 };
@@ -114,7 +125,9 @@ struct Block {
     const std::function<void()>* body = nullptr;
     std::vector<Fiber> fibers;
     std::vector<Warp> warps;
-    jmp_buf scheduler{};
+    Context scheduler;                       // run_block's, while a block runs
+    const std::vector<int>* order = nullptr; // the threads in the order they take turns
+    std::size_t turn = 0;                    // the index into order of the thread running now
     int current = 0, live = 0;
     int bar_arrived = 0;
     uint64_t bar_generation = 0;
@@ -154,10 +167,106 @@ int linear(const uint3& t) { return int(t.x + t.y * blockDim.x + t.z * blockDim.
 
 Fiber& me() { return t_block->fibers[static_cast<std::size_t>(t_block->current)]; }
 
+void kernel_error(Block& b, const std::string& what)
+{
+    if (b.error.empty())
+        b.error = what;
+}
+
+#if defined(__x86_64__)
+// Saves the callee-saved registers and the stack pointer of the running code in *save and
+// continues where `to` was saved (or, for a fresh stack, at the function prepare put there).
+// The kernels leave the floating-point control words as they are, so they are not switched.
+extern "C" void cudaemu_switch(void** save, void* to);
+asm(R"(
+    .text
+    .p2align 4
+    .type cudaemu_switch, @function
+cudaemu_switch:
+    pushq %rbp
+    pushq %rbx
+    pushq %r12
+    pushq %r13
+    pushq %r14
+    pushq %r15
+    movq %rsp, (%rdi)
+    movq %rsi, %rsp
+    popq %r15
+    popq %r14
+    popq %r13
+    popq %r12
+    popq %rbx
+    popq %rbp
+    ret
+    .size cudaemu_switch, .-cudaemu_switch
+)");
+
+void switch_to(Context& save, const Context& to) { cudaemu_switch(&save.sp, to.sp); }
+
+// Lays out a fresh stack as a switch would have left it, returning into entry.
+void prepare(Context& c, void* stack, std::size_t bytes, void (*entry)())
+{
+    auto* top = reinterpret_cast<uintptr_t*>(static_cast<char*>(stack) + bytes); // 16-byte aligned
+    top[-1] = 0;                                  // entry's own return address: it never returns
+    top[-2] = reinterpret_cast<uintptr_t>(entry); // where the switch's ret lands
+    for (int r = 3; r <= 8; ++r)
+        top[-r] = 0;                              // rbp, rbx, r12 to r15
+    c.sp = top - 8;
+}
+#else
+void switch_to(Context& save, Context& to) { swapcontext(&save.uc, &to.uc); }
+
+void prepare(Context& c, void* stack, std::size_t bytes, void (*entry)())
+{
+    getcontext(&c.uc);
+    c.uc.uc_stack.ss_sp = stack;
+    c.uc.uc_stack.ss_size = bytes;
+    c.uc.uc_link = nullptr;
+    makecontext(&c.uc, entry, 0);
+}
+#endif
+
+[[noreturn]] void fiber_main();
+
+// The next unfinished thread in turn order, its fiber made ready to enter; or the scheduler,
+// once the block has ended, failed, or deadlocked (a whole round of turns in which no thread
+// got further). Threads hand over to one another directly: the scheduler's stack is not
+// entered between turns.
+Context& next_turn(Block& b)
+{
+    for (;;) {
+        if (b.live == 0 || !b.error.empty())
+            return b.scheduler;
+        if (++b.turn == b.order->size()) {
+            b.turn = 0;
+            if (!b.progress) {
+                kernel_error(b, "deadlock: " + std::to_string(b.live) +
+                                    " threads wait at a barrier or warp operation that the others never reach");
+                return b.scheduler;
+            }
+            b.progress = false;
+        }
+        const int i = (*b.order)[b.turn];
+        Fiber& f = b.fibers[static_cast<std::size_t>(i)];
+        if (f.done)
+            continue;
+        b.current = i;
+        threadIdx = f.tid;
+        if (!f.started) {
+            f.started = true;
+            prepare(f.context, f.stack, kStackBytes - f.stack_used, fiber_main);
+        }
+        return f.context;
+    }
+}
+
 void yield()
 {
-    if (_setjmp(me().resume) == 0)
-        _longjmp(t_block->scheduler, 1);
+    Block& b = *t_block;
+    Fiber& f = me();
+    Context& to = next_turn(b);
+    if (&to != &f.context) // the only thread that can go on is this one
+        switch_to(f.context, to);
 }
 
 // Releases a barrier whose waiters are now every live thread.
@@ -169,7 +278,7 @@ void check_barrier(Block& b)
     }
 }
 
-void fiber_main()
+[[noreturn]] void fiber_main()
 {
     Block& b = *t_block;
     (*b.body)();
@@ -180,38 +289,8 @@ void fiber_main()
     b.warps[static_cast<std::size_t>(lin / 32)].live &= ~(1u << (lin % 32));
     check_barrier(b);
     b.progress = true;
-    _longjmp(b.scheduler, 1); // never returns: the fiber's stack is simply reused
-}
-
-// Enters fiber_main on a fiber's own stack. On x86-64 by moving the stack pointer (no
-// system call); elsewhere through makecontext/setcontext.
-[[noreturn]] void start_fiber(Fiber& f)
-{
-#if defined(__x86_64__)
-    void* top = static_cast<char*>(f.stack) + kStackBytes; // 16-byte aligned: the call pushes 8
-    asm volatile("mov %0, %%rsp\n\t"
-                 "xor %%ebp, %%ebp\n\t"
-                 "call *%1\n\t"
-                 "ud2"
-                 :
-                 : "r"(top), "r"(&fiber_main)
-                 : "memory");
-    __builtin_unreachable();
-#else
-    getcontext(&f.start);
-    f.start.uc_stack.ss_sp = f.stack;
-    f.start.uc_stack.ss_size = kStackBytes;
-    f.start.uc_link = nullptr;
-    makecontext(&f.start, fiber_main, 0);
-    setcontext(&f.start);
+    switch_to(f.context, next_turn(b)); // never comes back: the stack is prepared afresh
     std::abort();
-#endif
-}
-
-void kernel_error(Block& b, const std::string& what)
-{
-    if (b.error.empty())
-        b.error = what;
 }
 
 // Runs every thread of one block to completion (or to a deadlock, reported).
@@ -238,28 +317,10 @@ void run_block(Block& b, const std::function<void()>& body, uint3 block_index, c
     }
     Block* outer = t_block;
     t_block = &b;
-    while (b.live > 0 && b.error.empty()) {
-        b.progress = false;
-        for (int i : thread_order) {
-            Fiber& f = b.fibers[static_cast<std::size_t>(i)];
-            if (f.done)
-                continue;
-            b.current = i;
-            threadIdx = f.tid;
-            if (_setjmp(b.scheduler) == 0) {
-                if (!f.started) {
-                    f.started = true;
-                    start_fiber(f);
-                }
-                _longjmp(f.resume, 1);
-            }
-            if (!b.error.empty())
-                break;
-        }
-        if (!b.progress && b.live > 0)
-            kernel_error(b, "deadlock: " + std::to_string(b.live) +
-                                " threads wait at a barrier or warp operation that the others never reach");
-    }
+    b.order = &thread_order;
+    b.turn = thread_order.size() - 1; // so that the first turn is thread_order[0]'s
+    b.progress = true;
+    switch_to(b.scheduler, next_turn(b));
     t_block = outer;
 }
 
@@ -464,6 +525,10 @@ cudaError_t launch(const char* name, const void* kernel, dim3 grid, dim3 block, 
         for (int i = 0; i < n; ++i) {
             Fiber& f = b.fibers[static_cast<std::size_t>(i)];
             f.stack = take_stack();
+            // Each stack starts at its own distance from its mapping's end: the mappings lie
+            // 256 KB apart, so the threads' live frames would otherwise share the few cache
+            // sets of one offset and evict one another at every switch (L1 and L2 alike).
+            f.stack_used = std::size_t(i % 61) * 1088;
             f.tid = uint3{unsigned(i) % block.x, unsigned(i) / block.x % block.y, unsigned(i) / (block.x * block.y)};
         }
         std::vector<int> threads_order(static_cast<std::size_t>(n));
