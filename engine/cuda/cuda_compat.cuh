@@ -82,18 +82,28 @@ constexpr unsigned kFullMask = 0xffffffffu;
 
 SB_DEVICE int imin(int a, int b) { return a < b ? a : b; }
 
+// The emulator runs each of these as one warp operation giving the loop's exact results
+// (tests/cudaemu's emulator_test holds it to the loop); a GPU runs the loop.
 SB_DEVICE float warp_sum(float v)
 {
+#if defined(SEEKBENCH_CUDA_EMULATED)
+    return cudaemu::warp_xor_reduce(kFullMask, v, cudaemu::Exchange::XorSum);
+#else
     for (int offset = 16; offset > 0; offset >>= 1)
         v += __shfl_xor_sync(kFullMask, v, offset);
     return v;
+#endif
 }
 
 SB_DEVICE float warp_max(float v)
 {
+#if defined(SEEKBENCH_CUDA_EMULATED)
+    return cudaemu::warp_xor_reduce(kFullMask, v, cudaemu::Exchange::XorMax);
+#else
     for (int offset = 16; offset > 0; offset >>= 1)
         v = fmaxf(v, __shfl_xor_sync(kFullMask, v, offset));
     return v;
+#endif
 }
 
 // Sum over a block of up to 1024 threads; every thread gets it. `scratch`: 32 floats.

@@ -391,6 +391,29 @@ void syncthreads()
     b.progress = true;
 }
 
+namespace {
+// Replaces each arrived lane's value with its warp sum or max, step by step as
+// `v = v + __shfl_xor_sync(mask, v, offset)` (or fmaxf) would: a lane whose partner did not
+// arrive gets its own value back from that step's shuffle.
+void xor_reduce(Slot& s, Exchange kind)
+{
+    float v[32], next[32];
+    for (int l = 0; l < 32; ++l)
+        v[l] = detail::from_bits<float>(s.value[l]);
+    for (int offset = 16; offset > 0; offset >>= 1) {
+        for (int l = 0; l < 32; ++l) {
+            const int p = l ^ offset;
+            const float other = (s.arrived & (1u << p)) ? v[p] : v[l];
+            next[l] = kind == Exchange::XorSum ? v[l] + other : fmaxf(v[l], other);
+        }
+        std::copy(std::begin(next), std::end(next), std::begin(v));
+    }
+    for (int l = 0; l < 32; ++l)
+        if (s.arrived & (1u << l))
+            s.value[l] = detail::bits(v[l]);
+}
+} // namespace
+
 uint64_t warp_exchange(unsigned mask, uint64_t value, Exchange kind, int arg, int width)
 {
     Block& b = *t_block;
@@ -417,6 +440,8 @@ uint64_t warp_exchange(unsigned mask, uint64_t value, Exchange kind, int arg, in
         const uint32_t need = mask & w.live;
         if ((s.arrived & need) == need) {
             s.departing = true;
+            if (kind == Exchange::XorSum || kind == Exchange::XorMax)
+                xor_reduce(s, kind);
             break;
         }
         yield();
@@ -429,7 +454,7 @@ uint64_t warp_exchange(unsigned mask, uint64_t value, Exchange kind, int arg, in
     case Exchange::Xor: src = base + ((lane - base) ^ arg) % width; break;
     case Exchange::Down: src = lane - base + arg < width ? lane + arg : lane; break;
     case Exchange::Up: src = lane - base - arg >= 0 ? lane - arg : lane; break;
-    case Exchange::Ballot: case Exchange::None: break;
+    case Exchange::Ballot: case Exchange::None: case Exchange::XorSum: case Exchange::XorMax: break;
     }
     uint64_t result = value;
     if (kind == Exchange::Ballot) {
@@ -437,6 +462,8 @@ uint64_t warp_exchange(unsigned mask, uint64_t value, Exchange kind, int arg, in
         for (int l = 0; l < 32; ++l)
             if ((s.arrived & (1u << l)) && s.value[l])
                 result |= 1ull << l;
+    } else if (kind == Exchange::XorSum || kind == Exchange::XorMax) {
+        result = s.value[lane];
     } else if (kind != Exchange::None && (s.arrived & (1u << src))) {
         result = s.value[src];
     }

@@ -65,9 +65,13 @@ std::string take_kernel_error();
 // --- what kernels call ----------------------------------------------------------------------
 void syncthreads();
 void syncwarp(unsigned mask);
-enum class Exchange { Index, Xor, Down, Up, Ballot, None };
+// XorSum and XorMax: the five steps of a float warp sum or max by xor shuffles (offsets
+// 16, 8, 4, 2, 1 over the whole warp) as one collective, every step's operands as the
+// shuffles would give them, so the results are the same bits for a fifth of the meetings.
+enum class Exchange { Index, Xor, Down, Up, Ballot, None, XorSum, XorMax };
 // A warp collective of the lanes in `mask` (exited lanes drop out): each lane offers
-// `value`; returns the value of the lane `kind`/`arg`/`width` names (or the ballot).
+// `value`; returns the value of the lane `kind`/`arg`/`width` names (or the ballot, or the
+// lane's reduction).
 uint64_t warp_exchange(unsigned mask, uint64_t value, Exchange kind, int arg, int width);
 // Block-shared memory: the same `bytes` for every thread of the block that names `key`,
 // poisoned (0xFF) before the block starts.
@@ -128,6 +132,13 @@ inline unsigned __ballot_sync(unsigned mask, int predicate)
 {
     return static_cast<unsigned>(cudaemu::warp_exchange(mask, predicate != 0, cudaemu::Exchange::Ballot, 0, 32));
 }
+namespace cudaemu {
+// engine/cuda's warp_sum and warp_max as one collective (see Exchange::XorSum).
+inline float warp_xor_reduce(unsigned mask, float v, Exchange kind)
+{
+    return detail::from_bits<float>(warp_exchange(mask, detail::bits(v), kind, 0, 32));
+}
+} // namespace cudaemu
 inline int __any_sync(unsigned mask, int predicate) { return __ballot_sync(mask, predicate) != 0; }
 inline int __all_sync(unsigned mask, int predicate) { return __ballot_sync(mask, predicate) == (mask & __ballot_sync(mask, 1)); }
 

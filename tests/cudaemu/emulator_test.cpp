@@ -6,6 +6,8 @@
 
 #include "engine/cuda/cuda_compat.cuh"
 
+#include <cmath>
+#include <cstring>
 #include <vector>
 
 using namespace seekbench;
@@ -52,6 +54,22 @@ __global__ void exited_lanes_kernel(float* out)
         return;
     __syncwarp();
     out[threadIdx.x] = __shfl_sync(0x000fffffu, float(threadIdx.x) + 7.0f, 3);
+}
+
+// warp_sum and warp_max (one warp operation each in the emulator) beside the five shuffles
+// they stand for, written out.
+__global__ void warp_reductions_kernel(const float* x, float* out)
+{
+    const int t = int(threadIdx.x), n = int(blockDim.x);
+    float sum = x[t], max = x[t];
+    for (int offset = 16; offset > 0; offset >>= 1) {
+        sum += __shfl_xor_sync(kFullMask, sum, offset);
+        max = fmaxf(max, __shfl_xor_sync(kFullMask, max, offset));
+    }
+    out[0 * n + t] = sum;
+    out[1 * n + t] = warp_sum(x[t]);
+    out[2 * n + t] = max;
+    out[3 * n + t] = warp_max(x[t]);
 }
 
 // Reads what another thread wrote into shared memory without a barrier between.
@@ -119,6 +137,40 @@ TEST_CASE("block reductions over many threads and blocks")
     }
     cudaFree(dx);
     cudaFree(dout);
+}
+
+TEST_CASE("warp_sum and warp_max give the bits of the shuffles they stand for")
+{
+    // Magnitudes 2^-12 to 2^12 and both signs: any other order of the additions rounds differently.
+    for (int threads : {64, 40}) { // 40: the second warp has 8 lanes, whose partners are missing
+        std::vector<float> x(std::size_t(threads), 0.0f);
+        uint64_t rng = 12345;
+        for (float& v : x) {
+            rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+            v = std::ldexp(float((rng >> 40) % 1000) - 500.0f, int((rng >> 20) % 25) - 12) / 512.0f;
+        }
+        x[3] = -0.0f;
+        float* dx = device<float>(x.size());
+        float* dout = device<float>(4 * x.size());
+        CUDA_CHECK(cudaMemcpy(dx, x.data(), x.size() * sizeof(float), cudaMemcpyHostToDevice));
+        SB_LAUNCH(warp_reductions_kernel, dim3(1), dim3(unsigned(threads)), 0, nullptr, dx, dout);
+        const std::vector<float> h = host(dout, 4 * x.size());
+        for (int t = 0; t < threads; ++t) {
+            const auto at = [&](int row) { return h[std::size_t(row * threads + t)]; };
+            CHECK_MSG(std::memcmp(&h[std::size_t(t)], &h[std::size_t(threads + t)], sizeof(float)) == 0,
+                      threads << " threads, lane " << t << ": sum " << std::hexfloat << at(0) << " vs " << at(1));
+            CHECK_MSG(std::memcmp(&h[std::size_t(2 * threads + t)], &h[std::size_t(3 * threads + t)], sizeof(float)) == 0,
+                      threads << " threads, lane " << t << ": max " << std::hexfloat << at(2) << " vs " << at(3));
+        }
+        // The input tells orders apart: the first warp's sum in plain order rounds differently.
+        float plain = 0.0f;
+        for (int t = 0; t < 32; ++t)
+            plain += x[std::size_t(t)];
+        CHECK_MSG(plain != h[0], "the plain-order sum " << plain << " equals the butterfly's: the test cannot fail");
+        cudaFree(dx);
+        cudaFree(dout);
+    }
+    CHECK_EQ(cudaemu::take_kernel_error(), std::string());
 }
 
 TEST_CASE("a half-warp shuffle followed by __syncthreads does not deadlock")
