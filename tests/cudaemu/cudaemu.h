@@ -1,6 +1,7 @@
 // The CUDA emulator: the engine's kernel sources, which nvcc compiles for the GPU, compiled
 // by g++ against the real CUDA 13 headers and run on the CPU, so CI proves them without a
-// GPU. CUDA threads are fibers (ucontext), each running to its next sync point; blocks run
+// GPU. CUDA threads are fibers, each running to its next sync point and handing over
+// straight to the next; warp_sum and warp_max are one warp operation each; blocks run
 // one at a time, in forward, reverse or seeded order; shared memory is poisoned before
 // every block; warp operations honour their masks and let exited lanes drop out; launch
 // limits are enforced. The runtime and cuBLAS functions the backend calls are defined in
