@@ -151,7 +151,7 @@ void forward_encoder(const Model& model, CpuDevice& cpu, const std::vector<int32
         // x = LayerNorm(x + FFN(x)): GELU(x Wup + b) Wdown + b (bert) or SwiGLU (nomic-bert).
         if (lw.w_gate) {
             mm.run({{view(lw.w_gate), st.ff_gate.data(), ff}, {view(lw.w_up), st.ff_up.data(), ff}}, st.x.data(), dim, M);
-            pool.parallel_for(M, [&](int m, int) { cpu::silu_mul(row(st.ff_gate, m, ff), row(st.ff_up, m, ff), ff); });
+            pool.parallel_for(M, [&](int m, int) { cpu.kernels().silu_mul(row(st.ff_gate, m, ff), row(st.ff_up, m, ff), ff); });
             mm.run_add(view(lw.w_down), st.ff_gate.data(), ff, M, st.x.data(), dim);
         } else {
             mm.run(view(lw.w_up), st.x.data(), dim, M, st.ff_up.data(), ff);

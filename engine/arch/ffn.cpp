@@ -90,7 +90,7 @@ void ffn_block(const Model& model, CpuDevice& cpu, int layer, const float* xn, f
     cpu::Matmul& mm = cpu.matmul();
     ThreadPool& pool = cpu.pool();
     auto swiglu = [&](float* g, const float* u, int rows, int64_t n) {
-        pool.parallel_for(rows, [&](int m, int) { cpu::silu_mul(g + m * n, u + m * n, n); });
+        pool.parallel_for(rows, [&](int m, int) { cpu.kernels().silu_mul(g + m * n, u + m * n, n); });
     };
 
     if (!c.layer_is_moe(layer)) {
@@ -169,7 +169,7 @@ void add_routed_experts(const Model& model, CpuDevice& cpu, int layer, const flo
     cpu::Matmul& mm = cpu.matmul();
     ThreadPool& pool = cpu.pool();
     auto swiglu = [&](float* g, const float* u, int rows, int64_t n) {
-        pool.parallel_for(rows, [&](int m, int) { cpu::silu_mul(g + m * n, u + m * n, n); });
+        pool.parallel_for(rows, [&](int m, int) { cpu.kernels().silu_mul(g + m * n, u + m * n, n); });
     };
     // The rows of the tokens that chose each expert, gathered.
     std::vector<std::vector<std::pair<int, float>>> users(static_cast<std::size_t>(E));

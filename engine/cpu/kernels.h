@@ -101,6 +101,8 @@ struct Kernels {
     void (*dot_f16_f32_n)(int64_t k, const uint16_t* key, const float* q, int64_t q_stride, int n, float* out);
     void (*wsum_f16_n)(int64_t len, const uint16_t* x, int64_t x_stride, int n_keys, const float* w,
                        int64_t w_stride, int n, float* y, int64_t y_stride);
+    // g = silu(g) * u over n values (SwiGLU), exp_steps.h's steps: the same bits on every tier.
+    void (*silu_mul)(float* g, const float* u, int64_t n);
     void (*f32_to_f16)(const float* x, uint16_t* y, int64_t n);
     void (*f32_to_bf16)(const float* x, uint16_t* y, int64_t n);
 };

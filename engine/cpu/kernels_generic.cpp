@@ -1,6 +1,7 @@
 // Portable kernels: plain C++ the compiler may vectorize. They define what the SIMD
 // versions must compute, and run on CPUs without AVX2. Also the dispatch that picks a table.
 #include "kernels.h"
+#include "exp_steps.h"
 
 #include "engine/device.h"
 #include "engine/fp16.h"
@@ -301,6 +302,7 @@ Kernels make_generic()
     k.axpy_f16 = axpy_f16;
     k.dot_f16_f32_n = dot_f16_f32_n;
     k.wsum_f16_n = wsum_f16_n;
+    k.silu_mul = exp_steps::silu_mul;
     k.f32_to_f16 = to_f16;
     k.f32_to_bf16 = to_bf16;
     return k;

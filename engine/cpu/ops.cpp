@@ -2,6 +2,7 @@
 #include "ops.h"
 
 #include "engine/fp16.h"
+#include "exp_steps.h"
 
 #include <algorithm>
 #include <cmath>
@@ -120,11 +121,7 @@ void Rope::shift_f16(uint16_t* x, int n_heads, int head_dim, int delta) const
         x[i] = f32_to_fp16(row[static_cast<std::size_t>(i)]);
 }
 
-void silu_mul(float* g, const float* u, int64_t n)
-{
-    for (int64_t i = 0; i < n; ++i)
-        g[i] = g[i] / (1.0f + std::exp(-g[i])) * u[i];
-}
+void silu_mul(float* g, const float* u, int64_t n) { exp_steps::silu_mul(g, u, n); }
 
 void gelu(float* x, int64_t n)
 {

@@ -40,7 +40,8 @@ private:
     std::vector<double> m_inv_freq; // per rotated pair
 };
 
-// g = silu(g) * u over n values (SwiGLU).
+// g = silu(g) * u over n values (SwiGLU), in exp_steps.h's steps: the reference of every
+// tier's Kernels::silu_mul, which the forward passes call.
 void silu_mul(float* g, const float* u, int64_t n);
 // x = gelu(x) = x * Phi(x) with the exact normal CDF, as BERT was trained (not tanh's fit).
 void gelu(float* x, int64_t n);

@@ -3,6 +3,7 @@
 // paths (integer dot products; AMX tiles when present). Error bounds are stated per case
 // relative to |w| |x|, since a dot product itself can be near zero.
 #include "engine/cpu/cpu_device.h"
+#include "engine/cpu/exp_steps.h"
 #include "engine/cpu/kernels.h"
 #include "engine/cpu/matmul.h"
 #include "engine/fp16.h"
@@ -10,6 +11,7 @@
 #include "testing.h"
 
 #include <atomic>
+#include <bit>
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -476,6 +478,51 @@ TEST_CASE("activation quantization is the same bytes on every instruction set")
                 CHECK_MSG(got == ref, table->name << " format " << static_cast<int>(f) << " k=" << k);
             }
         }
+    }
+}
+
+TEST_CASE("SwiGLU is the same bits on every instruction set, and its exp within 2 ulp")
+{
+    // Every 4096th float (all exponents, both signs: NaN, infinities, denormals, zeros
+    // included), the edges where exp's input is held, and lengths that leave tails.
+    std::vector<float> g;
+    for (uint64_t b = 0; b < (1ull << 32); b += 4093)
+        g.push_back(std::bit_cast<float>(static_cast<uint32_t>(b)));
+    for (float v : {0.0f, -0.0f, 86.9f, 87.0f, 87.1f, 88.0f, 88.1f, -87.0f, -88.0f, -88.1f, 1e-40f, -1e-40f})
+        g.push_back(v);
+    std::mt19937 rng(5);
+    std::uniform_real_distribution<float> dist(-3.0f, 3.0f);
+    std::vector<float> u(g.size());
+    for (float& v : u)
+        v = dist(rng);
+    std::vector<float> want = g;
+    kernels_generic().silu_mul(want.data(), u.data(), static_cast<int64_t>(want.size()));
+    for (const Kernels* table : runnable_kernels()) {
+        for (int64_t n : {int64_t(g.size()), int64_t(13), int64_t(1)}) {
+            std::vector<float> got(g.begin(), g.begin() + n);
+            table->silu_mul(got.data(), u.data(), n);
+            int differ = 0;
+            for (int64_t i = 0; i < n; ++i)
+                differ += std::memcmp(&got[std::size_t(i)], &want[std::size_t(i)], sizeof(float)) != 0 &&
+                          !(std::isnan(got[std::size_t(i)]) && std::isnan(want[std::size_t(i)]));
+            CHECK_MSG(differ == 0, table->name << " n=" << n << ": " << differ << " values differ from generic's");
+        }
+    }
+    // exp itself against float64's, where it is not held: at most 2 units in the last place.
+    double worst = 0;
+    for (float x = -87.0f; x <= 88.0f; x += 0.00731f) {
+        const double exact = std::exp(double(x));
+        const double ulp = std::ldexp(1.0, std::ilogb(float(exact)) - 23);
+        worst = std::max(worst, std::abs(double(cpu::exp_steps::exp(x)) - exact) / ulp);
+    }
+    std::printf("    exp_steps: worst error %.2f ulp over [-87, 88]\n", worst);
+    CHECK(worst <= 2.0);
+    // SwiGLU's values near those of std::exp's formula.
+    for (float x : {-20.0f, -3.0f, -0.5f, 0.0f, 0.25f, 2.0f, 15.0f}) {
+        float v = x;
+        const float one = 1.0f;
+        kernels_generic().silu_mul(&v, &one, 1);
+        CHECK_MSG(std::abs(double(v) - double(x) / (1.0 + std::exp(-double(x)))) <= 1e-6 * (1.0 + std::abs(double(x))), x);
     }
 }
 
