@@ -57,7 +57,7 @@ void attention(CpuDevice& cpu, const KvCache& cache, int layer, const int32_t* s
         }
         for (int g = 0; g < n_g; ++g) {
             float* sg = scores.data() + static_cast<std::size_t>(g) * static_cast<std::size_t>(n_keys);
-            softmax(sg, n_keys);
+            k.softmax(sg, n_keys);
             if (probe)
                 probe(m, h0 + g, sg, n_keys);
         }

@@ -1,4 +1,5 @@
-// e^x in steps that every kernel tier takes alike, so SwiGLU gives the same bits on each:
+// e^x in steps that every kernel tier takes alike, so SwiGLU and attention's softmax give
+// the same bits on each:
 // n = round(x log2 e), r = x - n ln2 (ln2 in two parts, fused multiply-adds), e^r by its
 // Taylor series to r^7 (within 0.05 ulp on |r| <= ln2/2), times 2^n. x is held to
 // [-87, 88], where 2^n stays a normal float; the result is within about 1 ulp of e^x there.
@@ -37,6 +38,28 @@ inline void silu_mul(float* g, const float* u, int64_t n)
 {
     for (int64_t i = 0; i < n; ++i)
         g[i] = g[i] / (1.0f + exp(-g[i])) * u[i];
+}
+
+// Softmax over n finite scores, in place: the max, then e^(x - max) in exp()'s steps summed
+// in 16 interleaved parts (value i into part i % 16) that are then added in halves (part j
+// and j + 8, then j + 4, j + 2, j + 1), then a multiply by 1/sum: the order a 16-lane vector
+// takes, so the SIMD tiers give these bits.
+inline void softmax(float* x, int64_t n)
+{
+    float mx = x[0];
+    for (int64_t i = 1; i < n; ++i)
+        mx = x[i] > mx ? x[i] : mx;
+    float part[16] = {};
+    for (int64_t i = 0; i < n; ++i) {
+        x[i] = exp(x[i] - mx);
+        part[i % 16] += x[i];
+    }
+    for (int w = 8; w >= 1; w /= 2)
+        for (int j = 0; j < w; ++j)
+            part[j] += part[j + w];
+    const float inv = 1.0f / part[0];
+    for (int64_t i = 0; i < n; ++i)
+        x[i] *= inv;
 }
 
 } // namespace seekbench::cpu::exp_steps

@@ -103,6 +103,8 @@ struct Kernels {
                        int64_t w_stride, int n, float* y, int64_t y_stride);
     // g = silu(g) * u over n values (SwiGLU), exp_steps.h's steps: the same bits on every tier.
     void (*silu_mul)(float* g, const float* u, int64_t n);
+    // Attention's softmax over n finite scores, in place, exp_steps.h's steps and order.
+    void (*softmax)(float* x, int64_t n);
     void (*f32_to_f16)(const float* x, uint16_t* y, int64_t n);
     void (*f32_to_bf16)(const float* x, uint16_t* y, int64_t n);
 };

@@ -303,6 +303,7 @@ Kernels make_generic()
     k.dot_f16_f32_n = dot_f16_f32_n;
     k.wsum_f16_n = wsum_f16_n;
     k.silu_mul = exp_steps::silu_mul;
+    k.softmax = exp_steps::softmax;
     k.f32_to_f16 = to_f16;
     k.f32_to_bf16 = to_bf16;
     return k;

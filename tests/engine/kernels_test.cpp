@@ -526,6 +526,39 @@ TEST_CASE("SwiGLU is the same bits on every instruction set, and its exp within 
     }
 }
 
+TEST_CASE("attention's softmax is the same bits on every instruction set, near float64's")
+{
+    std::mt19937 rng(9);
+    for (int64_t n : {1, 7, 16, 17, 31, 100, 1000, 4099}) {
+        for (float spread : {0.5f, 8.0f, 60.0f}) {
+            std::normal_distribution<float> dist(0.0f, spread);
+            std::vector<float> x(static_cast<std::size_t>(n));
+            for (float& v : x)
+                v = dist(rng);
+            std::vector<float> want = x;
+            kernels_generic().softmax(want.data(), n);
+            for (const Kernels* table : runnable_kernels()) {
+                std::vector<float> got = x;
+                table->softmax(got.data(), n);
+                CHECK_MSG(std::memcmp(got.data(), want.data(), sizeof(float) * std::size_t(n)) == 0,
+                          table->name << " n=" << n << " spread " << spread);
+            }
+            double mx = x[0], sum = 0;
+            for (float v : x)
+                mx = std::max(mx, double(v));
+            for (float v : x)
+                sum += std::exp(double(v) - mx);
+            // Relative error 1e-6, growing with how far below the max a score is (x - max is
+            // rounded to float first, as in any float softmax).
+            for (int64_t i = 0; i < n; ++i) {
+                const double d = double(x[std::size_t(i)]) - mx, p = std::exp(d) / sum;
+                CHECK_MSG(std::abs(double(want[std::size_t(i)]) - p) <= 1e-6 * (1.0 - d) * p + 1e-37,
+                          "n=" << n << " [" << i << "]: " << want[std::size_t(i)] << " vs " << p);
+            }
+        }
+    }
+}
+
 TEST_CASE("f16 cache helpers")
 {
     std::mt19937 rng(3);
