@@ -39,22 +39,16 @@ void attention(CpuDevice& cpu, const KvCache& cache, int layer, const int32_t* s
         const float* q0 = q + m * q_stride + int64_t(h0) * s.head_dim;
         float* o0 = out + m * o_stride + int64_t(h0) * s.head_dim_v;
         // Scores: the heads of the slice share each key, so it is read (and converted) once.
-        float one[64];
-        for (int p = 0; p < n_keys; ++p) {
-            const uint8_t* key = key0 + static_cast<std::size_t>(p) * static_cast<std::size_t>(cache.k_dim()) * eb;
-            for (int g = 0; g < n_g; g += 64) {
-                const int n = std::min(64, n_g - g);
-                if (f16)
-                    k.dot_f16_f32_n(s.head_dim, reinterpret_cast<const uint16_t*>(key), q0 + int64_t(g) * s.head_dim,
-                                    s.head_dim, n, one);
-                else
-                    for (int j = 0; j < n; ++j)
-                        one[j] = k.dot_f32(s.head_dim, reinterpret_cast<const float*>(key), q0 + int64_t(g + j) * s.head_dim);
-                for (int j = 0; j < n; ++j)
-                    scores[static_cast<std::size_t>(g + j) * static_cast<std::size_t>(n_keys) + static_cast<std::size_t>(p)] =
-                        s.scale * one[j];
-            }
-        }
+        if (f16)
+            k.scores_f16(s.head_dim, reinterpret_cast<const uint16_t*>(key0), cache.k_dim(), n_keys, q0, s.head_dim, n_g,
+                         s.scale, scores.data(), n_keys);
+        else
+            for (int g = 0; g < n_g; ++g)
+                for (int p = 0; p < n_keys; ++p) {
+                    const float* key = reinterpret_cast<const float*>(key0) + int64_t(p) * cache.k_dim();
+                    scores[static_cast<std::size_t>(g) * static_cast<std::size_t>(n_keys) + static_cast<std::size_t>(p)] =
+                        s.scale * k.dot_f32(s.head_dim, key, q0 + int64_t(g) * s.head_dim);
+                }
         for (int g = 0; g < n_g; ++g) {
             float* sg = scores.data() + static_cast<std::size_t>(g) * static_cast<std::size_t>(n_keys);
             k.softmax(sg, n_keys);

@@ -94,11 +94,13 @@ struct Kernels {
     // Dot of a float row with an F16 row (the KV cache), and y += a * (F16 row).
     float (*dot_f16_f32)(int64_t k, const uint16_t* a, const float* b);
     void (*axpy_f16)(int64_t n, float a, const uint16_t* x, float* y);
-    // Attention heads that share a KV head: one F16 key against n query rows `q_stride`
-    // floats apart (out[j]), each key converted once; and the weighted sum of n_keys F16
-    // value rows (`x_stride` elements apart) for n heads at once: y_j = sum_p w_j[p] x_p,
+    // Attention heads that share a KV head: the scores of n query rows (`q_stride` floats
+    // apart) against n_keys F16 keys (`key_stride` elements apart), out[j * out_stride + p] =
+    // scale * (key p . query j), the same bits on every tier; and the weighted sum of n_keys
+    // F16 value rows (`x_stride` elements apart) for n heads at once: y_j = sum_p w_j[p] x_p,
     // w rows `w_stride` apart, y rows `y_stride` apart (overwritten).
-    void (*dot_f16_f32_n)(int64_t k, const uint16_t* key, const float* q, int64_t q_stride, int n, float* out);
+    void (*scores_f16)(int64_t k, const uint16_t* key, int64_t key_stride, int n_keys, const float* q,
+                       int64_t q_stride, int n, float scale, float* out, int64_t out_stride);
     void (*wsum_f16_n)(int64_t len, const uint16_t* x, int64_t x_stride, int n_keys, const float* w,
                        int64_t w_stride, int n, float* y, int64_t y_stride);
     // g = silu(g) * u over n values (SwiGLU), exp_steps.h's steps: the same bits on every tier.

@@ -253,10 +253,34 @@ void axpy_f16(int64_t n, float a, const uint16_t* x, float* y)
         y[i] += a * fp16_to_f32(x[i]);
 }
 
-void dot_f16_f32_n(int64_t k, const uint16_t* key, const float* q, int64_t q_stride, int n, float* out)
+// Attention's F16 keys and values in the x86 tiers' order, so every tier gives the same
+// bits: a key's dot as 16 running sums over 16-value chunks, added as the vector kernels'
+// tree (lane l + lane l+8, then l + l+4, then 0,1 + 2,3, then 0 + 1), then the tail a value
+// at a time; each output value of the weighted sum one chain of fused steps over the keys.
+float dot_key(int64_t k, const uint16_t* key, const float* q)
+{
+    float lane[16] = {};
+    int64_t i = 0;
+    for (; i + 16 <= k; i += 16)
+        for (int l = 0; l < 16; ++l)
+            lane[l] = std::fma(fp16_to_f32(key[i + l]), q[i + l], lane[l]);
+    float s[8], x[4];
+    for (int l = 0; l < 8; ++l)
+        s[l] = lane[l] + lane[l + 8];
+    for (int l = 0; l < 4; ++l)
+        x[l] = s[l] + s[l + 4];
+    float t = (x[0] + x[2]) + (x[1] + x[3]);
+    for (; i < k; ++i)
+        t = std::fma(fp16_to_f32(key[i]), q[i], t);
+    return t;
+}
+
+void scores_f16(int64_t k, const uint16_t* key, int64_t key_stride, int n_keys, const float* q, int64_t q_stride,
+                int n, float scale, float* out, int64_t out_stride)
 {
     for (int j = 0; j < n; ++j)
-        out[j] = dot_f16_f32(k, key, q + q_stride * j);
+        for (int p = 0; p < n_keys; ++p)
+            out[out_stride * j + p] = scale * dot_key(k, key + key_stride * p, q + q_stride * j);
 }
 
 void wsum_f16_n(int64_t len, const uint16_t* x, int64_t x_stride, int n_keys, const float* w, int64_t w_stride,
@@ -265,8 +289,12 @@ void wsum_f16_n(int64_t len, const uint16_t* x, int64_t x_stride, int n_keys, co
     for (int j = 0; j < n; ++j) {
         float* yj = y + y_stride * j;
         std::fill(yj, yj + len, 0.0f);
-        for (int p = 0; p < n_keys; ++p)
-            axpy_f16(len, w[w_stride * j + p], x + x_stride * p, yj);
+        for (int p = 0; p < n_keys; ++p) {
+            const float wp = w[w_stride * j + p];
+            const uint16_t* xp = x + x_stride * p;
+            for (int64_t i = 0; i < len; ++i)
+                yj[i] = std::fma(wp, fp16_to_f32(xp[i]), yj[i]);
+        }
     }
 }
 
@@ -300,7 +328,7 @@ Kernels make_generic()
     k.axpy_f32 = axpy_f32;
     k.dot_f16_f32 = dot_f16_f32;
     k.axpy_f16 = axpy_f16;
-    k.dot_f16_f32_n = dot_f16_f32_n;
+    k.scores_f16 = scores_f16;
     k.wsum_f16_n = wsum_f16_n;
     k.silu_mul = exp_steps::silu_mul;
     k.softmax = exp_steps::softmax;

@@ -595,7 +595,7 @@ TEST_CASE("attention helpers: heads sharing a key and value rows")
                 std::vector<uint16_t> h(keys.size());
                 table->f32_to_f16(keys.data(), h.data(), static_cast<int64_t>(keys.size()));
                 std::vector<float> out(static_cast<std::size_t>(n));
-                table->dot_f16_f32_n(len, h.data() + len, q.data(), len, n, out.data()); // key 1
+                table->scores_f16(len, h.data() + len, len, 1, q.data(), len, n, 1.0f, out.data(), 1); // key 1
                 for (int j = 0; j < n; ++j) {
                     double ref = 0, scale = 0;
                     for (int64_t i = 0; i < len; ++i) {
@@ -604,7 +604,7 @@ TEST_CASE("attention helpers: heads sharing a key and value rows")
                         scale += std::fabs(term);
                     }
                     CHECK_MSG(std::fabs(out[static_cast<std::size_t>(j)] - ref) <= 1e-6 * (1 + scale),
-                              table->name << " dot_f16_f32_n len=" << len << " n=" << n << " head " << j);
+                              table->name << " scores_f16 len=" << len << " n=" << n << " head " << j);
                 }
                 const std::vector<float> w = random_vector(rng, int64_t(n) * n_keys);
                 std::vector<float> y(static_cast<std::size_t>(n * (len + 3)), NAN);
@@ -622,6 +622,42 @@ TEST_CASE("attention helpers: heads sharing a key and value rows")
                                   table->name << " wsum_f16_n len=" << len << " n=" << n << " [" << j << "," << i << "]");
                     }
             }
+}
+
+TEST_CASE("attention's scores and weighted sums are the same bits on every instruction set")
+{
+    // The tiles of keys and heads (4 x 6 on AVX-512, 2 x 3 on AVX2), the keys and heads
+    // left over, the 32/16/8-value chunks and the tails: none of it changes a (query, key)
+    // score or an output value.
+    std::mt19937 rng(5);
+    const Kernels& generic = kernels_generic();
+    const float scale = 0.37f;
+    for (int64_t len : {8, 20, 40, 128, 131, 576})
+        for (int n : {1, 2, 3, 5, 6, 7, 8, 9, 16, 17}) {
+            const int n_keys = 31, key_stride = static_cast<int>(len) + 5;
+            const std::vector<float> keys = random_vector(rng, int64_t(key_stride) * n_keys), q = random_vector(rng, len * n);
+            std::vector<uint16_t> h(keys.size());
+            generic.f32_to_f16(keys.data(), h.data(), static_cast<int64_t>(keys.size()));
+            const std::vector<float> w = random_vector(rng, int64_t(n) * n_keys);
+            std::vector<float> want_scores(static_cast<std::size_t>(n * n_keys)), want_sum(static_cast<std::size_t>(n * len));
+            generic.scores_f16(len, h.data(), key_stride, n_keys, q.data(), len, n, scale, want_scores.data(), n_keys);
+            generic.wsum_f16_n(len, h.data(), key_stride, n_keys, w.data(), n_keys, n, want_sum.data(), len);
+            for (const Kernels* table : runnable_kernels()) {
+                std::vector<float> got(want_scores.size()), sum(want_sum.size());
+                table->scores_f16(len, h.data(), key_stride, n_keys, q.data(), len, n, scale, got.data(), n_keys);
+                table->wsum_f16_n(len, h.data(), key_stride, n_keys, w.data(), n_keys, n, sum.data(), len);
+                CHECK_MSG(std::memcmp(got.data(), want_scores.data(), sizeof(float) * got.size()) == 0,
+                          table->name << " scores_f16 len=" << len << " n=" << n);
+                CHECK_MSG(std::memcmp(sum.data(), want_sum.data(), sizeof(float) * sum.size()) == 0,
+                          table->name << " wsum_f16_n len=" << len << " n=" << n);
+                if (std::strcmp(table->name, "generic") != 0) // x86: one key, one head, the same order
+                    for (int j = 0; j < n; ++j)
+                        for (int p = 0; p < n_keys; ++p)
+                            CHECK_MSG(scale * table->dot_f16_f32(len, h.data() + int64_t(p) * key_stride, q.data() + j * len) ==
+                                          got[std::size_t(j * n_keys + p)],
+                                      table->name << " dot_f16_f32 len=" << len << " head " << j << " key " << p);
+            }
+        }
 }
 
 TEST_CASE("matmul paths against float64, awkward shapes")
