@@ -72,12 +72,19 @@ void Model::skip_background_reads(const std::vector<MapPrefetch::Range>& ranges)
 void Model::drop_pages(const MapPrefetch::Range& range) const
 {
     // The whole pages inside the range, of a private read-only file mapping (Model::load maps
-    // every file it opens): dropped, they fault back in from the file.
+    // every file it opens): dropped, they fault back in from the file. Paged out first, so
+    // they leave the page cache too where no other process maps them; left there, a model
+    // near the memory's size (the copy in anonymous memory beside the file's cached pages)
+    // made the kernel evict the pages still read instead, and decoding read them from disk.
     const auto page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
     const auto from = (reinterpret_cast<std::uintptr_t>(range.first) + page - 1) / page * page;
     const auto to = (reinterpret_cast<std::uintptr_t>(range.first) + range.second) / page * page;
-    if (to > from)
-        madvise(reinterpret_cast<void*>(from), to - from, MADV_DONTNEED);
+    if (to <= from)
+        return;
+#if defined(MADV_PAGEOUT)
+    madvise(reinterpret_cast<void*>(from), to - from, MADV_PAGEOUT); // Linux 5.4; EINVAL before: DONTNEED still unmaps
+#endif
+    madvise(reinterpret_cast<void*>(from), to - from, MADV_DONTNEED);
 }
 
 ModelInfo Model::info() const

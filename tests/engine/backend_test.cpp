@@ -10,6 +10,11 @@
 #include "engine/synth.h"
 
 #include <cstdlib>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <sys/mman.h>
+#include <sys/vfs.h>
+#include <unistd.h>
 
 using namespace seekbench;
 using namespace seekbench::test;
@@ -127,6 +132,53 @@ TEST_CASE("F16 and BF16 weights packed at load give the bits of the file's layou
                 CHECK(run_steps(packed) == with);
             }
         }
+}
+
+TEST_CASE("weights packed at load leave the page cache")
+{
+    // The copy in anonymous memory is the only one: the file's pages of a packed weight leave
+    // the page cache (mincore sees them go) once the file is on disk (written-back pages
+    // only: the kernel does not write a dirty page to drop it).
+    const std::string path = tiny_model("qwen2-tiny", TensorType::F16);
+    {
+        const int fd = ::open(path.c_str(), O_RDONLY);
+        REQUIRE(fd >= 0);
+        fdatasync(fd);
+        ::close(fd);
+    }
+    struct statfs fs {};
+    if (statfs(path.c_str(), &fs) == 0 && fs.f_type == TMPFS_MAGIC) { // memory is its only place
+        std::printf("    skipped: %s is on tmpfs\n", path.c_str());
+        return;
+    }
+    const auto model = Model::load(path);
+    const GgufTensor* t = model->file().find_tensor("blk.0.ffn_down.weight");
+    REQUIRE(t != nullptr);
+    const auto resident = [&] { // share of the tensor's whole pages in the page cache
+        const auto page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
+        const auto from = (reinterpret_cast<std::uintptr_t>(t->data) + page - 1) / page * page;
+        const auto to = (reinterpret_cast<std::uintptr_t>(t->data) + t->nbytes) / page * page;
+        std::vector<unsigned char> in((to - from) / page);
+        REQUIRE(mincore(reinterpret_cast<void*>(from), to - from, in.data()) == 0);
+        std::size_t n = 0;
+        for (unsigned char c : in)
+            n += c & 1;
+        return in.empty() ? 0.0 : static_cast<double>(n) / static_cast<double>(in.size());
+    };
+    volatile uint8_t sink = 0;
+    for (std::size_t i = 0; i < t->nbytes; i += 512)
+        sink = sink + t->data[i]; // in the page cache now
+    CHECK(resident() == 1.0);
+    const cpu::Kernels* tier = nullptr;
+    for (const cpu::Kernels* k : cpu::runnable_kernels())
+        if (k->gemm[static_cast<int>(TensorType::F16)].group_rows)
+            tier = k;
+    REQUIRE(tier != nullptr);
+    CpuBackend packed(*model, 2, CpuTier{tier, false});
+    REQUIRE(packed.packed());
+    packed.wait_for_background_work(60);
+    REQUIRE(packed.packed()->done());
+    CHECK_MSG(resident() == 0.0, "resident after packing: " << resident());
 }
 
 #if defined(SEEKBENCH_CUDA_PLUGIN)
