@@ -18,7 +18,8 @@ namespace {
 ActFormat act_format(TensorType w)
 {
     switch (w) {
-    case TensorType::Q4_0: case TensorType::Q8_0: return ActFormat::Q8A;
+    case TensorType::Q4_0: case TensorType::Q4_1: case TensorType::Q5_0: case TensorType::Q5_1:
+    case TensorType::Q8_0: return ActFormat::Q8A;
     case TensorType::Q4_K: case TensorType::Q5_K: case TensorType::Q6_K: return ActFormat::Q8K;
     default: return ActFormat::F32;
     }
@@ -137,16 +138,46 @@ float dot_q8_0(int64_t k, const void* w, const void* a)
     return s;
 }
 
-float dot_q4_0(int64_t k, const void* w, const void* a)
+// The nibble formats (Q4_0, Q4_1, Q5_0, Q5_1): a block's unsigned levels (low nibbles for
+// values 0-15, high for 16-31; Q5's fifth bits in qh, bit j for value j) against the
+// activation block's values, an exact integer.
+template <typename B>
+int levels_dot(const B& w, const BlockQ8A& a)
 {
-    const auto* wb = static_cast<const BlockQ4_0*>(w);
+    int sum = 0;
+    for (int j = 0; j < 32; ++j) {
+        int level = j < 16 ? w.qs[j] & 0xF : w.qs[j - 16] >> 4;
+        if constexpr (requires { w.qh; }) {
+            uint32_t h;
+            std::memcpy(&h, w.qh, 4);
+            level |= static_cast<int>((h >> j) & 1) << 4;
+        }
+        sum += level * a.qs[j];
+    }
+    return sum;
+}
+
+// Q4_1 and Q5_1 (values q d + m): a block is d x (its levels . the activations) plus m x
+// (the activations' sum), both exact integers, then the float steps
+// fma(sum of x, m ad, sum * (d ad)): the x86 kernels take the same ones.
+inline float min_block_value(int sum, float scale, int sum_x, float min_scale)
+{
+    return std::fma(static_cast<float>(sum_x), min_scale, static_cast<float>(sum) * scale);
+}
+
+// Q4_0 and Q5_0 store values (q - Offset) d, so Offset x the activations' sum comes off.
+template <typename B, int Offset>
+float dot_nibbles(int64_t k, const void* w, const void* a)
+{
+    const auto* wb = static_cast<const B*>(w);
     const auto* ab = static_cast<const BlockQ8A*>(a);
     float s = 0;
     for (int64_t i = 0; i < k / 32; ++i) {
-        int sum = 0;
-        for (int j = 0; j < 16; ++j)
-            sum += (wb[i].qs[j] & 0xF) * ab[i].qs[j] + (wb[i].qs[j] >> 4) * ab[i].qs[j + 16];
-        s += fp16_to_f32(wb[i].d) * ab[i].d * static_cast<float>(sum - 8 * ab[i].sum);
+        const int sum = levels_dot(wb[i], ab[i]);
+        if constexpr (requires { wb[i].m; })
+            s += min_block_value(sum, fp16_to_f32(wb[i].d) * ab[i].d, ab[i].sum, fp16_to_f32(wb[i].m) * ab[i].d);
+        else
+            s += fp16_to_f32(wb[i].d) * ab[i].d * static_cast<float>(sum - Offset * ab[i].sum);
     }
     return s;
 }
@@ -320,7 +351,10 @@ Kernels make_generic()
     k.dot[int(TensorType::F16)] = dot_f16_row;
     k.dot[int(TensorType::BF16)] = dot_bf16_row;
     k.dot[int(TensorType::Q8_0)] = dot_q8_0;
-    k.dot[int(TensorType::Q4_0)] = dot_q4_0;
+    k.dot[int(TensorType::Q4_0)] = dot_nibbles<BlockQ4_0, 8>;
+    k.dot[int(TensorType::Q4_1)] = dot_nibbles<BlockQ4_1, 0>;
+    k.dot[int(TensorType::Q5_0)] = dot_nibbles<BlockQ5_0, 16>;
+    k.dot[int(TensorType::Q5_1)] = dot_nibbles<BlockQ5_1, 0>;
     k.dot[int(TensorType::Q4_K)] = dot_q4_k;
     k.dot[int(TensorType::Q5_K)] = dot_q5_k;
     k.dot[int(TensorType::Q6_K)] = dot_q6_k;

@@ -38,8 +38,9 @@ struct Case {
 const Case kCases[] = {
     {TensorType::F32, 1e-6},  {TensorType::F16, 1e-6},  {TensorType::BF16, 1e-6},
     {TensorType::Q8_0, 4e-3}, {TensorType::Q4_0, 4e-3}, {TensorType::Q4_K, 4e-3},
-    {TensorType::Q5_K, 4e-3}, {TensorType::Q6_K, 4e-3}, {TensorType::Q4_1, 1e-6},
-    {TensorType::Q5_0, 1e-6}, {TensorType::Q2_K, 1e-6}, {TensorType::Q3_K, 1e-6},
+    {TensorType::Q5_K, 4e-3}, {TensorType::Q6_K, 4e-3}, {TensorType::Q4_1, 4e-3},
+    {TensorType::Q5_0, 4e-3}, {TensorType::Q5_1, 4e-3}, {TensorType::Q2_K, 1e-6},
+    {TensorType::Q3_K, 1e-6},
 };
 
 std::vector<float> random_vector(std::mt19937& rng, int64_t n, float scale = 1.0f)
