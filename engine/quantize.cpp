@@ -63,20 +63,6 @@ bool more_bits(int layer, int n_layers)
     return layer < n_layers / 8 || layer >= 7 * n_layers / 8 || (layer - n_layers / 8) % 3 == 2;
 }
 
-// A type whose block fits the row, as llama-quantize falls back.
-TensorType fit_row(TensorType type, int64_t cols)
-{
-    if (cols % traits(type).block_size == 0)
-        return type;
-    switch (type) {
-    case TensorType::Q4_K: type = TensorType::Q5_0; break;
-    case TensorType::Q5_K: type = TensorType::Q5_1; break;
-    case TensorType::Q6_K: type = TensorType::Q8_0; break;
-    default: type = TensorType::F16; break;
-    }
-    return cols % traits(type).block_size == 0 ? type : TensorType::F16;
-}
-
 struct Counts {
     int n_layers = 0, n_experts = 0;
     int n_attn_v = 0, i_attn_v = 0, i_ffn_down = 0;

@@ -410,8 +410,7 @@ int synth_file_type_id(TensorType t)
 
 void SynthTensors::matrix(const std::string& name, int64_t cols, int64_t rows, TensorType type, float scale)
 {
-    if (cols % traits(type).block_size != 0)
-        type = TensorType::F16; // rows too short for the block format; llama.cpp falls back too
+    type = fit_row(type, cols); // rows the block format does not fill: llama-quantize's fallback
     m_w.add_tensor(name, type, {cols, rows}, [&pool = m_pool, name, cols, rows, type, scale, seed = m_seed](uint8_t* out, std::size_t) {
         const std::size_t rb = row_bytes(type, cols);
         const uint64_t base = synth_hash(name, seed);
@@ -429,8 +428,7 @@ void SynthTensors::matrix(const std::string& name, int64_t cols, int64_t rows, T
 
 void SynthTensors::stack(const std::string& name, int64_t cols, int64_t rows, int64_t n, TensorType type)
 {
-    if (cols % traits(type).block_size != 0)
-        type = TensorType::F16;
+    type = fit_row(type, cols);
     m_w.add_tensor(name, type, {cols, rows, n}, [&pool = m_pool, name, cols, rows, n, type, seed = m_seed](uint8_t* out, std::size_t) {
         const std::size_t rb = row_bytes(type, cols);
         const uint64_t base = synth_hash(name, seed);

@@ -63,4 +63,17 @@ std::optional<TensorType> type_from_name(const std::string& name)
     return std::nullopt;
 }
 
+TensorType fit_row(TensorType type, int64_t cols)
+{
+    if (cols % traits(type).block_size == 0)
+        return type;
+    switch (type) {
+    case TensorType::Q4_K: type = TensorType::Q5_0; break;
+    case TensorType::Q5_K: type = TensorType::Q5_1; break;
+    case TensorType::Q6_K: type = TensorType::Q8_0; break;
+    default: type = TensorType::F16; break;
+    }
+    return cols % traits(type).block_size == 0 ? type : TensorType::F16;
+}
+
 } // namespace seekbench

@@ -31,6 +31,11 @@ TypeTraits traits(TensorType type);       // for ids known to be valid
 const char* type_name(TensorType type);
 std::optional<TensorType> type_from_name(const std::string& name);  // "q4_k" or "Q4_K"
 
+// `type`, or where rows of `cols` values do not fill its blocks, what llama-quantize writes
+// instead (Q4_K -> Q5_0, Q5_K -> Q5_1, Q6_K -> Q8_0; F16 when that does not fit either):
+// DeepSeek-V2-Lite's 1,408-wide expert rows in a Q4_K_M file are Q5_0.
+TensorType fit_row(TensorType type, int64_t cols);
+
 // Bytes of `n` elements stored as `type` (n must be a multiple of the block size).
 inline std::size_t row_bytes(TensorType type, int64_t n)
 {

@@ -101,7 +101,8 @@ TEST_CASE("synth llama and qwen2 models in each format against float64")
     const Bound bounds[] = {{TensorType::F32, 2e-3, 2e-3},  {TensorType::F16, 2e-3, 2e-2},
                             {TensorType::Q8_0, 2e-2, 3e-2}, {TensorType::Q4_K, 2e-2, 3e-2},
                             {TensorType::Q6_K, 2e-2, 3e-2}, {TensorType::Q4_0, 2e-2, 3e-2},
-                            {TensorType::Q5_K, 2e-2, 3e-2}};
+                            {TensorType::Q5_K, 2e-2, 3e-2}, {TensorType::Q5_0, 2e-2, 3e-2},
+                            {TensorType::Q5_1, 2e-2, 3e-2}, {TensorType::Q4_1, 2e-2, 3e-2}};
     for (const char* preset : {"llama-tiny", "qwen2-tiny"}) {
         for (const Bound& b : bounds) {
             const auto model = Model::load(tiny_model(preset, b.type));
