@@ -36,9 +36,9 @@ inline SamplingSettings greedy(int maxTokens)
     return s;
 }
 
-// A random-weight llama of about 240 MB: slow enough (about 4 ms a token on a Zen 5 core
-// pair) that the GUI thread keeps up with every token, as it does with the models people
-// chat with. (At half the layers it ran 565 tokens/s there, and with the other tests beside
+// A random-weight llama of about 240 MB: slow enough (about 8 ms a token on a Zen 5 core
+// pair, 127 tokens/s) that the GUI thread keeps up with every token, as it does with the
+// models people chat with. (At half the layers it ran 565 tokens/s there, and with the other tests beside
 // it a reply of 40 tokens once reached the GUI in 7 pieces.)
 inline QString writeSlowModel(const QTemporaryDir& dir)
 {
