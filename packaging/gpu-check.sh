@@ -16,6 +16,8 @@
 #                           (e.g. `apt-get download libpcre2-dev libpcre2-8-0` elsewhere)
 #   QUICK=1               tests only, no timing
 #   MOE=0                 no deepseek-v2-lite timing (its synth file is ~9 GB, written here)
+#   SEEKBENCH_SHARED_DIR=dir  the real models the tests read as oracles (default ../shared; the
+#                           GPU machine gets a copy inside the checkout, as shared/)
 set -uo pipefail
 
 REPO=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
@@ -43,6 +45,8 @@ if ! echo '#include <pcre2.h>' | cc -DPCRE2_CODE_UNIT_WIDTH=8 -E -x c - >/dev/nu
   deps=${SEEKBENCH_GPU_DEPS:-$REPO/.gpu-deps}
   if ls "$deps"/*.deb >/dev/null 2>&1; then
     for deb in "$deps"/*.deb; do dpkg -x "$deb" /tmp/sb-deps; done
+    # Their pkg-config files name /usr: point them where they were unpacked.
+    sed -i 's|^prefix=/usr$|prefix=/tmp/sb-deps/usr|' /tmp/sb-deps/usr/lib/*/pkgconfig/*.pc
     PREFIX=(-DCMAKE_PREFIX_PATH=/tmp/sb-deps/usr -DCMAKE_LIBRARY_PATH=/tmp/sb-deps/usr/lib/x86_64-linux-gnu)
     export LD_LIBRARY_PATH=/tmp/sb-deps/usr/lib/x86_64-linux-gnu:${LD_LIBRARY_PATH:-}
     say "PCRE2 unpacked from $deps"
@@ -55,24 +59,43 @@ fi
 # --- build ---------------------------------------------------------------------------------------
 gen=(); command -v ninja >/dev/null && gen=(-G Ninja)
 if ! cmake -S "$REPO" -B "$BUILD" "${gen[@]}" -DCMAKE_BUILD_TYPE=Release -DSEEKBENCH_GUI=OFF -DSEEKBENCH_CUDA=ON \
-     -DCMAKE_CUDA_ARCHITECTURES="$ARCH" "${PREFIX[@]}" >"$OUT/configure.txt" 2>&1; then
+     -DCMAKE_CUDA_ARCHITECTURES="$ARCH" -DSEEKBENCH_SHARED_DIR="${SEEKBENCH_SHARED_DIR:-$REPO/../shared}" \
+     "${PREFIX[@]}" >"$OUT/configure.txt" 2>&1; then
   tail -20 "$OUT/configure.txt" >&2; say "configuring failed"; exit 1
 fi
-if ! cmake --build "$BUILD" -j "$JOBS" >"$OUT/build.txt" 2>&1; then
+# What this script runs, nothing more: the other tests run in CI.
+TESTS=(cuda_kernels_gpu_test cuda_moe_kernels_gpu_test cuda_backend_gpu_test cuda_moe_gpu_test
+       cuda_builtin_gpu_test backend_test)
+if ! cmake --build "$BUILD" -j "$JOBS" --target seekbench-cli seekbench_cuda "${TESTS[@]}" >"$OUT/build.txt" 2>&1; then
   grep -E 'error|Error' "$OUT/build.txt" | head -20 >&2; say "building failed"; exit 1
 fi
 cp "$BUILD"/cuda-resources/*.txt "$OUT/" 2>/dev/null
 say "built"
 "$BUILD/bin/seekbench-cli" devices | tee "$OUT/devices.txt" >&2
 
+# The timing's model files are written on the CPU while the tests run on the GPU: the 7B one
+# with every core, then the MoE one leaving two cores to the 7B timing.
+MODEL=$OUT/../llama-7b-q4_k.gguf
+MOE_MODEL=$OUT/../deepseek-v2-lite-q4_k.gguf
+synth() {
+  [ -f "$2" ] || "$BUILD/bin/seekbench-cli" synth --preset "$1" --type q4_k -o "$2" --threads "$3" >>"$OUT/synth.txt" 2>&1
+}
+SYNTH=
+if [ -z "${QUICK:-}" ]; then
+  rm -f "$OUT/.dense-written"
+  ( synth llama-7b "$MODEL" "$JOBS"; touch "$OUT/.dense-written"
+    [ "${MOE:-1}" = 0 ] || synth deepseek-v2-lite "$MOE_MODEL" $((JOBS > 4 ? JOBS - 2 : JOBS)) ) &
+  SYNTH=$!
+fi
+
 # --- tests on the device -----------------------------------------------------------------------
 export SEEKBENCH_GOLDEN_OUT=$OUT/golden
-for t in cuda_kernels_gpu_test cuda_moe_kernels_gpu_test cuda_backend_gpu_test cuda_moe_gpu_test \
-         cuda_builtin_gpu_test backend_test; do
-  "$BUILD/bin/$t" >"$OUT/$t.txt" 2>&1
+for t in "${TESTS[@]}"; do
+  timeout 240 "$BUILD/bin/$t" >"$OUT/$t.txt" 2>&1
   case $? in
     0) result "$t: passed" ;;
     77) result "$t: skipped (no CUDA device)" ;;
+    124) result "$t: STOPPED after 4 minutes, see $t.txt" ;;
     *) result "$t: FAILED, see $t.txt" ;;
   esac
   say "$(tail -1 "$OUT/$t.txt")  [$t]"
@@ -80,10 +103,11 @@ done
 unset SEEKBENCH_GOLDEN_OUT
 tar -C "$OUT" -czf "$OUT/golden.tar.gz" golden 2>/dev/null && rm -rf "$OUT/golden"
 if command -v compute-sanitizer >/dev/null; then
-  compute-sanitizer --tool memcheck --error-exitcode 3 "$BUILD/bin/cuda_kernels_gpu_test" >"$OUT/memcheck.txt" 2>&1
+  # At most two minutes each (124: stopped there): the checker runs the kernels many times slower.
+  timeout 120 compute-sanitizer --tool memcheck --error-exitcode 3 "$BUILD/bin/cuda_kernels_gpu_test" >"$OUT/memcheck.txt" 2>&1
   rc=$?
-  compute-sanitizer --tool memcheck --error-exitcode 3 "$BUILD/bin/cuda_moe_kernels_gpu_test" >>"$OUT/memcheck.txt" 2>&1
-  [ $rc -eq 0 ] && rc=$?
+  timeout 120 compute-sanitizer --tool memcheck --error-exitcode 3 "$BUILD/bin/cuda_moe_kernels_gpu_test" >>"$OUT/memcheck.txt" 2>&1
+  rc2=$?; [ $rc -eq 0 ] && rc=$rc2
   result "compute-sanitizer memcheck (kernel tests): $([ $rc -eq 0 ] && echo clean || echo "exit $rc, see memcheck.txt")"
   say "memcheck: $(grep -E 'ERROR SUMMARY' "$OUT/memcheck.txt" | tail -1)"
 else
@@ -108,8 +132,8 @@ print(f"{2 * n / (ms[len(ms)//2] / 1e3) / 1e9:.0f}")
 EOF
 )
 say "device-to-device bandwidth: ${BW:-unknown} GB/s"
-MODEL=$OUT/../llama-7b-q4_k.gguf
-[ -f "$MODEL" ] || "$BUILD/bin/seekbench-cli" synth --preset llama-7b --type q4_k -o "$MODEL" --threads "$JOBS" 2>>"$OUT/log.txt"
+while [ ! -f "$OUT/.dense-written" ] && kill -0 "$SYNTH" 2>/dev/null; do sleep 1; done
+say "llama-7b file written"
 "$BUILD/bin/seekbench-cli" bench -m "$MODEL" -p 512 -n 128 -r 3 --device cuda | tee "$OUT/bench-seekbench.txt" >&2
 ours_tg=$(awk -F'|' '/ tg128 /{gsub(/ /,"",$8); print $8}' "$OUT/bench-seekbench.txt")
 ours_pp=$(awk -F'|' '/ pp512 /{gsub(/ /,"",$8); print $8}' "$OUT/bench-seekbench.txt")
@@ -141,9 +165,8 @@ fi
 # DeepSeek-V2-Lite's shapes (16B, 2.4B active; MLA, 64 routed experts, top-6): the whole model
 # on the GPU, then the routed experts on the CPU (llama.cpp's equivalent: -ot exps=CPU).
 if [ "${MOE:-1}" != 0 ]; then
-  MOE_MODEL=$OUT/../deepseek-v2-lite-q4_k.gguf
-  [ -f "$MOE_MODEL" ] ||
-    "$BUILD/bin/seekbench-cli" synth --preset deepseek-v2-lite --type q4_k -o "$MOE_MODEL" --threads "$JOBS" 2>>"$OUT/log.txt"
+  wait "$SYNTH"
+  say "deepseek-v2-lite file written"
   field() { awk -F'|' -v t=" $2 " 'index($0, t) {gsub(/ /,"",$8); print $8}' "$1"; }
   lfield() { awk -F'|' -v t=" $2 " 'index($0, t) {print $(NF-1)}' "$1" | awk '{print $1}'; }
   for way in gpu experts-on-cpu; do
