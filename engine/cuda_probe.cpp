@@ -78,7 +78,9 @@ CudaProbe probe_cuda()
         r = d.device_count(&count);
     if (r != 0 || count == 0) {
         probe.reason = "no CUDA device: " + (r != 0 ? d.error(r) : std::string("the driver reports none"));
-    } else if (probe.compiled && probe.driver_version < probe.runtime_version) {
+    } else if (probe.compiled && probe.driver_version / 1000 < probe.runtime_version / 1000) {
+        // Within one major version a driver runs machine code built by a newer toolkit (CUDA's
+        // minor-version compatibility), so only the major version must be the driver's or older.
         probe.reason = "no CUDA device: the NVIDIA driver supports CUDA " + std::to_string(probe.driver_version / 1000) +
                        "." + std::to_string(probe.driver_version % 1000 / 10) + ", this build needs " +
                        std::to_string(probe.runtime_version / 1000) + "." +

@@ -96,7 +96,9 @@ for t in "${TESTS[@]}"; do
     0) result "$t: passed" ;;
     77) result "$t: skipped (no CUDA device)" ;;
     124) result "$t: STOPPED after 4 minutes, see $t.txt" ;;
-    *) result "$t: FAILED, see $t.txt" ;;
+    *) result "$t: FAILED, see $t.txt and $t-sync.txt"
+       # Again with each kernel waited for, so that a fault names its kernel.
+       SEEKBENCH_CUDA_SYNC=1 CUDA_LAUNCH_BLOCKING=1 timeout 240 "$BUILD/bin/$t" >"$OUT/$t-sync.txt" 2>&1 ;;
   esac
   say "$(tail -1 "$OUT/$t.txt")  [$t]"
 done

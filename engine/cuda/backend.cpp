@@ -59,30 +59,33 @@ private:
 
 class CudaBackend final : public Backend {
 public:
-    CudaBackend(const Model& model, int gpu, const CudaOptions& options) : m_model(model), m_options(options)
+    CudaBackend(const Model& model, int gpu, const CudaOptions& options) : m_model(model), m_options(options), m_gpu(gpu)
     {
-        CUDA_CHECK(cudaSetDevice(gpu));
+        use();
         cudaDeviceProp prop{};
         CUDA_CHECK(cudaGetDeviceProperties(&prop, gpu));
         m_describe = std::string("CUDA ") + prop.name + " (sm_" + std::to_string(prop.major) +
                      std::to_string(prop.minor) + ", " + gib(std::size_t(prop.totalGlobalMem)) + ")";
-        CUDA_CHECK(cudaStreamCreate(&m_stream));
-        CUBLAS_CHECK(cublasCreate(&m_blas));
-        CUBLAS_CHECK(cublasSetStream(m_blas, m_stream));
-        place_weights();
-        if (m_placement.first_gpu_layer > 0 || (model.config().is_moe() && !m_placement.experts_on_gpu)) {
-            const char* env = std::getenv("SEEKBENCH_CPU");
-            m_cpu = std::make_unique<CpuDevice>(options.cpu_threads,
-                                                cpu_tier(!options.cpu_tier.empty() ? options.cpu_tier : env ? env : ""));
+        try {
+            CUDA_CHECK(cudaStreamCreate(&m_stream));
+            CUBLAS_CHECK(cublasCreate(&m_blas));
+            CUBLAS_CHECK(cublasSetStream(m_blas, m_stream));
+            place_weights();
+            if (m_placement.first_gpu_layer > 0 || (model.config().is_moe() && !m_placement.experts_on_gpu)) {
+                const char* env = std::getenv("SEEKBENCH_CPU");
+                m_cpu = std::make_unique<CpuDevice>(options.cpu_threads,
+                                                    cpu_tier(!options.cpu_tier.empty() ? options.cpu_tier : env ? env : ""));
+            }
+        } catch (...) {
+            release(); // a refused open (too little memory, say) leaves no stream or handle behind
+            throw;
         }
     }
-    ~CudaBackend() override
-    {
-        if (m_blas)
-            cublasDestroy(m_blas);
-        if (m_stream)
-            cudaStreamDestroy(m_stream);
-    }
+    ~CudaBackend() override { release(); }
+
+    // The device is current per thread: each entry point makes this backend's GPU current, as
+    // the thread that runs a context need not be the one that opened the model.
+    void use() const { CUDA_CHECK(cudaSetDevice(m_gpu)); }
 
     DeviceKind kind() const override { return DeviceKind::Cuda; }
     std::string describe() const override
@@ -115,6 +118,7 @@ public:
 
     const Model& m_model;
     CudaOptions m_options;
+    int m_gpu = 0;
     std::string m_describe;
     cudaStream_t m_stream = nullptr;
     cublasHandle_t m_blas = nullptr;
@@ -124,6 +128,16 @@ public:
     std::unique_ptr<CpuDevice> m_cpu; // for the parts on the CPU, when there are any
 
 private:
+    void release()
+    {
+        cudaSetDevice(m_gpu);
+        if (m_blas)
+            cublasDestroy(m_blas);
+        if (m_stream)
+            cudaStreamDestroy(m_stream);
+        m_blas = nullptr;
+        m_stream = nullptr;
+    }
     void place_weights()
     {
         // What fits, with a little to spare for a context: decided (or refused) before copying.
@@ -137,6 +151,7 @@ private:
 CudaContext::CudaContext(CudaBackend& b, int n_ctx, int n_seq)
     : m_b(b), m_n_ctx(n_ctx), m_n_seq(n_seq), m_max(std::max(1, b.m_options.max_batch))
 {
+    b.use();
     const ModelConfig& c = b.m_model.config();
     // MLA caches the normalized latent and the rotary key of each token, values inside.
     const int64_t k_dim = c.is_mla() ? int64_t(c.kv_lora_rank) + c.qk_rope_dim : int64_t(c.n_kv_heads) * c.head_dim;
@@ -167,12 +182,14 @@ CudaContext::CudaContext(CudaBackend& b, int n_ctx, int n_seq)
 
 CudaContext::~CudaContext()
 {
+    cudaSetDevice(m_b.m_gpu);
     if (m_decode)
         cudaGraphExecDestroy(m_decode);
 }
 
 void CudaContext::forward(const Batch& batch, std::vector<float>& logits, Trace* trace)
 {
+    m_b.use();
     const ModelConfig& c = m_b.m_model.config();
     check_batch(c, m_n_ctx, m_n_seq, batch);
     begin_trace(c, batch, trace);
@@ -239,6 +256,8 @@ void CudaContext::run(const Batch& batch, std::vector<float>& logits, Trace* tra
             CUDA_CHECK(cudaStreamEndCapture(s, &graph));
             const cudaError_t e = cudaGraphInstantiate(&m_decode, graph, 0);
             cudaGraphDestroy(graph);
+            if (e != cudaSuccess)
+                m_decode = nullptr; // captured again next time
             CUDA_CHECK(e);
         }
         CUDA_CHECK(cudaGraphLaunch(m_decode, s));
@@ -274,6 +293,7 @@ void CudaContext::layers_and_logits(int M, int n_out, Trace* trace, const Batch*
 
 void CudaContext::shift(int seq, int keep, int discard, int n_past)
 {
+    m_b.use();
     const ModelConfig& c = m_b.m_model.config();
     cudaStream_t s = m_b.m_stream;
     // MLA caches one rotary key per token after the latent; others one per KV head.
@@ -302,6 +322,7 @@ std::vector<float> CudaContext::cached_key(int layer, int seq, int pos) const
             k[i] = fp16_to_f32(row[i]);
         return k;
     }
+    m_b.use();
     const KvLayer& kv = m_kv[std::size_t(layer)];
     std::vector<__half> h(std::size_t(kv.k_dim));
     CUDA_CHECK(cudaMemcpy(h.data(), kv.k + (int64_t(seq) * m_n_ctx + pos) * kv.k_dim, h.size() * sizeof(__half),

@@ -15,6 +15,7 @@
 
 #include "engine/error.h"
 
+#include <cstdlib>
 #include <string>
 #include <tuple>
 #include <type_traits>
@@ -69,7 +70,14 @@ void launch(const char* name, void (*kernel)(P...), dim3 grid, dim3 block, std::
         [kernel, frozen = std::tuple<std::decay_t<P>...>(std::forward<A>(args)...)] { std::apply(kernel, frozen); });
 #else
     kernel<<<grid, block, smem, stream>>>(std::forward<A>(args)...);
-    const cudaError_t e = cudaGetLastError();
+    cudaError_t e = cudaGetLastError();
+    // SEEKBENCH_CUDA_SYNC=1: wait for each kernel outside a graph capture, so that a fault
+    // names the kernel that made it (packaging/gpu-check.sh reruns a failed test this way).
+    static const bool sync_each = std::getenv("SEEKBENCH_CUDA_SYNC") != nullptr;
+    cudaStreamCaptureStatus capturing = cudaStreamCaptureStatusNone;
+    if (e == cudaSuccess && sync_each && cudaStreamIsCapturing(stream, &capturing) == cudaSuccess &&
+        capturing == cudaStreamCaptureStatusNone)
+        e = cudaStreamSynchronize(stream);
 #endif
     check_cuda(e, name, __FILE__, __LINE__);
 }
