@@ -10,8 +10,8 @@
 #
 # usage: packaging/gpu-check.sh [OUT_DIR]              (default: ./gpu-check)
 # environment:
-#   LLAMA_BENCH=path      a llama-bench built with CUDA, to compare against
-#   LLAMA_CPP_SRC=dir     or llama.cpp's source, built here with CUDA (several minutes)
+#   LLAMA_BENCH=path      a llama-bench built with CUDA outside this repository (with its
+#                         libraries beside it), to compare against
 #   SEEKBENCH_GPU_DEPS=dir  .deb files to unpack when the machine lacks PCRE2's headers
 #                           (e.g. `apt-get download libpcre2-dev libpcre2-8-0` elsewhere)
 #   QUICK=1               tests only, no timing
@@ -146,13 +146,6 @@ if [ -n "${BW:-}" ] && [ -n "${ours_tg:-}" ]; then
 fi
 
 LB=${LLAMA_BENCH:-}
-if [ -z "$LB" ] && [ -n "${LLAMA_CPP_SRC:-}" ]; then
-  say "building llama.cpp with CUDA from $LLAMA_CPP_SRC"
-  cmake -S "$LLAMA_CPP_SRC" -B /tmp/llama-gpu "${gen[@]}" -DGGML_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES="$ARCH" \
-    -DLLAMA_CURL=OFF -DCMAKE_BUILD_TYPE=Release >"$OUT/llama-build.txt" 2>&1 &&
-    cmake --build /tmp/llama-gpu -j "$JOBS" --target llama-bench >>"$OUT/llama-build.txt" 2>&1 &&
-    LB=/tmp/llama-gpu/bin/llama-bench
-fi
 if [ -n "$LB" ] && [ -x "$LB" ]; then
   "$LB" -m "$MODEL" -p 512 -n 128 -r 3 -ngl 99 -o md | tee "$OUT/bench-llama.txt" >&2
   theirs_tg=$(awk -F'|' '/ tg128 /{print $(NF-1)}' "$OUT/bench-llama.txt" | awk '{print $1}')
@@ -161,7 +154,7 @@ if [ -n "$LB" ] && [ -x "$LB" ]; then
   [ -n "${theirs_tg:-}" ] && [ -n "${ours_tg:-}" ] &&
     result "ratio Seekbench / llama.cpp: tg128 $(awk "BEGIN{printf \"%.2f\", $ours_tg/$theirs_tg}")x (goal >= 1.3x), pp512 $(awk "BEGIN{printf \"%.2f\", $ours_pp/$theirs_pp}")x (goal >= 1.0x)"
 else
-  result "llama.cpp: not given (LLAMA_BENCH or LLAMA_CPP_SRC), no ratio"
+  result "llama.cpp: not given (LLAMA_BENCH), no ratio"
 fi
 
 # DeepSeek-V2-Lite's shapes (16B, 2.4B active; MLA, 64 routed experts, top-6): the whole model
