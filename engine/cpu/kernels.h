@@ -85,6 +85,10 @@ struct Kernels {
         // packed whole, once, feeds run() from any group's first row, for every batch size
         // (PackedWeights). 0: panels are packed per task.
         int group_rows = 0;
+        // Batches of at least this many tokens go through run(), a panel packed per task;
+        // smaller ones through direct() or the dot kernels. Where packing a panel costs less
+        // than the dot kernels lose on a few tokens, this is below the default.
+        int min_tokens = 16;
     };
     Gemm gemm[40];
 

@@ -66,7 +66,7 @@ void Matmul::set_amx(bool enabled) { m_amx = enabled && amx_available(); }
 
 bool Matmul::use_amx(const WeightView& w, int M) const
 {
-    return m_amx && M >= m_gemm_min_tokens && amx_supports(w.type, w.cols);
+    return m_amx && M >= m_amx_min_tokens && amx_supports(w.type, w.cols);
 }
 
 void Matmul::run(const WeightView& w, const float* x, int64_t ldx, int M, float* y, int64_t ldy)
@@ -168,12 +168,12 @@ void Matmul::run_dot(const MatmulJob* jobs, std::size_t n_jobs, int64_t ldx)
     // Prompt-sized batches of types with a GEMM kernel go panel by panel.
     auto gemm_of = [&](const MatmulJob& job) -> const Kernels::Gemm* {
         const Kernels::Gemm& g = m_k.gemm[static_cast<int>(job.w.type)];
-        return g.run && m_gemm && job.M >= m_gemm_min_tokens ? &g : nullptr;
+        return g.run && m_gemm && job.M >= g.min_tokens ? &g : nullptr;
     };
     // Smaller ones of types whose only fast order is the GEMM's: its kernel for them.
     auto direct_of = [&](const MatmulJob& job) {
         const Kernels::Gemm& g = m_k.gemm[static_cast<int>(job.w.type)];
-        return m_gemm && job.M < m_gemm_min_tokens ? g.direct : nullptr;
+        return m_gemm && job.M < g.min_tokens ? g.direct : nullptr;
     };
 
     // Weights packed at load (PackedWeights): the GEMM's kernel straight from them, any batch.

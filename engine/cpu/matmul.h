@@ -64,9 +64,9 @@ public:
 
     bool amx_enabled() const { return m_amx; }
     void set_amx(bool enabled);       // tests compare both paths
-    int gemm_min_tokens() const { return m_gemm_min_tokens; }
-    // The packed-panel integer GEMM (Kernels::gemm) for batches of gemm_min_tokens or more;
-    // off, those go through the dot kernels (tests compare both).
+    int amx_min_tokens() const { return m_amx_min_tokens; } // batches that AMX tiles take
+    // The packed-panel integer GEMM (Kernels::gemm) for batches of its type's min_tokens or
+    // more; off, those go through the dot kernels (tests compare both).
     bool gemm_enabled() const { return m_gemm; }
     void set_gemm(bool enabled) { m_gemm = enabled; }
     // Time each dispatch into `profile` as "matmul TYPE" (null: off).
@@ -86,7 +86,7 @@ private:
     const Kernels& m_k;
     bool m_amx = false;
     bool m_gemm = true;
-    int m_gemm_min_tokens = 16;
+    int m_amx_min_tokens = 16;
     // Converted inputs: one buffer per (input, activation format) of a dispatch.
     struct Converted {
         const float* x;
