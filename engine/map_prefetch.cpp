@@ -10,6 +10,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <iterator>
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -20,6 +23,17 @@
 #endif
 #ifndef MADV_COLLAPSE
 #define MADV_COLLAPSE 25
+#endif
+#ifndef PAGEMAP_SCAN // Linux 6.7's ioctl on /proc/PID/pagemap, absent from older headers
+struct page_region {
+    __u64 start, end, categories;
+};
+struct pm_scan_arg {
+    __u64 size, flags, start, end, walk_end, vec, vec_len, max_pages, category_inverted, category_mask,
+        category_anyof_mask, return_mask;
+};
+#define PAGEMAP_SCAN _IOWR('f', 16, struct pm_scan_arg)
+#define PAGE_IS_HUGE (1 << 6)
 #endif
 
 namespace seekbench {
@@ -44,6 +58,25 @@ bool huge_pages_wanted()
         std::fclose(f);
     }
     return on;
+}
+
+// Whether the 2 MiB at `at` are mapped as one huge page already: 1 yes, 0 no, -1 the kernel
+// cannot say (no PAGEMAP_SCAN before Linux 6.7). A file read cold into 2 MiB folios is
+// (ext4 from Linux 6.16), and then a copy gains nothing.
+int huge_mapped(int pagemap, std::uintptr_t at)
+{
+    page_region region{};
+    pm_scan_arg arg{};
+    arg.size = sizeof arg;
+    arg.start = at;
+    arg.end = at + kHuge;
+    arg.vec = reinterpret_cast<std::uintptr_t>(&region);
+    arg.vec_len = 1;
+    arg.category_mask = arg.return_mask = PAGE_IS_HUGE; // only huge pages reported
+    const int n = pagemap >= 0 ? ioctl(pagemap, PAGEMAP_SCAN, &arg) : -1;
+    if (n < 0)
+        return -1;
+    return n == 1 && region.start == at && region.end == at + kHuge ? 1 : 0;
 }
 
 // Replaces the mapping's 2 MiB at `at` (2 MiB-aligned, resident) with a huge page holding
@@ -124,7 +157,11 @@ std::unique_ptr<MapPrefetch> MapPrefetch::start(std::vector<Range> ranges, int t
         return nullptr;
     // Anonymous memory cannot be given back under pressure as file pages can: huge pages
     // only for weights that take at most half of the memory available.
-    p->m_huge = huge_pages_wanted() && p->m_total <= available / 2;
+    const bool huge = huge_pages_wanted();
+    p->m_huge = huge && p->m_total <= available / 2;
+    if (huge)
+        for (const auto& [from, end] : spans)
+            madvise(reinterpret_cast<void*>(from), end - from, MADV_HUGEPAGE);
     p->m_populated.assign(p->m_chunks.size(), 0);
     for (int t = 0; t < threads; ++t)
         p->m_threads.emplace_back([q = p.get()] { q->run(); });
@@ -175,6 +212,7 @@ void MapPrefetch::move_to_huge_pages()
     // gets most of the cores, and the moves still go on while it does.
     setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
     const auto going = [this] { return m_huge.load(std::memory_order_relaxed) && !m_stop.load(std::memory_order_relaxed); };
+    int pagemap = ::open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
     for (std::size_t i = 0; i < m_chunks.size() && going(); ++i) {
         if (!m_populated[i])
             continue;
@@ -183,6 +221,13 @@ void MapPrefetch::move_to_huge_pages()
         for (auto at = round_up(from, kHuge); at + kHuge <= end && going(); at += kHuge) {
             if (skipped(at, at + kHuge))
                 continue;
+            if (const int huge = huge_mapped(pagemap, at); huge > 0) {
+                m_huge_bytes += kHuge;
+                continue;
+            } else if (huge < 0 && pagemap >= 0) { // not on this kernel: stop asking
+                ::close(pagemap);
+                pagemap = -1;
+            }
             const int moved = move_to_huge_page(reinterpret_cast<uint8_t*>(at));
             if (moved < 0) // the kernel cannot: no more tries
                 m_huge = false;
@@ -190,6 +235,8 @@ void MapPrefetch::move_to_huge_pages()
                 m_huge_bytes += static_cast<std::size_t>(moved) * kHuge;
         }
     }
+    if (pagemap >= 0)
+        ::close(pagemap);
 }
 
 MapPrefetch::~MapPrefetch()

@@ -35,7 +35,7 @@ int usage(FILE* out)
                  "                                    prompt (pp) and generation (tg) tokens/s\n"
                  "  bench --memory [--threads N]      the machine's memory bandwidth\n"
                  "  bench --search N [--db FILE] [-r 100]  conversation search over N stored messages\n"
-                 "  bench --first-token -m FILE [--wait-ms N] [-r 3]  opening a model not in memory to its first token\n"
+                 "  bench --first-token -m FILE [--wait-ms N] [-r 3] [--cached]  opening a model (not in memory) to its first token\n"
                  "  synth --preset NAME --type TYPE -o FILE [--seed S]\n"
                  "                                    a random-weight model of a named shape (--list-presets)\n"
                  "  perplexity -m FILE -f TEXT [--window 256] [--device D]\n"
