@@ -1,7 +1,8 @@
 // MapPrefetch: MADV_POPULATE_READ per chunk (Linux 5.14+: waits for the pages and maps them,
 // no copy), MADV_WILLNEED where the kernel lacks it (starts the reads only); then the chunk's
-// whole 2 MiB pieces moved into huge pages (copy, MADV_COLLAPSE to make sure the copy is one
-// huge page, mremap over the file's pages).
+// whole 2 MiB pieces that PAGEMAP_SCAN does not find mapped huge already moved into huge
+// pages (copy, MADV_COLLAPSE to make sure the copy is one huge page, mremap over the file's
+// pages).
 #include "map_prefetch.h"
 
 #include <algorithm>
