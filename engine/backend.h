@@ -99,7 +99,7 @@ enum class ExpertPlacement { Auto, Gpu, Cpu };
 struct BackendOptions {
     DeviceChoice device = DeviceChoice::Auto;
     int threads = 0; // CPU threads; 0: one per core
-    // CPU kernel tier (cpu_tier(): generic, avx2, avx512, amx); empty: $SEEKBENCH_CPU, else
+    // CPU kernel tier (cpu_tier(): generic, avx2, avxvnni, avx512, amx); empty: $SEEKBENCH_CPU, else
     // the best this CPU runs.
     std::string cpu_tier;
     int gpu = 0;     // which CUDA device

@@ -68,11 +68,11 @@ int usage(FILE* out)
                  "  version\n\n"
                  "--device D: where the model runs: cpu, cuda or auto (a CUDA GPU when there is one that\n"
                  "can run it, else the CPU; the default). --threads N: CPU threads (0: one per core).\n"
-                 "--cpu TIER: the CPU kernels, for comparisons: generic, avx2, avx512, amx or auto (the\n"
-                 "best this CPU runs; the default; also read from SEEKBENCH_CPU). On a GPU too small for\n"
-                 "the model: --gpu-layers N puts the last N layers on it and runs the others on the CPU\n"
-                 "(default: as many as fit), --experts-on-cpu keeps the routed experts of a mixture of\n"
-                 "experts in host memory for the CPU to compute (default: when only that makes it fit).\n"
+                 "--cpu TIER: the CPU kernels, for comparisons: generic, avx2, avxvnni, avx512, amx or\n"
+                 "auto (the best this CPU runs; the default; also read from SEEKBENCH_CPU). On a GPU too\n"
+                 "small for the model: --gpu-layers N puts the last N layers on it and runs the others on\n"
+                 "the CPU (default: as many as fit), --experts-on-cpu keeps the routed experts of a mixture\n"
+                 "of experts in host memory for the CPU to compute (default: when only that makes it fit).\n"
                  "Every command that runs a chat model takes --device, --threads, --cpu, --gpu-layers and\n"
                  "--experts-on-cpu.\n");
     return out == stderr ? 2 : 0;

@@ -31,8 +31,9 @@ CpuTier cpu_tier(const std::string& name)
         runnable += "amx, ";
     if (name == "amx" && cpu::amx_available())
         return {tables.back(), true};
-    if (name != "generic" && name != "avx2" && name != "avx512" && name != "amx")
-        throw Error(ErrorCode::InvalidArgument, "the CPU tier must be generic, avx2, avx512, amx or auto, not '" + name + "'");
+    if (name != "generic" && name != "avx2" && name != "avxvnni" && name != "avx512" && name != "amx")
+        throw Error(ErrorCode::InvalidArgument,
+                    "the CPU tier must be generic, avx2, avxvnni, avx512, amx or auto, not '" + name + "'");
     throw Error(ErrorCode::InvalidArgument, "this CPU cannot run the " + name + " kernels; it runs " + runnable + "auto");
 }
 

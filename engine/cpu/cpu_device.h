@@ -11,8 +11,9 @@
 
 namespace seekbench {
 
-// A kernel tier picked by name, for comparisons and tests: "generic", "avx2", "avx512"
-// (without AMX tiles), "amx" (AVX-512 and AMX), or "" / "auto": the best this CPU runs.
+// A kernel tier picked by name, for comparisons and tests: "generic", "avx2", "avxvnni"
+// (AVX2 with AVX-VNNI), "avx512" (without AMX tiles), "amx" (AVX-512 and AMX), or "" /
+// "auto": the best this CPU runs.
 struct CpuTier {
     const cpu::Kernels* kernels = nullptr; // nullptr: the best
     bool amx = true;                       // AMX tiles when the CPU has them

@@ -35,7 +35,7 @@ enum class ActFormat { F32, Q8A, Q8K, Q8K4 };
 std::size_t act_row_bytes(ActFormat format, int64_t k);
 
 struct Kernels {
-    const char* name; // "avx512", "avx2", "generic"
+    const char* name; // "avx512", "avxvnni", "avx2", "generic"
 
     // The activation format each weight type's dot product wants (F32 for types without
     // a dot kernel: their rows are dequantized first).
@@ -121,6 +121,7 @@ std::vector<const Kernels*> runnable_kernels(); // all this CPU can run, generic
 // Per instruction set; each is only safe to call when the CPU supports it.
 const Kernels& kernels_generic();
 const Kernels* kernels_avx2();    // nullptr when not compiled in
+const Kernels* kernels_avxvnni(); // AVX2 with AVX-VNNI (Intel from Alder Lake, AMD from Zen 5)
 const Kernels* kernels_avx512();
 
 } // namespace seekbench::cpu

@@ -385,6 +385,8 @@ std::vector<const Kernels*> runnable_kernels()
     const CpuInfo cpu = probe_cpu();
     if (kernels_avx2() && cpu.avx2 && cpu.fma && cpu.f16c)
         out.push_back(kernels_avx2());
+    if (kernels_avxvnni() && cpu.avx2 && cpu.fma && cpu.f16c && cpu.avxvnni)
+        out.push_back(kernels_avxvnni());
     if (kernels_avx512() && cpu.avx512f && cpu.avx512bw && cpu.avx512vnni && cpu.avx512bf16 &&
         cpu.f16c)
         out.push_back(kernels_avx512());

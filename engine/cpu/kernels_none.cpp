@@ -3,5 +3,6 @@
 
 namespace seekbench::cpu {
 const Kernels* kernels_avx2() { return nullptr; }
+const Kernels* kernels_avxvnni() { return nullptr; }
 const Kernels* kernels_avx512() { return nullptr; }
 } // namespace seekbench::cpu
