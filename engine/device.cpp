@@ -46,7 +46,11 @@ CpuInfo probe_cpu()
 
 const char* simd_name(const CpuInfo& cpu)
 {
-    return cpu.avx512f && cpu.avx512bw ? "AVX-512" : cpu.avx2 && cpu.fma ? "AVX2" : "portable";
+    if (cpu.avx512f && cpu.avx512bw)
+        return "AVX-512";
+    if (cpu.avx2 && cpu.fma)
+        return cpu.avxvnni ? "AVX2 + VNNI" : "AVX2";
+    return "portable";
 }
 
 std::string describe(const CpuInfo& cpu)

@@ -36,9 +36,9 @@ int cmd_devices(int, char**)
 {
     const CpuInfo cpu = probe_cpu();
     std::printf("cpu: %s\n", cpu.model.empty() ? "(unknown model)" : cpu.model.c_str());
-    std::printf("     %s; f16c %s, avx512-vnni %s, avx512-bf16 %s, amx %s\n", describe(cpu).c_str(),
-                cpu.f16c ? "yes" : "no", cpu.avx512vnni ? "yes" : "no", cpu.avx512bf16 ? "yes" : "no",
-                cpu.amx_bf16 ? "yes" : "no");
+    std::printf("     %s; f16c %s, avx-vnni %s, avx512-vnni %s, avx512-bf16 %s, amx %s\n", describe(cpu).c_str(),
+                cpu.f16c ? "yes" : "no", cpu.avxvnni ? "yes" : "no", cpu.avx512vnni ? "yes" : "no",
+                cpu.avx512bf16 ? "yes" : "no", cpu.amx_bf16 ? "yes" : "no");
     std::printf("     kernels: %s\n", CpuDevice(1).describe().c_str());
     const CudaProbe cuda = probe_cuda();
     if (!cuda.available) {

@@ -1,7 +1,7 @@
 // CPU kernels and matmul against a float64 reference, on fresh random inputs of awkward
-// sizes, for every instruction set this CPU runs (portable, AVX2, AVX-512) and both matmul
-// paths (integer dot products; AMX tiles when present). Error bounds are stated per case
-// relative to |w| |x|, since a dot product itself can be near zero.
+// sizes, for every instruction set this CPU runs (portable, AVX2, AVX2 with AVX-VNNI,
+// AVX-512) and both matmul paths (integer dot products; AMX tiles when present). Error
+// bounds are stated per case relative to |w| |x|, since a dot product itself can be near zero.
 #include "engine/cpu/cpu_device.h"
 #include "engine/cpu/exp_steps.h"
 #include "engine/cpu/kernels.h"
