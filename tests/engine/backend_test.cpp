@@ -10,6 +10,7 @@
 #include "engine/synth.h"
 
 #include <cstdlib>
+#include <filesystem>
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <sys/mman.h>
@@ -105,33 +106,67 @@ std::vector<std::vector<float>> run_steps(Backend& backend)
     return out;
 }
 
-TEST_CASE("F16 and BF16 weights packed at load give the bits of the file's layout")
+// A tiny preset made 256 wide, so its matrices hold Q4_K rows (a tiny one's 64 values fall
+// back to Q5_0): dense, MoE (experts as 3-D weights) and MLA.
+std::string wide_tiny_model(const std::string& preset, TensorType type)
 {
+    const std::string path = temp_path(preset + "-wide-" + type_name(type) + ".gguf");
+    if (!std::filesystem::exists(path)) {
+        SynthPreset p = *find_synth_preset(preset);
+        p.name += "-wide";
+        p.dim = 256;
+        p.hidden_dim = 512;
+        p.expert_hidden = p.expert_hidden ? 256 : 0;
+        p.shared_hidden = p.shared_hidden ? 256 : 0;
+        SynthOptions o;
+        o.type = type;
+        o.seed = 7;
+        o.threads = 1;
+        write_synth_model(p, o, path);
+    }
+    return path;
+}
+
+TEST_CASE("weights packed at load give the bits of the file's layout")
+{
+    // F16/BF16 on every x86 tier, Q4_K where the tier packs it (AVX2, avxvnni).
+    struct Case {
+        const char* preset;
+        TensorType type;
+    };
+    std::vector<Case> cases;
     for (const char* preset : {"qwen2-tiny", "qwen2moe-tiny", "deepseek-tiny"})
-        for (TensorType type : {TensorType::F16, TensorType::BF16}) {
-            const auto model = Model::load(tiny_model(preset, type));
-            for (const cpu::Kernels* k : cpu::runnable_kernels()) {
-                if (!k->gemm[static_cast<int>(type)].group_rows)
-                    continue;
-                const CpuTier tier{k, false};
-                CpuBackend packed(*model, 2, tier);
-                REQUIRE_MSG(packed.packed() && !packed.packed()->weights().empty(), preset << " " << k->name);
-                const auto during = run_steps(packed); // some weights packed by now, maybe all
-                packed.wait_for_background_work(60);
-                REQUIRE(packed.packed()->done());
-                CHECK_MSG(packed.describe().find("of weights packed") != std::string::npos, packed.describe());
-                const auto with = run_steps(packed);
-                CHECK(during == with);
-                setenv("SEEKBENCH_PACK_WEIGHTS", "0", 1);
-                CpuBackend plain(*model, 2, tier);
-                unsetenv("SEEKBENCH_PACK_WEIGHTS");
-                CHECK(!plain.packed());
-                const auto without = run_steps(plain);
-                CHECK_MSG(with == without, preset << " " << type_name(type) << " " << k->name);
-                // The file's pages given back are read again where the file's layout is wanted.
-                CHECK(run_steps(packed) == with);
-            }
+        for (TensorType type : {TensorType::F16, TensorType::BF16, TensorType::Q4_K})
+            cases.push_back({preset, type});
+    for (const Case& c : cases) {
+        const bool wide = c.type == TensorType::Q4_K;
+        const auto model = Model::load(wide ? wide_tiny_model(c.preset, c.type) : tiny_model(c.preset, c.type));
+        for (const cpu::Kernels* k : cpu::runnable_kernels()) {
+            if (!k->gemm[static_cast<int>(c.type)].group_rows)
+                continue;
+            const CpuTier tier{k, false};
+            CpuBackend packed(*model, 2, tier);
+            REQUIRE_MSG(packed.packed() && !packed.packed()->weights().empty(), c.preset << " " << k->name);
+            int of_type = 0;
+            for (const cpu::WeightView& w : packed.packed()->weights())
+                of_type += w.type == c.type;
+            CHECK_MSG(of_type > 0, c.preset << " " << type_name(c.type) << " " << k->name);
+            const auto during = run_steps(packed); // some weights packed by now, maybe all
+            packed.wait_for_background_work(60);
+            REQUIRE(packed.packed()->done());
+            CHECK_MSG(packed.describe().find("of weights packed") != std::string::npos, packed.describe());
+            const auto with = run_steps(packed);
+            CHECK(during == with);
+            setenv("SEEKBENCH_PACK_WEIGHTS", "0", 1);
+            CpuBackend plain(*model, 2, tier);
+            unsetenv("SEEKBENCH_PACK_WEIGHTS");
+            CHECK(!plain.packed());
+            const auto without = run_steps(plain);
+            CHECK_MSG(with == without, c.preset << " " << type_name(c.type) << " " << k->name);
+            // The file's pages given back are read again where the file's layout is wanted.
+            CHECK(run_steps(packed) == with);
         }
+    }
 }
 
 TEST_CASE("weights packed at load leave the page cache")

@@ -359,6 +359,50 @@ TEST_CASE("decode's rows at once equal single dot products to the bit")
     std::printf("    decode row kernels checked: %d shapes\n", tested);
 }
 
+// M activation rows of k values in `format`, each of a larger spread than the last.
+std::vector<uint8_t> quantized_acts(std::mt19937& rng, const Kernels& table, ActFormat format, int64_t k, int M, float spread)
+{
+    const std::size_t stride = act_row_bytes(format, k);
+    std::vector<uint8_t> acts(stride * static_cast<std::size_t>(M));
+    for (int m = 0; m < M; ++m) {
+        const std::vector<float> x = random_vector(rng, k, spread * static_cast<float>(m + 1));
+        table.quantize_act(format, x.data(), acts.data() + stride * static_cast<std::size_t>(m), k);
+    }
+    return acts;
+}
+
+// y (M rows, ldy apart, 0.5 before the kernel ran) against dot() of weight rows [r0, r1)
+// (`what` names the case): those equal to the bit, every other column untouched.
+struct GemmCheck {
+    const Kernels& table;
+    TensorType type;
+    int64_t k;
+    const uint8_t* w;
+    const uint8_t* acts;
+    void operator()(const std::vector<float>& y, int M, int64_t ldy, int64_t r0, int64_t r1, bool add, const std::string& what) const
+    {
+        const std::size_t wb = row_bytes(type, k), stride = act_row_bytes(table.act_format(type), k);
+        for (int m = 0; m < M; ++m)
+            for (int64_t c = 0; c < ldy; ++c) {
+                const float got = y[static_cast<std::size_t>(m * ldy + c)];
+                if (c < r0 || c >= r1) {
+                    CHECK_MSG(got == 0.5f, table.name << " " << type_name(type) << " wrote column " << c);
+                    continue;
+                }
+                const float dot = table.dot[static_cast<int>(type)](k, w + wb * static_cast<std::size_t>(c),
+                                                                    acts + stride * static_cast<std::size_t>(m));
+                const float want = add ? 0.5f + dot : dot;
+                CHECK_MSG(got == want, table.name << " " << type_name(type) << " k=" << k << " " << what << " M=" << M
+                                                  << (add ? " add" : "") << " [" << m << "," << c << "]: " << got << " vs " << want);
+            }
+    }
+};
+
+uint8_t* aligned64(std::vector<uint8_t>& bytes)
+{
+    return bytes.data() + (64 - reinterpret_cast<std::uintptr_t>(bytes.data()) % 64) % 64;
+}
+
 TEST_CASE("packed-panel GEMM equals the dot kernels to the bit")
 {
     // Panel widths of 1, 5 and all rows, token counts around the kernels' tiles (4 and 8; F16:
@@ -382,14 +426,10 @@ TEST_CASE("packed-panel GEMM equals the dot kernels to the bit")
                 const int panel_rows = gemm.rows(k);
                 const std::size_t wb = row_bytes(type, k), stride = act_row_bytes(f, k);
                 const std::vector<uint8_t> w = make_weights(rng, type, panel_rows, k);
-                constexpr int kMaxM = 19;
-                std::vector<uint8_t> acts(stride * kMaxM);
-                for (int m = 0; m < kMaxM; ++m) {
-                    const std::vector<float> x = random_vector(rng, k, 0.3f + 0.2f * static_cast<float>(m));
-                    table->quantize_act(f, x.data(), acts.data() + stride * static_cast<std::size_t>(m), k);
-                }
+                const std::vector<uint8_t> acts = quantized_acts(rng, *table, f, k, 19, 0.2f);
+                const GemmCheck check{*table, type, k, w.data(), acts.data()};
                 std::vector<uint8_t> panel(gemm.panel_bytes(k) + 64);
-                uint8_t* aligned = panel.data() + (64 - reinterpret_cast<std::uintptr_t>(panel.data()) % 64) % 64;
+                uint8_t* aligned = aligned64(panel);
                 for (int n_rows : {1, 5, panel_rows - 11, panel_rows})
                     for (int M : {1, 2, 7, 8, 9, 14, 16, 19})
                         for (bool add : {false, true}) {
@@ -397,26 +437,56 @@ TEST_CASE("packed-panel GEMM equals the dot kernels to the bit")
                             const int64_t ldy = panel_rows + 5;
                             std::vector<float> y(static_cast<std::size_t>(M * ldy), 0.5f);
                             gemm.run(k, aligned, acts.data(), stride, M, y.data(), ldy, n_rows, add);
-                            for (int m = 0; m < M; ++m)
-                                for (int64_t c = 0; c < ldy; ++c) {
-                                    const float got = y[static_cast<std::size_t>(m * ldy + c)];
-                                    if (c >= n_rows) { // past the panel's rows: untouched
-                                        CHECK_MSG(got == 0.5f, table->name << " " << type_name(type) << " wrote column " << c);
-                                        continue;
-                                    }
-                                    const float dot = table->dot[t](k, w.data() + wb * static_cast<std::size_t>(c),
-                                                                    acts.data() + stride * static_cast<std::size_t>(m));
-                                    const float want = add ? 0.5f + dot : dot;
-                                    CHECK_MSG(got == want,
-                                              table->name << " " << type_name(type) << " k=" << k << " rows=" << n_rows
-                                                          << " M=" << M << (add ? " add" : "") << " [" << m << "," << c
-                                                          << "]: " << got << " vs " << want);
-                                }
+                            check(y, M, ldy, 0, n_rows, add, "rows=" + std::to_string(n_rows));
                             ++tested;
                         }
             }
         }
     std::printf("    GEMM kernels checked: %d shapes\n", tested);
+}
+
+TEST_CASE("weights packed whole in groups equal the dot kernels to the bit")
+{
+    // Types with Gemm::group_rows are packed once at load (PackedWeights): a weight's groups
+    // one after another, each group_rows x row_bytes, and run() takes any span of whole
+    // groups from any group's first row, for every batch size, decode (one token) included.
+    // Three groups and a short last one, spans from the first and the second group.
+    std::mt19937 rng(29);
+    int tested = 0;
+    for (const Kernels* table : runnable_kernels())
+        for (int t = 0; t < 40; ++t) {
+            const Kernels::Gemm& gemm = table->gemm[t];
+            if (!gemm.group_rows)
+                continue;
+            const auto type = static_cast<TensorType>(t);
+            const ActFormat f = table->act_format(type);
+            const int group = gemm.group_rows;
+            for (int64_t k : {256, 1536}) {
+                const int kRows = 3 * group + 5;
+                const std::size_t wb = row_bytes(type, k), stride = act_row_bytes(f, k);
+                const std::size_t group_bytes = wb * static_cast<std::size_t>(group);
+                const std::vector<uint8_t> w = make_weights(rng, type, kRows, k);
+                const std::vector<uint8_t> acts = quantized_acts(rng, *table, f, k, 5, 0.3f);
+                const GemmCheck check{*table, type, k, w.data(), acts.data()};
+                std::vector<uint8_t> packed(group_bytes * 4 + 64);
+                uint8_t* aligned = aligned64(packed);
+                gemm.pack(k, w.data(), wb, kRows, aligned);
+                for (int first_group : {0, 1})
+                    for (int M : {1, 2, 5})
+                        for (bool add : {false, true}) {
+                            const int r0 = first_group * group;
+                            const int64_t ldy = kRows + 3;
+                            std::vector<float> y(static_cast<std::size_t>(M * ldy), 0.5f);
+                            gemm.run(k, aligned + group_bytes * static_cast<std::size_t>(first_group), acts.data(), stride, M,
+                                     y.data() + r0, ldy, kRows - r0, add);
+                            check(y, M, ldy, r0, kRows, add, "from group " + std::to_string(first_group));
+                            ++tested;
+                        }
+            }
+        }
+    if (runnable_kernels().size() > 1) // the x86 tiers pack F16/BF16, AVX2 Q4_K too
+        CHECK(tested > 0);
+    std::printf("    packed groups checked: %d spans\n", tested);
 }
 
 TEST_CASE("small batches straight from the rows equal the dot kernels to the bit")
