@@ -169,7 +169,7 @@ std::unique_ptr<MapPrefetch> MapPrefetch::start(std::vector<Range> ranges, int t
     return p;
 }
 
-void MapPrefetch::skip(const std::vector<Range>& ranges)
+void MapPrefetch::skip_moves(const std::vector<Range>& ranges)
 {
     std::lock_guard lock(m_skip_mutex);
     for (const auto& [data, bytes] : ranges)
@@ -195,9 +195,6 @@ void MapPrefetch::run()
 {
     for (std::size_t i = m_next++; i < m_chunks.size() && !m_stop.load(std::memory_order_relaxed); i = m_next++) {
         auto* addr = const_cast<uint8_t*>(m_chunks[i].first);
-        const auto from = reinterpret_cast<std::uintptr_t>(addr);
-        if (skipped(from, from + m_chunks[i].second))
-            continue;
         m_populated[i] = madvise(addr, m_chunks[i].second, MADV_POPULATE_READ) == 0;
         if (!m_populated[i])
             madvise(addr, m_chunks[i].second, MADV_WILLNEED);

@@ -49,9 +49,11 @@ public:
     bool done() const { return m_done.load() == static_cast<int>(m_threads.size()); }
     // Bytes now in huge pages, the file's own or copies (when done(): all that will be).
     std::size_t huge_bytes() const { return m_huge_bytes.load(); }
-    // Ranges no longer read from the mapping (a backend packed its own copy): their chunks
-    // are not read and their whole 2 MiB pieces not moved from now on.
-    void skip(const std::vector<Range>& ranges);
+    // Every chunk read (or its reader stopped); the moves may still run.
+    bool read() const { return m_read.load() == static_cast<int>(m_threads.size()); }
+    // Ranges a backend makes its own copy of (PackedWeights): still read, as the copy is made
+    // from them, but their whole 2 MiB pieces are not moved into huge pages.
+    void skip_moves(const std::vector<Range>& ranges);
 
 private:
     MapPrefetch() = default;

@@ -63,10 +63,10 @@ void Model::wait_for_background_reads(double timeout_s) const
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
 }
 
-void Model::skip_background_reads(const std::vector<MapPrefetch::Range>& ranges) const
+void Model::skip_huge_page_moves(const std::vector<MapPrefetch::Range>& ranges) const
 {
     if (m_prefetch)
-        m_prefetch->skip(ranges);
+        m_prefetch->skip_moves(ranges);
 }
 
 void Model::drop_pages(const MapPrefetch::Range& range) const

@@ -183,9 +183,12 @@ public:
     // Waits (up to `timeout_s`) for the background reads of the weights and their moves into
     // huge pages: what `bench` does before timing, so it measures the settled model.
     void wait_for_background_reads(double timeout_s) const;
-    // A backend makes its own copy of these ranges of weights (PackedWeights): the background
-    // reads and huge-page moves leave them out from now on.
-    void skip_background_reads(const std::vector<MapPrefetch::Range>& ranges) const;
+    // The background reads are done (or there are none): what a copy of the weights waits
+    // for, so that it reads pages in memory and the first prompt's own reads keep the disk.
+    bool background_reads_done() const { return !m_prefetch || m_prefetch->read(); }
+    // A backend makes its own copy of these ranges of weights (PackedWeights): the huge-page
+    // moves leave them out from now on.
+    void skip_huge_page_moves(const std::vector<MapPrefetch::Range>& ranges) const;
     // Gives back the mapping's pages of a range whose copy is made (read again from the file
     // if something reads them later); the mapping's bytes are unchanged. Any thread.
     void drop_pages(const MapPrefetch::Range& range) const;

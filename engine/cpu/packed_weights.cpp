@@ -29,8 +29,8 @@ bool PackedWeights::packable(const Kernels& kernels, const WeightView& w, int64_
 }
 
 PackedWeights::PackedWeights(const Kernels& kernels, const std::vector<WeightView>& weights,
-                             std::function<void(const WeightView&)> packed)
-    : m_k(kernels), m_weights(weights), m_packed(std::move(packed))
+                             std::function<void(const WeightView&)> packed, std::function<bool()> ready)
+    : m_k(kernels), m_weights(weights), m_packed(std::move(packed)), m_ready_to_start(std::move(ready))
 {
     std::sort(m_weights.begin(), m_weights.end(), [](const WeightView& a, const WeightView& b) { return a.data < b.data; });
     for (const WeightView& w : m_weights) {
@@ -69,6 +69,11 @@ void PackedWeights::run()
 {
     // Below the engine's threads (a thread's own nice value on Linux), as the huge-page moves.
     setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
+    while (m_ready_to_start && !m_ready_to_start()) {
+        if (m_stop.load(std::memory_order_relaxed))
+            return;
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
     for (std::size_t i = 0; i < m_weights.size(); ++i) {
         const WeightView& w = m_weights[i];
         const Kernels::Gemm& gemm = m_k.gemm[static_cast<int>(w.type)];

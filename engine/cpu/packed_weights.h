@@ -26,11 +26,11 @@ public:
     // A weight `kernels` can pack whole: a type with Gemm::group_rows and a whole number of
     // groups per slice (`w.rows`: all rows of every slice of a 3-D weight).
     static bool packable(const Kernels& kernels, const WeightView& w, int64_t slice_rows);
-    // Starts packing `weights` (each packable), in address order; `packed(w)` runs on that
-    // thread after each (the file's pages of w may go). Throws Error (Io) when the memory
-    // cannot be mapped.
+    // Starts packing `weights` (each packable), in address order, once `ready()` says so
+    // (asked every few ms; none: at once); `packed(w)` runs on that thread after each (the
+    // file's pages of w may go). Throws Error (Io) when the memory cannot be mapped.
     PackedWeights(const Kernels& kernels, const std::vector<WeightView>& weights,
-                  std::function<void(const WeightView&)> packed = {});
+                  std::function<void(const WeightView&)> packed = {}, std::function<bool()> ready = {});
     ~PackedWeights(); // stops the packing thread first
     PackedWeights(const PackedWeights&) = delete;
     PackedWeights& operator=(const PackedWeights&) = delete;
@@ -51,6 +51,7 @@ private:
     std::vector<std::size_t> m_at;                   // each weight's offset in m_base
     std::unique_ptr<std::atomic<bool>[]> m_ready;    // per weight: packed (release/acquire)
     std::function<void(const WeightView&)> m_packed;
+    std::function<bool()> m_ready_to_start;
     uint8_t* m_base = nullptr;
     std::size_t m_bytes = 0;
     std::atomic<bool> m_stop{false};
