@@ -1,6 +1,6 @@
 // Weights packed once into the panel layout of their GEMM (types whose Kernels::Gemm has
-// group_rows: F16/BF16 on AVX2 and AVX-512, 16 rows stored value by value; Q4_K on AVX2, 16
-// rows a super-block at a time, the same bytes as the rows). Prompts then skip packing a
+// group_rows: F16/BF16, 16 rows stored value by value; Q4_K and Q6_K, 16 rows a super-block
+// at a time, the same bytes as the rows). Prompts then skip packing a
 // panel per task, and decode streams each group in address order instead of reading 16
 // GGUF rows side by side. The copy costs memory (bytes()) and is made by a thread
 // of its own at low priority, weight by weight, while the model already runs: until a weight

@@ -129,17 +129,17 @@ std::string wide_tiny_model(const std::string& preset, TensorType type)
 
 TEST_CASE("weights packed at load give the bits of the file's layout")
 {
-    // F16/BF16 on every x86 tier, Q4_K where the tier packs it (AVX2, avxvnni).
+    // F16/BF16, Q4_K and Q6_K on every x86 tier.
     struct Case {
         const char* preset;
         TensorType type;
     };
     std::vector<Case> cases;
     for (const char* preset : {"qwen2-tiny", "qwen2moe-tiny", "deepseek-tiny"})
-        for (TensorType type : {TensorType::F16, TensorType::BF16, TensorType::Q4_K})
+        for (TensorType type : {TensorType::F16, TensorType::BF16, TensorType::Q4_K, TensorType::Q6_K})
             cases.push_back({preset, type});
     for (const Case& c : cases) {
-        const bool wide = c.type == TensorType::Q4_K;
+        const bool wide = c.type == TensorType::Q4_K || c.type == TensorType::Q6_K;
         const auto model = Model::load(wide ? wide_tiny_model(c.preset, c.type) : tiny_model(c.preset, c.type));
         for (const cpu::Kernels* k : cpu::runnable_kernels()) {
             if (!k->gemm[static_cast<int>(c.type)].group_rows)

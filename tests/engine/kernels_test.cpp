@@ -449,7 +449,8 @@ TEST_CASE("weights packed whole in groups equal the dot kernels to the bit")
 {
     // Types with Gemm::group_rows are packed once at load (PackedWeights): a weight's groups
     // one after another, each group_rows x row_bytes, and run() takes any span of whole
-    // groups from any group's first row, for every batch size, decode (one token) included.
+    // groups from any group's first row, for every batch size, decode (one token) included:
+    // sizes on both sides of where the tiers leave the one-token kernels for the tiles.
     // Three groups and a short last one, spans from the first and the second group.
     std::mt19937 rng(29);
     int tested = 0;
@@ -466,13 +467,13 @@ TEST_CASE("weights packed whole in groups equal the dot kernels to the bit")
                 const std::size_t wb = row_bytes(type, k), stride = act_row_bytes(f, k);
                 const std::size_t group_bytes = wb * static_cast<std::size_t>(group);
                 const std::vector<uint8_t> w = make_weights(rng, type, kRows, k);
-                const std::vector<uint8_t> acts = quantized_acts(rng, *table, f, k, 5, 0.3f);
+                const std::vector<uint8_t> acts = quantized_acts(rng, *table, f, k, 33, 0.05f);
                 const GemmCheck check{*table, type, k, w.data(), acts.data()};
                 std::vector<uint8_t> packed(group_bytes * 4 + 64);
                 uint8_t* aligned = aligned64(packed);
                 gemm.pack(k, w.data(), wb, kRows, aligned);
                 for (int first_group : {0, 1})
-                    for (int M : {1, 2, 5})
+                    for (int M : {1, 2, 5, 23, 33})
                         for (bool add : {false, true}) {
                             const int r0 = first_group * group;
                             const int64_t ldy = kRows + 3;
