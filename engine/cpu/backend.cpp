@@ -123,7 +123,7 @@ void CpuBackend::pack_weights()
     }
     // The packing starts once the background reads are done: it then reads pages in memory,
     // and a prompt sent at once has the disk and the cores (with the two at once, the first
-    // token of a cold 3.8 GB Q4_K file came 0.5-0.8 s later; README, "Opening a model").
+    // token of a cold 3.8 GB Q4_K file came 0.5-0.8 s later; README, "Q4_K and Q6_K packed at load").
     try {
         m_packed = std::make_unique<cpu::PackedWeights>(k, views, std::move(packed),
                                                         [&model = m_model] { return model.background_reads_done(); });
