@@ -81,7 +81,7 @@ struct Kernels {
         void (*direct)(int64_t k, const void* rows, std::size_t row_bytes, int n_rows, const void* acts,
                        std::size_t act_stride, int M, float* y, int64_t ldy, bool add) = nullptr;
         // Nonzero where a panel is its groups of this many rows one after another, each packed
-        // alone and as large as the rows it holds (F16/BF16, Q4_K, Q6_K: 16 rows): a weight
+        // alone and as large as the rows it holds (F16/BF16, Q4_K, Q6_K, Q8_0: 16 rows): a weight
         // packed whole, once, feeds run() from any group's first row, for every batch size
         // (PackedWeights). 0: panels are packed per task.
         int group_rows = 0;

@@ -129,14 +129,14 @@ std::string wide_tiny_model(const std::string& preset, TensorType type)
 
 TEST_CASE("weights packed at load give the bits of the file's layout")
 {
-    // F16/BF16, Q4_K and Q6_K on every x86 tier.
+    // F16/BF16, Q4_K, Q6_K and Q8_0 on every x86 tier.
     struct Case {
         const char* preset;
         TensorType type;
     };
     std::vector<Case> cases;
     for (const char* preset : {"qwen2-tiny", "qwen2moe-tiny", "deepseek-tiny"})
-        for (TensorType type : {TensorType::F16, TensorType::BF16, TensorType::Q4_K, TensorType::Q6_K})
+        for (TensorType type : {TensorType::F16, TensorType::BF16, TensorType::Q4_K, TensorType::Q6_K, TensorType::Q8_0})
             cases.push_back({preset, type});
     for (const Case& c : cases) {
         const bool wide = c.type == TensorType::Q4_K || c.type == TensorType::Q6_K;
