@@ -3,6 +3,7 @@
 
 #include "arch/ffn.h"
 #include "cpu/ops.h"
+#include "cpu/packed_weights.h"
 #include "error.h"
 #include "profile.h"
 #include "quants.h"
@@ -84,9 +85,20 @@ void embed_tokens(const Model& model, CpuDevice& cpu, const Batch& batch, float*
     const TensorRef& table = model.weights().token_embd;
     const int64_t dim = model.config().dim;
     const ProfileScope ps(cpu.profile(), "embedding", static_cast<uint64_t>(batch.size()) * table.row_bytes());
+    // A table that is also the output matrix may be packed, and its file pages gone: its rows
+    // come from the packed copy then, not from the disk.
+    const cpu::PackedWeights* packed = cpu.matmul().packed();
+    const cpu::WeightView view{table.type(), table.rows(), table.cols(), table.row_bytes(), table.data()};
     cpu.pool().parallel_for(batch.size(), [&](int m, int) {
-        dequantize_row(table.type(), table.data() + static_cast<std::size_t>(batch.tokens[static_cast<std::size_t>(m)]) * table.row_bytes(),
-                       x + static_cast<std::size_t>(m) * static_cast<std::size_t>(dim), dim);
+        const int64_t token = batch.tokens[static_cast<std::size_t>(m)];
+        const uint8_t* row = table.data() + static_cast<std::size_t>(token) * table.row_bytes();
+        std::vector<uint8_t> unpacked;
+        if (packed) {
+            unpacked.resize(table.row_bytes());
+            if (packed->row(view, token, unpacked.data()))
+                row = unpacked.data();
+        }
+        dequantize_row(table.type(), row, x + static_cast<std::size_t>(m) * static_cast<std::size_t>(dim), dim);
     });
 }
 

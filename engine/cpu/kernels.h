@@ -89,6 +89,10 @@ struct Kernels {
         // smaller ones through direct() or the dot kernels. Where packing a panel costs less
         // than the dot kernels lose on a few tokens, this is below the default.
         int min_tokens = 16;
+        // Types with group_rows: row r (0..group_rows - 1) of one group as packed whole at load,
+        // back into the row's GGUF bytes (row_bytes of them), as the file holds it. The token
+        // embedding a tied output matrix shares is read this way once the file's pages go.
+        void (*group_row)(int64_t k, const void* group, int r, void* row) = nullptr;
     };
     Gemm gemm[40];
 

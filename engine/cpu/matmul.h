@@ -74,6 +74,7 @@ public:
     void set_observer(MatmulObserver* observer) { m_observer = observer; }
     // Weights packed once for the GEMM (null: none); it must outlive their products here.
     void set_packed(const PackedWeights* packed) { m_packed = packed; }
+    const PackedWeights* packed() const { return m_packed; }
 
 private:
     void run_jobs(const MatmulJob* jobs, std::size_t n_jobs, const float* x, int64_t ldx, int M);

@@ -116,4 +116,19 @@ const uint8_t* PackedWeights::find(const WeightView& v) const
     return m_base + m_at[i] + offset;
 }
 
+bool PackedWeights::row(const WeightView& w, int64_t r, void* out) const
+{
+    const Kernels::Gemm& g = m_k.gemm[static_cast<int>(w.type)];
+    if (!g.group_row || g.group_rows <= 0 || r < 0 || r >= w.rows)
+        return false;
+    const int64_t g0 = r / g.group_rows * g.group_rows;
+    const WeightView group{w.type, std::min<int64_t>(g.group_rows, w.rows - g0), w.cols, w.row_bytes,
+                           w.data + static_cast<std::size_t>(g0) * w.row_bytes};
+    const uint8_t* packed = find(group);
+    if (!packed)
+        return false;
+    g.group_row(w.cols, packed, static_cast<int>(r - g0), out);
+    return true;
+}
+
 } // namespace seekbench::cpu

@@ -37,6 +37,10 @@ public:
     // The packed rows of `w` (a view of rows of a weight packed by now, starting at a group's
     // first row, with its row_bytes), or nullptr: then `w` goes through the file-layout kernels.
     const uint8_t* find(const WeightView& w) const;
+    // Row r of `w` (a weight as the constructor took it) in the file's bytes (w.row_bytes of
+    // them) into `out`, from the packed copy; false where w is not packed by now or its type
+    // cannot give a row back (Kernels::Gemm::group_row).
+    bool row(const WeightView& w, int64_t r, void* out) const;
     std::size_t bytes() const { return m_bytes; }
     bool done() const { return m_done.load(std::memory_order_acquire); }
     void wait(double timeout_s) const; // until done() or the timeout

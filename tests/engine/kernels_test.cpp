@@ -475,6 +475,15 @@ TEST_CASE("weights packed whole in groups equal the dot kernels to the bit")
                 std::vector<uint8_t> packed(group_bytes * 4 + 64);
                 uint8_t* aligned = aligned64(packed);
                 gemm.pack(k, w.data(), wb, kRows, aligned);
+                // And each row back out of its group as the file holds it (the token embedding
+                // of a tied output matrix is read so).
+                REQUIRE(gemm.group_row);
+                std::vector<uint8_t> row(wb);
+                for (int r = 0; r < kRows; ++r) {
+                    gemm.group_row(k, aligned + group_bytes * static_cast<std::size_t>(r / group), r % group, row.data());
+                    CHECK_MSG(std::memcmp(row.data(), w.data() + wb * static_cast<std::size_t>(r), wb) == 0,
+                              table->name << " " << type_name(type) << " k=" << k << " row " << r << " back from its group");
+                }
                 for (int first_group : {0, 1})
                     for (int M : {1, 2, 5, 23, 33})
                         for (bool add : {false, true}) {
