@@ -216,6 +216,7 @@ TEST_CASE("run without a model uses the built-in one; perplexity measures a text
     CHECK_EQ(p.code, 0);
     CHECK_MSG(p.out.find("perplexity") != std::string::npos && p.out.find("tokens predicted (window 16)") != std::string::npos,
               p.out);
+    std::filesystem::remove(text);
     const Result bad = run("perplexity -m " + stories);
     CHECK_EQ(bad.code, 2);
 }

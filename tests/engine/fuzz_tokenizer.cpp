@@ -58,6 +58,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***)
         g_files.push_back(seekbench::GgufFile::open(p));
         g_tokenizers.push_back(seekbench::Tokenizer::from_gguf(*g_files.back()));
     }
+    std::filesystem::remove(wpm); // mapped by now: the mapping outlives the name
     return 0;
 }
 
