@@ -87,8 +87,10 @@ void embed_tokens(const Model& model, CpuDevice& cpu, const Batch& batch, float*
     const ProfileScope ps(cpu.profile(), "embedding", static_cast<uint64_t>(batch.size()) * table.row_bytes());
     // A table that is also the output matrix may be packed, and its file pages gone: its rows
     // come from the packed copy then, not from the disk.
-    const cpu::PackedWeights* packed = cpu.matmul().packed();
     const cpu::WeightView view{table.type(), table.rows(), table.cols(), table.row_bytes(), table.data()};
+    const cpu::PackedWeights* packed = cpu.matmul().packed();
+    if (packed && !packed->find(view)) // not packed (an untied table), or not yet
+        packed = nullptr;
     cpu.pool().parallel_for(batch.size(), [&](int m, int) {
         const int64_t token = batch.tokens[static_cast<std::size_t>(m)];
         const uint8_t* row = table.data() + static_cast<std::size_t>(token) * table.row_bytes();
