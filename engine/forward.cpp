@@ -91,15 +91,14 @@ void embed_tokens(const Model& model, CpuDevice& cpu, const Batch& batch, float*
     const cpu::PackedWeights* packed = cpu.matmul().packed();
     if (packed && !packed->find(view)) // not packed (an untied table), or not yet
         packed = nullptr;
-    cpu.pool().parallel_for(batch.size(), [&](int m, int) {
+    // A row's bytes per thread, taken back out of the packed copy.
+    std::vector<uint8_t> unpacked(packed ? table.row_bytes() * static_cast<std::size_t>(cpu.pool().size()) : 0);
+    cpu.pool().parallel_for(batch.size(), [&](int m, int thread) {
         const int64_t token = batch.tokens[static_cast<std::size_t>(m)];
         const uint8_t* row = table.data() + static_cast<std::size_t>(token) * table.row_bytes();
-        std::vector<uint8_t> unpacked;
-        if (packed) {
-            unpacked.resize(table.row_bytes());
-            if (packed->row(view, token, unpacked.data()))
-                row = unpacked.data();
-        }
+        uint8_t* mine = unpacked.data() + table.row_bytes() * static_cast<std::size_t>(thread);
+        if (packed && packed->row(view, token, mine))
+            row = mine;
         dequantize_row(table.type(), row, x + static_cast<std::size_t>(m) * static_cast<std::size_t>(dim), dim);
     });
 }
