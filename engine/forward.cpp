@@ -96,9 +96,11 @@ void embed_tokens(const Model& model, CpuDevice& cpu, const Batch& batch, float*
     cpu.pool().parallel_for(batch.size(), [&](int m, int thread) {
         const int64_t token = batch.tokens[static_cast<std::size_t>(m)];
         const uint8_t* row = table.data() + static_cast<std::size_t>(token) * table.row_bytes();
-        uint8_t* mine = unpacked.data() + table.row_bytes() * static_cast<std::size_t>(thread);
-        if (packed && packed->row(view, token, mine))
-            row = mine;
+        if (packed) {
+            uint8_t* mine = unpacked.data() + table.row_bytes() * static_cast<std::size_t>(thread);
+            if (packed->row(view, token, mine))
+                row = mine;
+        }
         dequantize_row(table.type(), row, x + static_cast<std::size_t>(m) * static_cast<std::size_t>(dim), dim);
     });
 }
