@@ -451,7 +451,8 @@ TEST_CASE("weights packed whole in groups equal the dot kernels to the bit")
     // one after another, each group_rows x row_bytes, and run() takes any span of whole
     // groups from any group's first row, for every batch size, decode (one token) included:
     // sizes on both sides of where the tiers leave the one-token kernels for the tiles.
-    // Three groups and a short last one, spans from the first and the second group.
+    // Five groups and a short last one, spans from each group: decode takes up to four
+    // groups side by side (Q8_0), so spans of one to six groups, the last one short.
     std::mt19937 rng(29);
     int tested = 0;
     for (const Kernels* table : runnable_kernels())
@@ -463,7 +464,7 @@ TEST_CASE("weights packed whole in groups equal the dot kernels to the bit")
             const ActFormat f = table->act_format(type);
             const int group = gemm.group_rows;
             for (int64_t k : {256, 1536}) {
-                const int kRows = 3 * group + 5;
+                const int kRows = 5 * group + 5;
                 const std::size_t wb = row_bytes(type, k), stride = act_row_bytes(f, k);
                 const std::size_t group_bytes = wb * static_cast<std::size_t>(group);
                 std::vector<uint8_t> w = make_weights(rng, type, kRows, k);
@@ -472,7 +473,7 @@ TEST_CASE("weights packed whole in groups equal the dot kernels to the bit")
                         w[off + off % 32] = 0x80;
                 const std::vector<uint8_t> acts = quantized_acts(rng, *table, f, k, 33, 0.05f);
                 const GemmCheck check{*table, type, k, w.data(), acts.data()};
-                std::vector<uint8_t> packed(group_bytes * 4 + 64);
+                std::vector<uint8_t> packed(group_bytes * 6 + 64);
                 uint8_t* aligned = aligned64(packed);
                 gemm.pack(k, w.data(), wb, kRows, aligned);
                 // And each row back out of its group as the file holds it (the token embedding
@@ -484,7 +485,7 @@ TEST_CASE("weights packed whole in groups equal the dot kernels to the bit")
                     CHECK_MSG(std::memcmp(row.data(), w.data() + wb * static_cast<std::size_t>(r), wb) == 0,
                               table->name << " " << type_name(type) << " k=" << k << " row " << r << " back from its group");
                 }
-                for (int first_group : {0, 1})
+                for (int first_group = 0; first_group < 6; ++first_group)
                     for (int M : {1, 2, 5, 23, 33})
                         for (bool add : {false, true}) {
                             const int r0 = first_group * group;
