@@ -81,9 +81,9 @@ struct Kernels {
         void (*direct)(int64_t k, const void* rows, std::size_t row_bytes, int n_rows, const void* acts,
                        std::size_t act_stride, int M, float* y, int64_t ldy, bool add) = nullptr;
         // Nonzero where a panel is its groups of this many rows one after another, each packed
-        // alone and as large as the rows it holds (F16/BF16, Q4_K, Q6_K, Q8_0: 16 rows): a weight
-        // packed whole, once, feeds run() from any group's first row, for every batch size
-        // (PackedWeights). 0: panels are packed per task.
+        // alone and as large as the rows it holds (F16/BF16, Q4_K, Q6_K, Q8_0, and Q5_0 on
+        // AVX-512: 16 rows): a weight packed whole, once, feeds run() from any group's first
+        // row, for every batch size (PackedWeights). 0: panels are packed per task.
         int group_rows = 0;
         // Batches of at least this many tokens go through run(), a panel packed per task;
         // smaller ones through direct() or the dot kernels. Where packing a panel costs less

@@ -1,6 +1,6 @@
 // Weights packed once into the panel layout of their GEMM (types whose Kernels::Gemm has
-// group_rows: F16/BF16, 16 rows stored value by value; Q4_K, Q6_K and Q8_0, 16 rows a block
-// at a time, the same bytes as the rows). Prompts then skip packing a panel per task, and
+// group_rows: F16/BF16, 16 rows stored value by value; Q4_K, Q6_K, Q8_0 (and Q5_0 on
+// AVX-512), 16 rows a block at a time, the same bytes as the rows). Prompts then skip packing a panel per task, and
 // decode streams each group in address order instead of reading 16 GGUF rows side by side. The copy costs memory (bytes()) and is made by a thread
 // of its own at low priority, weight by weight, while the model already runs: until a weight
 // is packed, find() says so and it goes through the kernels for the file's layout, which give
