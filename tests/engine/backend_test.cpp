@@ -174,8 +174,12 @@ TEST_CASE("weights packed at load leave the page cache")
 {
     // The copy in anonymous memory is the only one: the file's pages of a packed weight leave
     // the page cache (mincore sees them go) once the file is on disk (written-back pages
-    // only: the kernel does not write a dirty page to drop it).
-    const std::string path = tiny_model("qwen2-tiny", TensorType::F16);
+    // only: the kernel does not write a dirty page to drop it). A file of this test's own: the
+    // shared test model may be mapped by another test running beside it, and pages another
+    // process maps stay (CI's sanitizer run saw the tensor fully resident after packing).
+    const std::string path = temp_path("page-cache-qwen2-tiny-f16.gguf");
+    std::filesystem::copy_file(tiny_model("qwen2-tiny", TensorType::F16), path,
+                               std::filesystem::copy_options::overwrite_existing);
     {
         const int fd = ::open(path.c_str(), O_RDONLY);
         REQUIRE(fd >= 0);
