@@ -5,13 +5,14 @@
 
 namespace seekbench {
 
-void Profile::add(const std::string& op, double seconds, uint64_t bytes)
+void Profile::add(const std::string& op, double seconds, uint64_t bytes, uint64_t flops)
 {
     ProfileRow& r = m_rows[{m_layer, op}];
     r.op = op;
     r.layer = m_layer;
     r.seconds += seconds;
     r.bytes += bytes;
+    r.flops += flops;
     ++r.calls;
 }
 
@@ -31,6 +32,7 @@ std::vector<ProfileRow> Profile::by_op() const
         s.op = row.op;
         s.seconds += row.seconds;
         s.bytes += row.bytes;
+        s.flops += row.flops;
         s.calls += row.calls;
     }
     std::vector<ProfileRow> out;

@@ -19,13 +19,14 @@ struct ProfileRow {
     int layer = -1;        // -1: outside the layers (embedding, output)
     double seconds = 0;
     uint64_t bytes = 0;    // weights, cache and activations read or written
+    uint64_t flops = 0;    // matmuls: 2 x weights x rows of input (a multiply and an add each)
     long long calls = 0;
 };
 
 class Profile {
 public:
     void set_layer(int layer) { m_layer = layer; }
-    void add(const std::string& op, double seconds, uint64_t bytes);
+    void add(const std::string& op, double seconds, uint64_t bytes, uint64_t flops = 0);
     void clear() { m_rows.clear(); }
     // One row per (op, layer), in layer order; and summed over layers, the largest first.
     std::vector<ProfileRow> rows() const;

@@ -1527,6 +1527,10 @@ Seekbench 已回到 %3。</translation>
         <source>Decode</source>
         <translation>解码</translation>
     </message>
+    <message>
+        <source>  %1 GFLOP/s (%2% of multiply-add peak)</source>
+        <translation>  %1 GFLOP/s（乘加峰值的 %2%）</translation>
+    </message>
 </context>
 <context>
     <name>RemoteClient</name>
@@ -2277,16 +2281,16 @@ Seekbench 已回到 %3。</translation>
         <translation>&lt;b&gt;%1&lt;/b&gt; — KL %2 奈特</translation>
     </message>
     <message>
-        <source>%1 on %2; memory read bandwidth %3 GB/s</source>
-        <translation>%1，运行于 %2；内存读取带宽 %3 GB/s</translation>
-    </message>
-    <message>
         <source>Optional: an importance matrix (seekbench-cli imatrix or llama-imatrix)</source>
         <translation>可选：重要性矩阵（由 seekbench-cli imatrix 或 llama-imatrix 生成）</translation>
     </message>
     <message>
         <source>I&amp;mportance matrix:</source>
         <translation>重要性矩阵(&amp;M)：</translation>
+    </message>
+    <message>
+        <source>%1 on %2; memory read bandwidth %3 GB/s, float multiply-add peak %4 GFLOP/s</source>
+        <translation>%1，运行于 %2；内存读取带宽 %3 GB/s，浮点乘加峰值 %4 GFLOP/s</translation>
     </message>
 </context>
 <context>

@@ -64,18 +64,23 @@ int ProfileChart::paintPhase(QPainter& p, int top, const QString& title, const W
         x += span;
     }
     top += kBar + 4;
-    // The legend: an op a line, with its time, share, rate and share of the bandwidth.
+    // The legend: an op a line, with its time, share, rate and share of the bandwidth; a
+    // matmul also its float operations against the multiply-add peak.
     p.setPen(palette().color(QPalette::WindowText));
     for (const WbProfileRow& r : phase.ops) {
         p.fillRect(kMargin, top + 4, 10, 10, colorOf(r.op));
         const double bw = m_profile.bandwidth > 0 ? 100 * r.gbs / m_profile.bandwidth : 0;
-        p.drawText(kMargin + 16, top + kRow - 4,
-                   tr("%1  %2 ms (%3%)  %4 GB/s (%5% of memory bandwidth)")
-                       .arg(r.op)
-                       .arg(r.ms, 0, 'f', 2)
-                       .arg(total > 0 ? 100 * r.ms / total : 0, 0, 'f', 1)
-                       .arg(r.gbs, 0, 'f', 1)
-                       .arg(bw, 0, 'f', 0));
+        QString line = tr("%1  %2 ms (%3%)  %4 GB/s (%5% of memory bandwidth)")
+                           .arg(r.op)
+                           .arg(r.ms, 0, 'f', 2)
+                           .arg(total > 0 ? 100 * r.ms / total : 0, 0, 'f', 1)
+                           .arg(r.gbs, 0, 'f', 1)
+                           .arg(bw, 0, 'f', 0);
+        if (r.gflops > 0)
+            line += tr("  %1 GFLOP/s (%2% of multiply-add peak)")
+                        .arg(r.gflops, 0, 'f', 1)
+                        .arg(m_profile.fmaPeak > 0 ? 100 * r.gflops / m_profile.fmaPeak : 0, 0, 'f', 0);
+        p.drawText(kMargin + 16, top + kRow - 4, line);
         top += kRow;
     }
     // The layers: a small bar each, as tall as its time.

@@ -386,9 +386,10 @@ void WorkbenchDialog::showComparison(const WbComparison& c)
 
 void WorkbenchDialog::showProfile(const WbProfile& p)
 {
-    m_pHead->setText(tr("%1 on %2; memory read bandwidth %3 GB/s")
+    m_pHead->setText(tr("%1 on %2; memory read bandwidth %3 GB/s, float multiply-add peak %4 GFLOP/s")
                          .arg(p.name, p.backend)
-                         .arg(p.bandwidth, 0, 'f', 1));
+                         .arg(p.bandwidth, 0, 'f', 1)
+                         .arg(p.fmaPeak, 0, 'f', 1));
     m_chart->setProfile(p);
     m_pBar->setRange(0, 1);
     m_pBar->setValue(1);

@@ -52,11 +52,20 @@ int cmd_bench(int argc, char** argv)
 #endif
     }
     const Args a(argc, argv, 2, {"-m", "--model", "-p", "-n", "-r", "--threads", "--device", "--cpu", "--gpu-layers"});
-    a.allow_only({"-m", "--model", "-p", "-n", "-r", "--threads", "--device", "--cpu", "--gpu-layers", "--experts-on-cpu", "--memory", "--no-amx", "--trace"});
+    a.allow_only({"-m", "--model", "-p", "-n", "-r", "--threads", "--device", "--cpu", "--gpu-layers", "--experts-on-cpu", "--memory", "--fma",
+                  "--no-amx", "--trace"});
     if (a.has("--memory")) {
         CpuDevice cpu(a.threads());
         const double gbs = memory_bandwidth(cpu.pool(), std::size_t(1) << 30);
         std::printf("memory read bandwidth: %.1f GB/s (%d threads, 1 GiB buffer, best of 5)\n", gbs, cpu.pool().size());
+        return 0;
+    }
+    if (a.has("--fma")) {
+        CpuDevice cpu(a.threads(), cpu_tier(a.str("--cpu")));
+        const double gflops = fma_peak(cpu.pool(), cpu.kernels());
+        const int bits = 32 * cpu.kernels().fma_lanes;
+        std::printf("float multiply-add peak: %.1f GFLOP/s (CPU %s, %d threads, %s, best of 5)\n", gflops, cpu.kernels().name,
+                    cpu.pool().size(), bits > 32 ? (std::to_string(bits) + "-bit vectors").c_str() : "scalar");
         return 0;
     }
     const std::string path = a.str("-m", a.str("--model"));
@@ -172,16 +181,23 @@ int cmd_synth(int argc, char** argv)
 
 namespace {
 
-void print_profile(const char* phase, const Profile& p, int tokens, double gbs)
+// Each op's bytes against the memory bandwidth; matmuls' float operations also against the
+// multiply-add peak (a prompt's float weights are bound by it, not by memory).
+void print_profile(const char* phase, const Profile& p, int tokens, double gbs, double gflops_peak)
 {
     const double total = p.total_seconds();
     std::printf("\n%s: %d tokens in %.3f s (%.1f tokens/s)\n", phase, tokens, total, total > 0 ? tokens / total : 0.0);
-    std::printf("  %-16s %9s %6s %7s %9s %7s %6s\n", "op", "ms", "share", "calls", "MB moved", "GB/s", "of bw");
+    std::printf("  %-16s %9s %6s %7s %9s %7s %6s %8s %7s\n", "op", "ms", "share", "calls", "MB moved", "GB/s", "of bw",
+                "GFLOP/s", "of peak");
     for (const ProfileRow& r : p.by_op()) {
         const double rate = r.seconds > 0 ? double(r.bytes) / r.seconds / 1e9 : 0;
-        std::printf("  %-16s %9.2f %5.1f%% %7lld %9.1f %7.1f %5.0f%%\n", r.op.c_str(), 1e3 * r.seconds,
+        std::printf("  %-16s %9.2f %5.1f%% %7lld %9.1f %7.1f %5.0f%%", r.op.c_str(), 1e3 * r.seconds,
                     total > 0 ? 100 * r.seconds / total : 0.0, r.calls, double(r.bytes) / 1e6, rate,
                     gbs > 0 ? 100 * rate / gbs : 0.0);
+        const double flops = r.seconds > 0 ? double(r.flops) / r.seconds / 1e9 : 0;
+        if (r.flops > 0)
+            std::printf(" %8.1f %6.0f%%", flops, gflops_peak > 0 ? 100 * flops / gflops_peak : 0.0);
+        std::printf("\n");
     }
     std::map<int, double> per_layer;
     for (const ProfileRow& r : p.rows())
@@ -210,10 +226,10 @@ int cmd_profile(int argc, char** argv)
     model->wait_for_background_reads(120); // as bench: the settled model
     cpu.wait_for_background_work(120);
     const ProfileRun run = profile_forward(cpu, a.integer("-p", 128), a.integer("-n", 32));
-    std::printf("%s on %s; memory read bandwidth %.1f GB/s\n", model->info().name.c_str(), cpu.describe().c_str(),
-                run.bandwidth_gbs);
-    print_profile("prefill", run.prefill, run.n_prompt, run.bandwidth_gbs);
-    print_profile("decode", run.decode, run.n_gen, run.bandwidth_gbs);
+    std::printf("%s on %s; memory read bandwidth %.1f GB/s, float multiply-add peak %.1f GFLOP/s\n",
+                model->info().name.c_str(), cpu.describe().c_str(), run.bandwidth_gbs, run.fma_peak_gflops);
+    print_profile("prefill", run.prefill, run.n_prompt, run.bandwidth_gbs, run.fma_peak_gflops);
+    print_profile("decode", run.decode, run.n_gen, run.bandwidth_gbs, run.fma_peak_gflops);
     return 0;
 }
 

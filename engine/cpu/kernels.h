@@ -117,7 +117,14 @@ struct Kernels {
     void (*softmax)(float* x, int64_t n);
     void (*f32_to_f16)(const float* x, uint16_t* y, int64_t n);
     void (*f32_to_bf16)(const float* x, uint16_t* y, int64_t n);
+    // The bound a prompt's float matrices are read against (fma_peak() in profile_run.h):
+    // n steps of kFmaChains independent multiply-add chains, fma_lanes floats wide (this
+    // tier's widest vector); returns their sum, so that no step can be left out.
+    float (*fma_chains)(int64_t n, float x);
+    int fma_lanes;
 };
+
+constexpr int kFmaChains = 12;
 
 const Kernels& kernels();                      // the best this CPU can run
 std::vector<const Kernels*> runnable_kernels(); // all this CPU can run, generic first

@@ -341,6 +341,22 @@ void to_bf16(const float* x, uint16_t* y, int64_t n)
         y[i] = f32_to_bf16(x[i]);
 }
 
+// kFmaChains independent chains of float multiply-adds, one value each (the compiler may
+// pack them into whatever vectors the build targets).
+float fma_chains(int64_t n, float x)
+{
+    float s[kFmaChains];
+    for (int c = 0; c < kFmaChains; ++c)
+        s[c] = x + static_cast<float>(c);
+    for (int64_t i = 0; i < n; ++i)
+        for (float& v : s)
+            v = v * 0.999999f + 1e-6f;
+    float t = 0;
+    for (const float v : s)
+        t += v;
+    return t;
+}
+
 Kernels make_generic()
 {
     Kernels k{};
@@ -368,6 +384,8 @@ Kernels make_generic()
     k.softmax = exp_steps::softmax;
     k.f32_to_f16 = to_f16;
     k.f32_to_bf16 = to_bf16;
+    k.fma_chains = fma_chains;
+    k.fma_lanes = 1;
     return k;
 }
 

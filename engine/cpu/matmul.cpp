@@ -105,8 +105,10 @@ void Matmul::run_jobs(const MatmulJob* jobs, std::size_t n_jobs, const float* x,
         total += static_cast<uint64_t>(jobs[j].w.rows) * jobs[j].w.row_bytes;
     for (std::size_t j = 0; j < n_jobs; ++j) {
         const uint64_t bytes = static_cast<uint64_t>(jobs[j].w.rows) * jobs[j].w.row_bytes;
+        const uint64_t flops = 2 * static_cast<uint64_t>(jobs[j].w.rows) * static_cast<uint64_t>(jobs[j].w.cols) *
+                               static_cast<uint64_t>(jobs[j].M ? jobs[j].M : M); // a multiply and an add per weight and row
         m_profile->add(std::string("matmul ") + type_name(jobs[j].w.type),
-                       total ? seconds * double(bytes) / double(total) : seconds / double(n_jobs), bytes);
+                       total ? seconds * double(bytes) / double(total) : seconds / double(n_jobs), bytes, flops);
     }
 }
 

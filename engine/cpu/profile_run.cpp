@@ -19,6 +19,7 @@ ProfileRun profile_forward(CpuBackend& cpu, int n_prompt, int n_gen)
     run.n_prompt = n_prompt;
     run.n_gen = n_gen;
     run.bandwidth_gbs = memory_bandwidth(cpu.device().pool(), std::size_t(512) << 20);
+    run.fma_peak_gflops = fma_peak(cpu.device().pool(), cpu.device().kernels());
     const int vocab = cpu.model().config().n_vocab;
     const auto context = cpu.new_context(n_prompt + n_gen, 1, KvType::F16);
     std::vector<float> logits;
@@ -79,5 +80,24 @@ double memory_bandwidth(ThreadPool& pool, std::size_t bytes)
     return best;
 }
 
+double fma_peak(ThreadPool& pool, const cpu::Kernels& kernels)
+{
+    // A step is kFmaChains multiply-adds, 6 cycles on two FMA pipes: ~40 ms a pass at 4 GHz.
+    const int64_t steps = int64_t(24) << 20;
+    std::vector<float> sums(static_cast<std::size_t>(pool.size()));
+    double best = 0;
+    for (int pass = 0; pass < 5; ++pass) {
+        const auto t0 = std::chrono::steady_clock::now();
+        pool.parallel_for(pool.size(), [&](int t, int) {
+            sums[static_cast<std::size_t>(t)] = kernels.fma_chains(steps, static_cast<float>(t + pass));
+        });
+        const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        const double flops = 2.0 * static_cast<double>(steps) * cpu::kFmaChains * kernels.fma_lanes * pool.size();
+        best = std::max(best, flops / s / 1e9);
+    }
+    volatile float keep = std::accumulate(sums.begin(), sums.end(), 0.0f); // the chains stay
+    (void)keep;
+    return best;
+}
 
 } // namespace seekbench

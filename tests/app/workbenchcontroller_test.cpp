@@ -58,6 +58,10 @@ private slots:
         QCOMPARE(p.decode.tokens, 4);
         QVERIFY(!p.decode.ops.isEmpty() && p.decode.ops.first().ms > 0);
         QVERIFY(p.bandwidth > 0);
+        QVERIFY(p.fmaPeak > 0);
+        // The prompt's matmuls count their float operations; attention and the rest do not.
+        for (const WbProfileRow& r : p.prefill.ops)
+            QVERIFY2(r.op.startsWith(QLatin1String("matmul ")) ? r.gflops > 0 : r.gflops == 0, qPrintable(r.op));
         QCOMPARE(p.prefill.layers.size(), 3); // two layers and the output
         QVERIFY(failed.isEmpty());
     }

@@ -44,7 +44,8 @@ WbProfilePhase phase(const seekbench::Profile& p, int tokens)
     out.seconds = p.total_seconds();
     for (const seekbench::ProfileRow& r : p.by_op())
         out.ops.append({QString::fromStdString(r.op), 1e3 * r.seconds, double(r.bytes) / 1e6,
-                        r.seconds > 0 ? double(r.bytes) / r.seconds / 1e9 : 0.0, r.calls});
+                        r.seconds > 0 ? double(r.bytes) / r.seconds / 1e9 : 0.0, r.calls,
+                        r.seconds > 0 ? double(r.flops) / r.seconds / 1e9 : 0.0});
     std::map<int, double> layers;
     for (const seekbench::ProfileRow& r : p.rows())
         layers[r.layer] += 1e3 * r.seconds;
@@ -209,6 +210,7 @@ void WorkbenchController::profile(const QString& path, int promptTokens, int gen
         p.name = QFileInfo(path).fileName();
         p.backend = QString::fromStdString(cpu.describe());
         p.bandwidth = run.bandwidth_gbs;
+        p.fmaPeak = run.fma_peak_gflops;
         p.prefill = phase(run.prefill, run.n_prompt);
         p.decode = phase(run.decode, run.n_gen);
         QMetaObject::invokeMethod(this, [this, p] { emit profiled(p); }, Qt::QueuedConnection);

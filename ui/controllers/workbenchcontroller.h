@@ -38,6 +38,7 @@ struct WbProfileRow {
     QString op;                  // "matmul q4_K", "attention", ...
     double ms = 0, megabytes = 0, gbs = 0;
     long long calls = 0;
+    double gflops = 0;           // matmuls: float operations a second; 0 for the other ops
 };
 
 struct WbProfilePhase {
@@ -50,6 +51,7 @@ struct WbProfilePhase {
 struct WbProfile {
     QString name, backend;
     double bandwidth = 0;        // GB/s, measured first
+    double fmaPeak = 0;          // GFLOP/s: the float multiply-add peak, measured first
     WbProfilePhase prefill, decode;
 };
 
