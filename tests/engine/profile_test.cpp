@@ -8,6 +8,7 @@
 #include "testing.h"
 
 #include <cmath>
+#include <cstdio>
 #include <map>
 #include <set>
 
